@@ -1,0 +1,22 @@
+# syntax=docker/dockerfile:1
+# Build stage: full dependencies to compile TypeScript.
+FROM node:20-bookworm-slim AS build
+WORKDIR /app
+COPY package.json package-lock.json tsconfig.json tsconfig.build.json ./
+COPY src ./src
+RUN npm ci --no-audit --no-fund --ignore-scripts && npm run build
+
+# Runtime stage: production dependencies only, non-root.
+FROM node:20-bookworm-slim
+ENV NODE_ENV=production
+WORKDIR /app
+COPY package.json package-lock.json ./
+RUN npm ci --omit=dev --ignore-scripts --no-audit --no-fund && npm cache clean --force
+COPY --from=build /app/dist ./dist
+COPY config ./config
+COPY statecharts ./statecharts
+RUN ln -s /app/dist/cli/main.js /usr/local/bin/apim-dr && chmod +x /app/dist/cli/main.js
+USER node
+EXPOSE 7070
+ENTRYPOINT ["apim-dr"]
+CMD ["run", "--config", "/config/config.yaml", "--listen", "0.0.0.0:7070"]

@@ -1,0 +1,61 @@
+/** What the controller needs to know about an APIM service (Microsoft.ApiManagement/service). */
+export interface ApimService {
+  /** Full ARM resource id, as ARM returns it. */
+  id: string;
+  name: string;
+  /** Normalized region name, e.g. `westeurope`. */
+  region: string;
+  skuName: string;
+  skuCapacity: number;
+  /** `Succeeded` when no management operation is in progress. */
+  provisioningState: string;
+  gatewayUrl: string;
+  hostnames: ApimHostname[];
+  identity: { type: string; principalId?: string; userAssignedClientIds: string[] } | null;
+  etag?: string;
+}
+
+export interface ApimHostname {
+  type: string; // Proxy | Portal | Management | DeveloperPortal | Scm
+  hostName: string;
+  certificateThumbprint?: string;
+}
+
+/** How APIM reaches the backup storage account. The access key itself is resolved at call time, never stored. */
+export type StorageAccess =
+  | { type: "AccessKey"; accessKey: string }
+  | { type: "SystemAssignedManagedIdentity" }
+  | { type: "UserAssignedManagedIdentity"; clientId: string };
+
+export interface BackupLocation {
+  storageAccount: string;
+  containerName: string;
+  backupName: string;
+  access: StorageAccess;
+}
+
+/** A started long-running operation. `resumeToken` is persisted so a restarted controller polls the same operation. */
+export interface OperationHandle {
+  kind: "backup" | "restore";
+  serviceId: string;
+  backupName: string;
+  resumeToken: string;
+  startedAt: number;
+}
+
+export interface OperationProgress {
+  status: "running" | "succeeded" | "failed";
+  /** ARM operation id or polling URL, for the audit trail. */
+  operationId?: string;
+}
+
+export interface ApimPort {
+  getService(serviceId: string, signal?: AbortSignal): Promise<ApimService>;
+  beginBackup(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle>;
+  beginRestore(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle>;
+  /** Polls until the operation finishes; throws AzureOperationError when it failed. */
+  waitForOperation(
+    handle: OperationHandle,
+    options?: { signal?: AbortSignal; onProgress?: (p: OperationProgress) => void },
+  ): Promise<void>;
+}

@@ -1,0 +1,40 @@
+/** A normalized health or change signal: what every decoder, poller and probe produces. */
+export interface Signal {
+  /** Stable dedup key: the same real-world observation always yields the same id. */
+  id: string;
+  kind: "health" | "change";
+  source: SignalSource;
+  /** ARM resource id (original casing; compare case-insensitively), or null. */
+  resourceId: string | null;
+  /** Normalized Azure region name (`westeurope`), or null. */
+  region: string | null;
+  status: SignalStatus;
+  /** ISO-8601 UTC with milliseconds, e.g. `2026-12-01T08:45:00.000Z`. */
+  observedAt: string;
+  summary: string;
+  /** Source-specific facts the evaluator may use (e.g. `{ cause: "PlatformInitiated" }`). Optional. */
+  attributes?: Record<string, string | number | boolean>;
+}
+
+export type SignalSource =
+  | "alert"
+  | "resourceHealth"
+  | "serviceHealth"
+  | "activityLog"
+  | "gatewayLog"
+  | "metric"
+  | "log"
+  | "probe";
+
+export type SignalStatus = "healthy" | "degraded" | "unhealthy" | "unknown";
+
+/** Lower-cases and strips spaces: `"West Europe"` → `westeurope`. */
+export function normalizeRegion(name: string | null | undefined): string | null {
+  if (!name) return null;
+  const n = name.toLowerCase().replace(/[\s_-]+/g, "");
+  return n.length ? n : null;
+}
+
+export function sameResourceId(a: string | null | undefined, b: string | null | undefined): boolean {
+  return !!a && !!b && a.toLowerCase() === b.toLowerCase();
+}
