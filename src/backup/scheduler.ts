@@ -1,0 +1,176 @@
+import { CronExpressionParser } from "cron-parser";
+import type { BackupRecord, BackupStorePort } from "../ports/backups.js";
+import { backupsToDelete, type RetentionRule } from "./retention.js";
+import { isBackupOf } from "./latest-backup.js";
+import { DEFAULT_RETRY, describeError, withRetries, type RetryPolicy } from "./retry.js";
+import { takeBackup, type BackupDeps, type BackupProgress, type BackupTarget } from "./take-backup.js";
+
+export type BackupTrigger = "schedule" | "change" | "manual";
+
+export interface BackupPlan extends BackupTarget {
+  pair: string;
+  /** Cron expression, evaluated in UTC. */
+  schedule: string;
+  /** Quiet period after the last change signal before a change-triggered backup starts. */
+  changeDebounceMs: number;
+  retention: RetentionRule;
+  retry?: RetryPolicy;
+}
+
+export type BackupEvent =
+  | { type: "backup.started"; pair: string; trigger: BackupTrigger; at: number }
+  | { type: "backup.progress"; pair: string; progress: BackupProgress; at: number }
+  | { type: "backup.completed"; pair: string; trigger: BackupTrigger; backup: BackupRecord; at: number }
+  | { type: "backup.failed"; pair: string; trigger: BackupTrigger; error: string; attempt: number; retryInMs: number; at: number }
+  | { type: "backup.deleted"; pair: string; name: string; at: number }
+  | { type: "backup.retentionFailed"; pair: string; error: string; at: number };
+
+export interface SchedulerStatus {
+  running: BackupTrigger | null;
+  unbackedChanges: number;
+  nextScheduledAt: number;
+  lastSuccessAt: number | null;
+  lastError: string | null;
+}
+
+/**
+ * Backs up one pair's primary on a cron schedule and after configuration changes (debounced, so a
+ * burst of changes costs one backup). One backup at a time; changes that arrive while a backup runs
+ * may be missing from it, so another backup follows. Time comes only from the injected clock.
+ */
+export class BackupScheduler {
+  private changeTimes: number[] = [];
+  private manualRequested = false;
+  private running: BackupTrigger | null = null;
+  private lastSuccessAt: number | null = null;
+  private lastError: string | null = null;
+  private nextScheduledAt: number;
+  private wake = new AbortController();
+
+  constructor(
+    private readonly plan: BackupPlan,
+    private readonly deps: BackupDeps & { store: BackupStorePort },
+    private readonly onEvent: (event: BackupEvent) => void = () => {},
+  ) {
+    this.nextScheduledAt = nextCronTime(plan.schedule, deps.clock.now());
+  }
+
+  /** A change signal for the primary arrived. */
+  noteChange(): void {
+    this.changeTimes.push(this.deps.clock.now());
+    this.wake.abort();
+  }
+
+  /** An operator or the controller asked for a backup now. */
+  requestBackup(): void {
+    this.manualRequested = true;
+    this.wake.abort();
+  }
+
+  status(): SchedulerStatus {
+    return {
+      running: this.running,
+      unbackedChanges: this.changeTimes.length,
+      nextScheduledAt: this.nextScheduledAt,
+      lastSuccessAt: this.lastSuccessAt,
+      lastError: this.lastError,
+    };
+  }
+
+  /** Runs until the signal aborts. */
+  async run(signal: AbortSignal): Promise<void> {
+    while (!signal.aborted) {
+      const now = this.deps.clock.now();
+      const due = this.nextDue();
+      if (due.at > now) {
+        await this.sleepUntil(due.at, signal);
+        continue;
+      }
+      try {
+        await this.backupOnce(due.trigger, signal);
+      } catch (error) {
+        if (signal.aborted) return;
+        throw error;
+      }
+    }
+  }
+
+  private nextDue(): { at: number; trigger: BackupTrigger } {
+    if (this.manualRequested) return { at: this.deps.clock.now(), trigger: "manual" };
+    const lastChange = this.changeTimes.at(-1);
+    const firstChange = this.changeTimes[0];
+    if (lastChange !== undefined && firstChange !== undefined) {
+      // Debounce, but never postpone a burst by more than five quiet periods.
+      const changeDue = Math.min(lastChange + this.plan.changeDebounceMs, firstChange + 5 * this.plan.changeDebounceMs);
+      if (changeDue <= this.nextScheduledAt) return { at: changeDue, trigger: "change" };
+    }
+    return { at: this.nextScheduledAt, trigger: "schedule" };
+  }
+
+  private async sleepUntil(at: number, signal: AbortSignal): Promise<void> {
+    this.wake = new AbortController();
+    try {
+      await this.deps.clock.sleep(at - this.deps.clock.now(), AbortSignal.any([signal, this.wake.signal]));
+    } catch {
+      // Woken by a change, a request or shutdown: the loop recomputes what is due.
+    }
+  }
+
+  private async backupOnce(trigger: BackupTrigger, signal: AbortSignal): Promise<void> {
+    const { pair } = this.plan;
+    const { clock } = this.deps;
+    this.manualRequested = false;
+    this.running = trigger;
+    if (trigger === "schedule") this.nextScheduledAt = nextCronTime(this.plan.schedule, clock.now());
+    try {
+      const backup = await withRetries(
+        () => {
+          const startedAt = clock.now();
+          this.onEvent({ type: "backup.started", pair, trigger, at: startedAt });
+          // Changes noted before the backup started are in it; later ones may not be.
+          return takeBackup(this.deps, this.plan, {
+            signal,
+            onProgress: (progress) => this.onEvent({ type: "backup.progress", pair, progress, at: clock.now() }),
+          }).then((b) => ({ ...b, startedAt }));
+        },
+        {
+          clock,
+          signal,
+          policy: this.plan.retry ?? DEFAULT_RETRY,
+          onRetry: (error, attempt, retryInMs) => {
+            this.lastError = describeError(error);
+            this.onEvent({ type: "backup.failed", pair, trigger, error: this.lastError, attempt, retryInMs, at: clock.now() });
+          },
+        },
+      );
+      this.changeTimes = this.changeTimes.filter((t) => t > backup.startedAt);
+      this.lastSuccessAt = backup.takenAt;
+      this.lastError = null;
+      const { startedAt: _startedAt, ...record } = backup;
+      this.onEvent({ type: "backup.completed", pair, trigger, backup: record, at: clock.now() });
+      await this.applyRetention(signal);
+    } finally {
+      this.running = null;
+    }
+  }
+
+  private async applyRetention(signal: AbortSignal): Promise<void> {
+    const { pair, container, serviceId, retention } = this.plan;
+    const { store, clock } = this.deps;
+    try {
+      const mine = (await store.list(container, signal)).filter((b) => isBackupOf(b, serviceId));
+      for (const old of backupsToDelete(mine, retention, clock.now())) {
+        await store.delete(container, old.name);
+        this.onEvent({ type: "backup.deleted", pair, name: old.name, at: clock.now() });
+      }
+    } catch (error) {
+      // Retention is housekeeping: report it, never fail the backup that just succeeded.
+      this.onEvent({ type: "backup.retentionFailed", pair, error: describeError(error), at: clock.now() });
+    }
+  }
+}
+
+/** Next time the cron expression fires after `after`, in UTC. */
+export function nextCronTime(expression: string, after: number): number {
+  return CronExpressionParser.parse(expression, { currentDate: new Date(after), tz: "UTC" }).next().getTime();
+}

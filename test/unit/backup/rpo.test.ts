@@ -1,0 +1,38 @@
+import { describe, expect, it } from "vitest";
+import { ageOf, findLatestBackup } from "../../../src/backup/latest-backup.js";
+import { rpoStatus } from "../../../src/backup/rpo.js";
+import { BACKUP_LIFETIME_MS, backupBlobName } from "../../../src/backup/backup-names.js";
+import { MemoryBackupStore, PRIMARY_ID } from "./backup-fakes.js";
+
+const NOW = Date.parse("2026-12-01T12:00:00Z");
+const MIN = 60_000;
+
+describe("latest backup and RPO", () => {
+  it("finds the newest backup of the primary from storage, ignoring other services", async () => {
+    const store = new MemoryBackupStore();
+    store.put({ name: backupBlobName("apim-weu", NOW - 90 * MIN), takenAt: NOW - 90 * MIN, sourceServiceId: null, sku: null, sizeBytes: 1 });
+    store.put({ name: backupBlobName("apim-weu", NOW - 30 * MIN), takenAt: NOW - 30 * MIN, sourceServiceId: PRIMARY_ID.toUpperCase(), sku: "Premium", sizeBytes: 1 });
+    store.put({ name: backupBlobName("apim-neu", NOW - 5 * MIN), takenAt: NOW - 5 * MIN, sourceServiceId: "/subscriptions/x/apim-neu", sku: "Premium", sizeBytes: 1 });
+    const latest = await findLatestBackup(store, "c", PRIMARY_ID, NOW);
+    expect(latest?.backup.name).toBe("apim-weu-20261201T113000000Z.apimbackup");
+    expect(latest?.ageMs).toBe(30 * MIN);
+    expect(latest?.expired).toBe(false);
+  });
+
+  it("says within RPO, breached, expired and none with the reason an operator reads", () => {
+    const backup = { name: "apim-weu-x.apimbackup", takenAt: NOW - 30 * MIN, sourceServiceId: null, sku: "Premium", sizeBytes: 1 };
+    expect(rpoStatus(ageOf(backup, NOW), 60 * MIN, 0)).toMatchObject({
+      breached: false,
+      reason: "within RPO: newest backup apim-weu-x.apimbackup is 30 min old (RPO 60 min)",
+    });
+    expect(rpoStatus(ageOf(backup, NOW), 15 * MIN, 2)).toMatchObject({
+      breached: true,
+      unbackedChanges: 2,
+      reason: "RPO breached: newest backup apim-weu-x.apimbackup is 30 min old (RPO 15 min); 2 configuration change(s) not in any backup",
+    });
+    const old = { ...backup, takenAt: NOW - BACKUP_LIFETIME_MS };
+    expect(ageOf(old, NOW).expired).toBe(true);
+    expect(rpoStatus(ageOf(old, NOW), 60 * MIN, 0).reason).toContain("has expired (APIM cannot restore backups older than 30 days)");
+    expect(rpoStatus(null, 60 * MIN, 0)).toMatchObject({ breached: true, backupAgeMs: null, reason: "RPO breached: no backup found" });
+  });
+});
