@@ -1,0 +1,331 @@
+import { z } from "zod";
+import { APIM_SERVICE, DNS_ZONE, parseArmId, type ArmResourceKind } from "./arm-id.js";
+import { CRON_EXPECTATION, cronProblem, isCronExpression } from "./cron.js";
+import { normalizeRegion } from "../ports/signal.js";
+import {
+  dnsLabel,
+  envVarName,
+  expects,
+  flag,
+  hostname,
+  httpUrl,
+  httpsUrl,
+  intInRange,
+  nonEmptyString,
+  nonNegativeInt,
+  positiveInt,
+  positiveNumber,
+  ratio,
+  uuid,
+} from "./fields.js";
+
+// Every object is strict: an unknown key (usually a typo) is an error, so a misspelt
+// safety rule can never be silently ignored.
+
+const armId = (kind: ArmResourceKind, description: string) =>
+  expects(
+    z.string().refine((s) => parseArmId(s, kind) !== null).describe(description),
+    `an ARM resource id of the form ${kind.example}`,
+  );
+
+const region = (description: string) =>
+  expects(
+    z.string().regex(/^[A-Za-z][A-Za-z0-9 _-]*$/).describe(description),
+    'an Azure region name such as "westeurope" or "West Europe"',
+  ).transform((name) => normalizeRegion(name) ?? name);
+
+export const serviceSchema = z
+  .strictObject({
+    serviceId: armId(APIM_SERVICE, "ARM resource id of the Microsoft.ApiManagement/service instance."),
+    region: region("Azure region the service runs in; normalized (\"West Europe\" becomes westeurope)."),
+  })
+  .describe("One APIM instance of the pair.");
+
+export const dnsSchema = z
+  .strictObject({
+    zoneId: armId(DNS_ZONE, "ARM resource id of the Azure DNS zone (Microsoft.Network/dnsZones) that holds the custom hostname."),
+    recordName: expects(
+      z.string().regex(/^(@|[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?(\.[a-z0-9_]([a-z0-9_-]{0,61}[a-z0-9])?)*)$/i).describe(
+        "Name of the CNAME record set relative to the zone, e.g. `api` for api.contoso.com in zone contoso.com.",
+      ),
+      "a record name relative to the zone, such as api",
+    ),
+    ttlSeconds: intInRange(1, 86_400, "TTL written with the CNAME; clients keep the old target this long after a cutover, so keep it well below the RTO.").default(60),
+    primaryTarget: hostname("CNAME target while the primary serves traffic. Default: <primary service name>.azure-api.net.").optional(),
+    standbyTarget: hostname("CNAME target while the standby serves traffic. Default: <standby service name>.azure-api.net.").optional(),
+  })
+  .describe("The DNS record that moves traffic: a CNAME from the custom hostname to the active gateway.");
+
+export const backupAccessSchema = z
+  .discriminatedUnion("type", [
+    z
+      .strictObject({
+        type: z.literal("accessKey"),
+        accessKeyEnv: envVarName("Name of the environment variable holding the storage account access key (never the key itself)."),
+      })
+      .describe("APIM authenticates to storage with the account access key, read from an environment variable at call time."),
+    z
+      .strictObject({ type: z.literal("systemAssignedManagedIdentity") })
+      .describe("APIM uses its system-assigned managed identity; it needs Storage Blob Data Contributor on the account."),
+    z
+      .strictObject({
+        type: z.literal("userAssignedManagedIdentity"),
+        clientId: uuid("Client id of the user-assigned identity attached to both APIM instances."),
+      })
+      .describe("APIM uses a user-assigned managed identity; it needs Storage Blob Data Contributor on the account."),
+  ])
+  .describe("How APIM reaches the backup storage account.");
+
+export const backupSchema = z
+  .strictObject({
+    storageAccount: expects(
+      z.string().regex(/^[a-z0-9]{3,24}$/).describe("Storage account that holds the backups (name only)."),
+      "a storage account name: 3-24 lower-case letters and digits",
+    ),
+    container: expects(
+      z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/).describe("Blob container for the backups; APIM creates it if missing."),
+      "a blob container name: 3-63 lower-case letters, digits and single inner hyphens",
+    ),
+    access: backupAccessSchema,
+    schedule: expects(
+      z.string().refine(isCronExpression).describe("When to take scheduled backups: a 5-field cron expression in UTC, e.g. `0 * * * *` (hourly)."),
+      CRON_EXPECTATION,
+      { detail: (value) => (typeof value === "string" ? cronProblem(value) : null) },
+    ),
+    changeDebounceSeconds: nonNegativeInt("After a configuration change, wait this long for further changes before taking an on-demand backup; 0 backs up at once.").default(300),
+    retentionDays: intInRange(1, 30, "Delete backups older than this; APIM refuses to restore a backup older than 30 days.").default(30),
+    keepLatest: positiveInt("Always keep at least this many newest backups, whatever their age.").default(3),
+    warmStandby: flag("Restore every new backup into the standby right away, so a failover can skip the restore.").default(false),
+  })
+  .describe("Backups of the primary: where they go and how often they are taken.");
+
+export const objectivesSchema = z
+  .strictObject({
+    rpoMinutes: positiveNumber("Recovery point objective: the newest backup must be at most this old for an automatic failover."),
+    rtoMinutes: positiveNumber("Recovery time objective: how long a failover may take end to end."),
+  })
+  .describe("Recovery objectives for the pair.");
+
+export const policySchema = z
+  .strictObject({
+    mode: expects(
+      z.enum(["automatic", "approval", "observe"]).describe(
+        "automatic: fail over on confirmed loss of the primary; approval: prepare and wait for an operator; observe: only report.",
+      ),
+      'one of "automatic", "approval", "observe"',
+    ),
+    onRpoBreach: z
+      .enum(["awaitApproval", "failoverWithStaleBackup", "refuse"])
+      .describe(
+        "When the newest backup is older than the RPO and no fresh one can be taken: wait for an operator (showing the data-loss window), fail over anyway, or refuse.",
+      )
+      .default("awaitApproval"),
+    brakeWindowMinutes: positiveNumber("At most one automatic failover per pair within this window; later ones wait for an operator.").default(60),
+    maxStepAttempts: positiveInt("Attempts per failover step before handing over to an operator.").default(3),
+    failbackHealthyWindowMinutes: positiveNumber("The primary must be healthy this long before an operator-requested failback starts.").default(30),
+  })
+  .describe("What the controller may do on its own.");
+
+export const pairSchema = z
+  .strictObject({
+    name: dnsLabel("Unique name of the pair, used in commands (--pair), state and audit entries."),
+    primary: serviceSchema,
+    standby: serviceSchema,
+    customHostname: hostname("Host name clients use; both instances must carry it with the same TLS certificate."),
+    dns: dnsSchema,
+    backup: backupSchema,
+    objectives: objectivesSchema,
+    policy: policySchema,
+  })
+  .describe("A primary APIM instance and its standby in another region.");
+
+const severityVerdict = (sev: string, fallback: "unhealthy" | "degraded") =>
+  z.enum(["unhealthy", "degraded"]).describe(`Verdict for an alert of severity ${sev}.`).default(fallback);
+
+export const healthSchema = z
+  .strictObject({
+    quorum: positiveInt("Independent signal sources that must agree before a region counts as unhealthy.").default(2),
+    confirmationWindowSeconds: positiveNumber("The primary must stay unhealthy this long before a failover starts (suspect state).").default(120),
+    stalenessSeconds: positiveNumber("A signal older than this no longer counts.").default(300),
+    recoveryWindowSeconds: positiveNumber("A region must report healthy this long before it counts as recovered.").default(600),
+    severityMapping: z
+      .strictObject({
+        Sev0: severityVerdict("Sev0", "unhealthy"),
+        Sev1: severityVerdict("Sev1", "unhealthy"),
+        Sev2: severityVerdict("Sev2", "degraded"),
+        Sev3: severityVerdict("Sev3", "degraded"),
+        Sev4: severityVerdict("Sev4", "degraded"),
+      })
+      .describe("How Azure Monitor alert severities map to health verdicts.")
+      .prefault({}),
+    authoritativeSources: z
+      .array(
+        z.enum(["alert", "resourceHealth", "serviceHealth", "activityLog", "gatewayLog", "metric", "log", "probe"]),
+      )
+      .describe("Sources whose unhealthy verdict is enough on its own, without a quorum.")
+      .default(["resourceHealth"]),
+  })
+  .describe("How signals become per-region health verdicts.");
+
+export const eventHubsSchema = z
+  .strictObject({
+    connectionStringEnv: envVarName("Name of the environment variable holding the Event Hubs connection string. Use this or fullyQualifiedNamespace.").optional(),
+    fullyQualifiedNamespace: hostname("Event Hubs namespace host, e.g. contoso-dr.servicebus.windows.net, reached with azure.credential. Use this or connectionStringEnv.").optional(),
+    eventHubName: nonEmptyString("Event hub that receives alerts, activity log, resource health and gateway logs."),
+    consumerGroup: nonEmptyString("Consumer group reserved for the controller.").default("$Default"),
+    checkpoint: z
+      .strictObject({
+        container: expects(
+          z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/).describe("Blob container, in the stateStore's account, for consumer checkpoints."),
+          "a blob container name: 3-63 lower-case letters, digits and single inner hyphens",
+        ),
+      })
+      .describe("Where consumer checkpoints go; needs a blob stateStore. Without it, reading starts at the newest events.")
+      .optional(),
+  })
+  .describe("Azure Event Hubs with alerts and diagnostic logs routed to it.");
+
+export const signalsSchema = z
+  .strictObject({
+    eventHubs: eventHubsSchema.optional(),
+    metrics: z
+      .strictObject({
+        intervalSeconds: positiveNumber("How often to read APIM request metrics.").default(60),
+        fiveXxRatioThreshold: ratio("Share of 5xx responses above which a region counts as unhealthy.").default(0.5),
+      })
+      .describe("Azure Monitor metrics poller.")
+      .optional(),
+    logs: z
+      .strictObject({
+        workspaceId: uuid("Log Analytics workspace id."),
+        query: nonEmptyString("KQL query returning gateway failures per region."),
+        intervalSeconds: positiveNumber("How often to run the query.").default(60),
+      })
+      .describe("Log Analytics poller.")
+      .optional(),
+    resourceHealth: z
+      .strictObject({
+        intervalSeconds: positiveNumber("How often to read Resource Health for both services.").default(60),
+      })
+      .describe("Resource Health poller.")
+      .optional(),
+    probes: z
+      .strictObject({
+        intervalSeconds: positiveNumber("How often to probe each gateway.").default(10),
+        timeoutMs: positiveInt("Probe timeout in milliseconds.").default(5000),
+        failuresBeforeUnhealthy: positiveInt("Consecutive failed probes before a gateway counts as unhealthy.").default(3),
+        path: expects(
+          z.string().regex(/^\/\S*$/).describe("Gateway path to probe; APIM answers its built-in status endpoint without a subscription key."),
+          "a URL path starting with /",
+        ).default("/status-0123456789abcdef"),
+      })
+      .describe("Synthetic probes of both gateways, addressed with the custom hostname.")
+      .optional(),
+  })
+  .describe("Health and change signal sources; at least one should be configured.");
+
+export const credentialSchema = z
+  .discriminatedUnion("type", [
+    z.strictObject({ type: z.literal("default") }).describe("DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI."),
+    z
+      .strictObject({
+        type: z.literal("managedIdentity"),
+        clientId: uuid("Client id of a user-assigned identity; omit for the system-assigned one.").optional(),
+      })
+      .describe("The managed identity of the host running the controller."),
+    z.strictObject({ type: z.literal("workloadIdentity") }).describe("AKS workload identity (federated token from the environment)."),
+    z.strictObject({ type: z.literal("simulator") }).describe("Token for the local simulator; only works against it."),
+  ])
+  .describe("How the controller authenticates to Azure.");
+
+export const azureSchema = z
+  .strictObject({
+    armEndpoint: httpsUrl("Azure Resource Manager endpoint (sovereign clouds and the simulator differ).").default("https://management.azure.com"),
+    metricsEndpoint: httpsUrl("Azure Monitor metrics data-plane endpoint; default: the region's metrics endpoint.").optional(),
+    logsEndpoint: httpsUrl("Log Analytics query endpoint, replacing https://api.loganalytics.io/v1.").optional(),
+    caCertPath: nonEmptyString("PEM file with an extra trusted CA (the simulator's test CA).").optional(),
+    credential: credentialSchema.prefault({ type: "default" }),
+  })
+  .describe("Azure endpoints and credential.");
+
+const containerName = (description: string) =>
+  expects(
+    z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/).describe(description),
+    "a blob container name: 3-63 lower-case letters, digits and single inner hyphens",
+  );
+
+export const stateStoreSchema = z
+  .discriminatedUnion("type", [
+    z
+      .strictObject({
+        type: z.literal("blob"),
+        accountName: expects(
+          z.string().regex(/^[a-z0-9]{3,24}$/).describe("Storage account for the controller's state, audit trail and checkpoints."),
+          "a storage account name: 3-24 lower-case letters and digits",
+        ),
+        blobEndpoint: httpUrl("Blob endpoint; default https://<accountName>.blob.core.windows.net.").optional(),
+        auth: z
+          .discriminatedUnion("type", [
+            z.strictObject({ type: z.literal("credential") }).describe("Use azure.credential (needs Storage Blob Data Contributor)."),
+            z
+              .strictObject({
+                type: z.literal("accountKey"),
+                accountKeyEnv: envVarName("Name of the environment variable holding the account key (never the key itself)."),
+              })
+              .describe("Shared key read from an environment variable."),
+          ])
+          .describe("How the controller authenticates to the state storage account.")
+          .prefault({ type: "credential" }),
+        stateContainer: containerName("Container for the per-pair machine snapshots.").default("apim-dr-state"),
+        auditContainer: containerName("Container for the append-only audit trail.").default("apim-dr-audit"),
+      })
+      .describe("Durable state in Azure Blob Storage (production)."),
+    z
+      .strictObject({
+        type: z.literal("file"),
+        dir: nonEmptyString("Directory for snapshots and the audit trail, relative to the config file's directory."),
+      })
+      .describe("State on the local disk (single machine, development and drills)."),
+  ])
+  .describe("Where the controller keeps its state and audit trail.");
+
+export const serverSchema = z
+  .strictObject({
+    listen: expects(
+      z.string().regex(/^(\[[0-9a-f:]+\]|[a-z0-9.-]+):([0-9]{1,5})$/i).refine((s) => Number(s.slice(s.lastIndexOf(":") + 1)) <= 65_535).describe("Address of the admin API, HOST:PORT."),
+      'HOST:PORT such as "127.0.0.1:7070"',
+    ).default("127.0.0.1:7070"),
+  })
+  .describe("The admin HTTP API (/healthz, /metrics, operator commands).");
+
+export const configSchema = z
+  .strictObject({
+    $schema: z.string().describe("Path or URL of the JSON Schema, for editors.").optional(),
+    pairs: z.array(pairSchema).min(1).describe("The APIM pairs this controller protects."),
+    health: healthSchema.prefault({}),
+    signals: signalsSchema.prefault({}),
+    azure: azureSchema.prefault({}),
+    stateStore: stateStoreSchema,
+    server: serverSchema.prefault({}),
+    drill: z.strictObject({}).describe("Reserved for drill settings.").optional(),
+  })
+  .describe("apim-dr controller configuration.");
+
+export type ApimDrConfig = z.output<typeof configSchema>;
+export type ApimDrConfigInput = z.input<typeof configSchema>;
+export type PairConfig = ApimDrConfig["pairs"][number];
+export type ServiceConfig = PairConfig["primary"];
+export type DnsConfig = PairConfig["dns"];
+export type BackupConfig = PairConfig["backup"];
+export type BackupAccessConfig = BackupConfig["access"];
+export type ObjectivesConfig = PairConfig["objectives"];
+export type PolicyConfig = PairConfig["policy"];
+export type PolicyMode = PolicyConfig["mode"];
+export type RpoBreachAction = PolicyConfig["onRpoBreach"];
+export type HealthConfig = ApimDrConfig["health"];
+export type SignalsConfig = ApimDrConfig["signals"];
+export type EventHubsConfig = NonNullable<SignalsConfig["eventHubs"]>;
+export type AzureConfig = ApimDrConfig["azure"];
+export type CredentialConfig = AzureConfig["credential"];
+export type StateStoreConfig = ApimDrConfig["stateStore"];
+export type ServerConfig = ApimDrConfig["server"];
