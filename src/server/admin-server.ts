@@ -1,0 +1,130 @@
+import { createHash, timingSafeEqual } from "node:crypto";
+import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
+import type { AddressInfo } from "node:net";
+import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest } from "./controller-api.js";
+
+export const ADMIN_TOKEN_ENV = "APIM_DR_ADMIN_TOKEN";
+
+export interface AdminServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+class HttpError extends Error {
+  constructor(
+    readonly status: number,
+    message: string,
+    readonly extra: Record<string, unknown> = {},
+  ) {
+    super(message);
+  }
+}
+
+/** Constant-time comparison (of digests, so lengths never leak either). */
+function tokenMatches(presented: string, expected: string): boolean {
+  const digest = (s: string) => createHash("sha256").update(s).digest();
+  return timingSafeEqual(digest(presented), digest(expected));
+}
+
+function requireToken(req: IncomingMessage, token: string | undefined): void {
+  if (!token) {
+    throw new HttpError(401, `mutating calls are disabled: the controller was started without ${ADMIN_TOKEN_ENV}; set it and restart`);
+  }
+  const header = req.headers.authorization ?? "";
+  const presented = /^Bearer (.+)$/i.exec(header)?.[1];
+  if (!presented) throw new HttpError(401, `missing bearer token: send 'Authorization: Bearer <token>' (the CLI reads ${ADMIN_TOKEN_ENV})`);
+  if (!tokenMatches(presented, token)) throw new HttpError(401, `invalid bearer token: it does not match the controller's ${ADMIN_TOKEN_ENV}`);
+}
+
+async function readJson(req: IncomingMessage): Promise<OperatorRequest> {
+  const chunks: Buffer[] = [];
+  let size = 0;
+  for await (const chunk of req) {
+    size += (chunk as Buffer).length;
+    if (size > 64 * 1024) throw new HttpError(413, "request body over 64 KiB");
+    chunks.push(chunk as Buffer);
+  }
+  const text = Buffer.concat(chunks).toString("utf8").trim();
+  if (!text) return {};
+  let body: unknown;
+  try {
+    body = JSON.parse(text);
+  } catch (error) {
+    throw new HttpError(400, `request body is not JSON (${(error as Error).message}); send {"reason": "..."} or nothing`);
+  }
+  if (typeof body !== "object" || body === null || Array.isArray(body)) throw new HttpError(400, 'request body must be a JSON object such as {"reason": "..."}');
+  const { reason, actor, planned, ...rest } = body as Record<string, unknown>;
+  const unknown = Object.keys(rest);
+  if (unknown.length) throw new HttpError(400, `unknown field(s) ${unknown.join(", ")}: the body accepts reason, actor and planned`);
+  if (reason !== undefined && typeof reason !== "string") throw new HttpError(400, "reason must be a string");
+  if (actor !== undefined && typeof actor !== "string") throw new HttpError(400, "actor must be a string");
+  if (planned !== undefined && typeof planned !== "boolean") throw new HttpError(400, "planned must be true or false");
+  return { reason, actor, planned };
+}
+
+function send(res: ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
+  const text = contentType === "application/json" ? JSON.stringify(body, null, 2) + "\n" : String(body);
+  res.writeHead(status, { "content-type": `${contentType}; charset=utf-8`, "cache-control": "no-store" });
+  res.end(text);
+}
+
+/**
+ * The admin HTTP API: read-only routes for everyone who can reach it (bound to 127.0.0.1 unless
+ * configured otherwise), operator commands only with the bearer token.
+ */
+export async function startAdminServer(api: ControllerApi, options: { host: string; port: number; token: string | undefined }): Promise<AdminServer> {
+  const server: Server = createServer((req, res) => {
+    handle(req, res).catch((error: unknown) => {
+      if (error instanceof HttpError) send(res, error.status, { error: error.message, ...error.extra });
+      else send(res, 500, { error: `internal error: ${(error as Error).message}` });
+    });
+  });
+
+  async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
+    const url = new URL(req.url ?? "/", "http://admin");
+    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    const method = req.method ?? "GET";
+    if (method === "GET" && url.pathname === "/healthz") {
+      return send(res, api.ready() ? 200 : 503, { status: api.ready() ? "ok" : "starting" });
+    }
+    if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics(), "text/plain; version=0.0.4");
+    if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs() });
+    if (method === "GET" && url.pathname === "/audit") return send(res, 200, { entries: await api.audit(url.searchParams.get("pair") ?? undefined) });
+    if (parts[0] === "pairs" && parts[1]) {
+      const name = parts[1];
+      const pair = api.getPair(name);
+      if (!pair) throw new HttpError(404, `no pair named '${name}'; known pairs: ${api.listPairs().map((p) => p.name).join(", ") || "none"}`);
+      if (method === "GET" && parts.length === 2) return send(res, 200, pair);
+      const action = parts[2] as OperatorAction;
+      if (parts.length === 4 && parts[3] === "preview" && method === "GET" && OPERATOR_ACTIONS.includes(action)) {
+        return send(res, 200, { action, lines: await api.preview(name, action) });
+      }
+      if (parts.length === 3 && OPERATOR_ACTIONS.includes(action)) {
+        if (method !== "POST") throw new HttpError(405, `use POST /pairs/${name}/${action}`);
+        requireToken(req, options.token);
+        const body = await readJson(req);
+        const result = await api.command(name, action, body);
+        if (!result.accepted) {
+          throw new HttpError(409, result.message, { state: result.state, accepts: result.accepts });
+        }
+        return send(res, 202, { accepted: true, state: result.state });
+      }
+    }
+    throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz`);
+  }
+
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(options.port, options.host, () => resolve());
+  });
+  const address = server.address() as AddressInfo;
+  const host = address.family === "IPv6" ? `[${address.address}]` : address.address;
+  return {
+    url: `http://${host}:${address.port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}

@@ -1,0 +1,62 @@
+import type { AuditEntry } from "../ports/state.js";
+
+/** What the admin API and the CLI need from a running controller; the runtime implements it. */
+export interface ControllerApi {
+  listPairs(): PairStatus[];
+  getPair(name: string): PairStatus | undefined;
+  /** What `action` would do now, in lines an operator can read before confirming. */
+  preview(name: string, action: OperatorAction): Promise<string[]>;
+  command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult>;
+  audit(pair?: string): Promise<AuditEntry[]>;
+  /** Prometheus text exposition. */
+  metrics(): string;
+  ready(): boolean;
+}
+
+export const OPERATOR_ACTIONS = ["failover", "failback", "approve", "abort", "pause", "resume"] as const;
+export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
+
+export interface OperatorRequest {
+  reason?: string;
+  actor?: string;
+  /** For failover: a planned switch (primary still healthy) rather than an emergency one. */
+  planned?: boolean;
+}
+
+export type CommandResult =
+  | { accepted: true; state: string }
+  | { accepted: false; state: string; accepts: OperatorAction[]; message: string };
+
+export interface Decision {
+  verdict: string;
+  reason: string;
+  at: string;
+  state: string;
+}
+
+export interface RegionHealth {
+  region: string;
+  verdict: string;
+  reason: string;
+  since: string | null;
+}
+
+export interface PairStatus {
+  name: string;
+  /** Dotted state path, e.g. `failingOver.restoring`. */
+  state: string;
+  activeRegion: string;
+  lastDecision: Decision | null;
+  backup: {
+    latest: string | null;
+    ageMs: number | null;
+    rpoMs: number;
+    breached: boolean;
+    unbackedChanges: number;
+    reason: string;
+  };
+  health: { primary: RegionHealth; standby: RegionHealth; observerImpaired: boolean };
+  operation: { step: string; kind: string; startedAt: string; elapsedMs: number; status: string } | null;
+  /** Operator actions the pair accepts in its current state. */
+  accepts: OperatorAction[];
+}

@@ -1,0 +1,109 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { startAdminServer, type AdminServer } from "../../../src/server/admin-server.js";
+import type { CommandResult, ControllerApi, OperatorAction, OperatorRequest, PairStatus } from "../../../src/server/controller-api.js";
+
+const pair: PairStatus = {
+  name: "contoso",
+  state: "monitoring.healthy",
+  activeRegion: "westeurope",
+  lastDecision: { verdict: "stay", reason: "primary healthy", at: "2026-12-01T08:00:00.000Z", state: "monitoring.healthy" },
+  backup: { latest: "apim-weu-x.apimbackup", ageMs: 60_000, rpoMs: 3_600_000, breached: false, unbackedChanges: 0, reason: "within RPO" },
+  health: {
+    primary: { region: "westeurope", verdict: "healthy", reason: "ok", since: null },
+    standby: { region: "northeurope", verdict: "healthy", reason: "ok", since: null },
+    observerImpaired: false,
+  },
+  operation: null,
+  accepts: ["failover", "pause"],
+};
+
+class FakeController implements ControllerApi {
+  commands: Array<{ name: string; action: OperatorAction; request: OperatorRequest }> = [];
+  listPairs = () => [pair];
+  getPair = (name: string) => (name === pair.name ? pair : undefined);
+  preview = async (_n: string, action: OperatorAction) => [`would ${action}`];
+  async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
+    this.commands.push({ name, action, request });
+    if (!pair.accepts.includes(action)) {
+      return { accepted: false, state: pair.state, accepts: pair.accepts, message: `'${action}' is not accepted in state ${pair.state}` };
+    }
+    return { accepted: true, state: "failingOver.checkingBackup" };
+  }
+  audit = async () => [];
+  metrics = () => "apim_dr_up 1\n";
+  ready = () => true;
+}
+
+describe("admin API", () => {
+  const controller = new FakeController();
+  let server: AdminServer;
+  const token = "s3cret-token";
+  beforeAll(async () => {
+    server = await startAdminServer(controller, { host: "127.0.0.1", port: 0, token });
+  });
+  afterAll(() => server.close());
+
+  const post = (path: string, body?: unknown, auth: string | null = `Bearer ${token}`) =>
+    fetch(`${server.url}${path}`, {
+      method: "POST",
+      headers: { ...(auth ? { authorization: auth } : {}), "content-type": "application/json" },
+      body: body === undefined ? undefined : typeof body === "string" ? body : JSON.stringify(body),
+    });
+
+  it("listens on 127.0.0.1 and serves health, metrics and pairs without a token", async () => {
+    expect(server.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
+    expect((await fetch(`${server.url}/healthz`)).status).toBe(200);
+    expect(await (await fetch(`${server.url}/metrics`)).text()).toBe("apim_dr_up 1\n");
+    expect(((await (await fetch(`${server.url}/pairs`)).json()) as { pairs: PairStatus[] }).pairs[0]!.name).toBe("contoso");
+    expect(((await (await fetch(`${server.url}/pairs/contoso`)).json()) as PairStatus).state).toBe("monitoring.healthy");
+  });
+
+  it("refuses mutating calls without the right token, saying what is wrong", async () => {
+    const missing = await post("/pairs/contoso/failover", {}, null);
+    expect(missing.status).toBe(401);
+    expect(((await missing.json()) as { error: string }).error).toContain("missing bearer token");
+    const wrong = await post("/pairs/contoso/failover", {}, "Bearer nope");
+    expect(wrong.status).toBe(401);
+    expect(((await wrong.json()) as { error: string }).error).toContain("invalid bearer token");
+    expect(controller.commands).toHaveLength(0);
+  });
+
+  it("passes the reason to the controller and answers 202 with the new state", async () => {
+    const res = await post("/pairs/contoso/failover", { reason: "drill", planned: true });
+    expect(res.status).toBe(202);
+    expect(await res.json()).toEqual({ accepted: true, state: "failingOver.checkingBackup" });
+    expect(controller.commands.at(-1)).toEqual({ name: "contoso", action: "failover", request: { reason: "drill", planned: true, actor: undefined } });
+  });
+
+  it("answers 409 with the current state and the accepted events when the machine cannot take the event", async () => {
+    const res = await post("/pairs/contoso/failback");
+    expect(res.status).toBe(409);
+    expect(await res.json()).toEqual({
+      error: "'failback' is not accepted in state monitoring.healthy",
+      state: "monitoring.healthy",
+      accepts: ["failover", "pause"],
+    });
+  });
+
+  it("rejects a malformed body and unknown pairs and routes with clear messages", async () => {
+    const bad = await post("/pairs/contoso/failover", "{not json");
+    expect(bad.status).toBe(400);
+    expect(((await bad.json()) as { error: string }).error).toMatch(/^request body is not JSON/);
+    const extra = await post("/pairs/contoso/failover", { reson: "typo" });
+    expect(((await extra.json()) as { error: string }).error).toBe("unknown field(s) reson: the body accepts reason, actor and planned");
+    const unknownPair = await fetch(`${server.url}/pairs/nope`);
+    expect(unknownPair.status).toBe(404);
+    expect(((await unknownPair.json()) as { error: string }).error).toBe("no pair named 'nope'; known pairs: contoso");
+  });
+
+  it("refuses every mutating call when started without a token", async () => {
+    const open = await startAdminServer(controller, { host: "127.0.0.1", port: 0, token: undefined });
+    try {
+      const res = await fetch(`${open.url}/pairs/contoso/pause`, { method: "POST", headers: { authorization: "Bearer x" } });
+      expect(res.status).toBe(401);
+      expect(((await res.json()) as { error: string }).error).toContain("started without APIM_DR_ADMIN_TOKEN");
+    } finally {
+      await open.close();
+    }
+  });
+});
