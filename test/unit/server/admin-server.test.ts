@@ -1,38 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAdminServer, type AdminServer } from "../../../src/server/admin-server.js";
-import type { CommandResult, ControllerApi, OperatorAction, OperatorRequest, PairStatus } from "../../../src/server/controller-api.js";
-
-const pair: PairStatus = {
-  name: "contoso",
-  state: "monitoring.healthy",
-  activeRegion: "westeurope",
-  lastDecision: { verdict: "stay", reason: "primary healthy", at: "2026-12-01T08:00:00.000Z", state: "monitoring.healthy" },
-  backup: { latest: "apim-weu-x.apimbackup", ageMs: 60_000, rpoMs: 3_600_000, breached: false, unbackedChanges: 0, reason: "within RPO" },
-  health: {
-    primary: { region: "westeurope", verdict: "healthy", reason: "ok", since: null },
-    standby: { region: "northeurope", verdict: "healthy", reason: "ok", since: null },
-    observerImpaired: false,
-  },
-  operation: null,
-  accepts: ["failover", "pause"],
-};
-
-class FakeController implements ControllerApi {
-  commands: Array<{ name: string; action: OperatorAction; request: OperatorRequest }> = [];
-  listPairs = () => [pair];
-  getPair = (name: string) => (name === pair.name ? pair : undefined);
-  preview = async (_n: string, action: OperatorAction) => [`would ${action}`];
-  async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
-    this.commands.push({ name, action, request });
-    if (!pair.accepts.includes(action)) {
-      return { accepted: false, state: pair.state, accepts: pair.accepts, message: `'${action}' is not accepted in state ${pair.state}` };
-    }
-    return { accepted: true, state: "failingOver.checkingBackup" };
-  }
-  audit = async () => [];
-  metrics = () => "apim_dr_up 1\n";
-  ready = () => true;
-}
+import type { PairStatus } from "../../../src/server/controller-api.js";
+import { FakeController } from "../../support/fake-controller.js";
 
 describe("admin API", () => {
   const controller = new FakeController();

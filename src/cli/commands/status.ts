@@ -1,0 +1,26 @@
+import { parseCommandArgs, type CliCommand } from "../command.js";
+import { ControllerClient } from "../controller-client.js";
+import { formatPair } from "../format-status.js";
+
+const usage = "apim-dr status [--pair P] [--controller URL] [--json]";
+
+export const command: CliCommand = {
+  name: "status",
+  summary: "show each pair's state, health verdicts, backup age against the RPO and last decision",
+  usage,
+  async run(args, ctx) {
+    const { values } = parseCommandArgs(args, { pair: { type: "string" }, controller: { type: "string" }, json: { type: "boolean" } }, usage);
+    const client = ControllerClient.from(values.controller, ctx.env);
+    const pairs = values.pair ? [await client.getPair(values.pair)] : await client.listPairs();
+    if (values.json) {
+      ctx.out(JSON.stringify(values.pair ? pairs[0] : { pairs }, null, 2));
+      return 0;
+    }
+    if (!pairs.length) ctx.out("no pairs configured");
+    pairs.forEach((p, i) => {
+      if (i) ctx.out("");
+      formatPair(p).forEach((l) => ctx.out(l));
+    });
+    return 0;
+  },
+};

@@ -1,0 +1,69 @@
+import { OperationError, UsageError } from "./command.js";
+import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
+import type { AuditEntry } from "../ports/state.js";
+import type { OperatorAction, OperatorRequest, PairStatus } from "../server/controller-api.js";
+
+export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:7070";
+
+/** HTTP client of the admin API, turning its answers into messages an operator can act on. */
+export class ControllerClient {
+  constructor(
+    readonly baseUrl: string,
+    private readonly token: string | undefined,
+  ) {
+    try {
+      new URL(baseUrl);
+    } catch {
+      throw new UsageError(`--controller: '${baseUrl}' is not a URL; pass e.g. --controller ${DEFAULT_CONTROLLER_URL}`);
+    }
+  }
+
+  static from(controller: string | undefined, env: NodeJS.ProcessEnv): ControllerClient {
+    return new ControllerClient((controller ?? env.APIM_DR_CONTROLLER ?? DEFAULT_CONTROLLER_URL).replace(/\/+$/, ""), env[ADMIN_TOKEN_ENV]);
+  }
+
+  listPairs = async () => ((await this.request("GET", "/pairs")) as { pairs: PairStatus[] }).pairs;
+  getPair = async (name: string) => (await this.request("GET", `/pairs/${encodeURIComponent(name)}`)) as PairStatus;
+  preview = async (name: string, action: OperatorAction) =>
+    ((await this.request("GET", `/pairs/${encodeURIComponent(name)}/${action}/preview`)) as { lines: string[] }).lines;
+  audit = async (pair?: string) =>
+    ((await this.request("GET", `/audit${pair ? `?pair=${encodeURIComponent(pair)}` : ""}`)) as { entries: AuditEntry[] }).entries;
+
+  async command(name: string, action: OperatorAction, body: OperatorRequest): Promise<{ state: string }> {
+    if (!this.token) throw new UsageError(`${ADMIN_TOKEN_ENV} is not set: export the controller's admin token before running '${action}'`);
+    return (await this.request("POST", `/pairs/${encodeURIComponent(name)}/${action}`, body)) as { state: string };
+  }
+
+  private async request(method: string, path: string, body?: unknown): Promise<unknown> {
+    let res: Response;
+    try {
+      res = await fetch(`${this.baseUrl}${path}`, {
+        method,
+        headers: {
+          accept: "application/json",
+          ...(body !== undefined ? { "content-type": "application/json" } : {}),
+          ...(method !== "GET" && this.token ? { authorization: `Bearer ${this.token}` } : {}),
+        },
+        body: body === undefined ? undefined : JSON.stringify(body),
+        signal: AbortSignal.timeout(30_000),
+      });
+    } catch (error) {
+      const { cause } = error as { cause?: { code?: string; message?: string } };
+      const why = cause?.code ?? cause?.message ?? (error as Error).message;
+      throw new OperationError(`cannot reach the controller at ${this.baseUrl} (${why}); is 'apim-dr run' running? Pass --controller URL if it listens elsewhere`);
+    }
+    const text = await res.text();
+    let json: unknown;
+    try {
+      json = text ? JSON.parse(text) : {};
+    } catch {
+      throw new OperationError(`the controller at ${this.baseUrl} answered ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
+    }
+    if (!res.ok) {
+      const { error, state, accepts } = json as { error?: string; state?: string; accepts?: string[] };
+      const detail = res.status === 409 && state ? ` (state ${state}; accepts: ${accepts?.join(", ") || "no operator action"})` : "";
+      throw new OperationError(`${error ?? `HTTP ${res.status}`}${detail}`);
+    }
+    return json;
+  }
+}

@@ -1,0 +1,24 @@
+import type { PairStatus } from "../server/controller-api.js";
+
+export function formatDuration(ms: number | null): string {
+  if (ms === null) return "n/a";
+  const s = Math.round(ms / 1000);
+  if (s < 120) return `${s}s`;
+  const m = Math.round(s / 60);
+  return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+}
+
+/** The human-readable `status` block for one pair. */
+export function formatPair(p: PairStatus): string[] {
+  const lines = [
+    `${p.name}: ${p.state}   active region: ${p.activeRegion}`,
+    `  primary ${p.health.primary.region}: ${p.health.primary.verdict} — ${p.health.primary.reason}`,
+    `  standby ${p.health.standby.region}: ${p.health.standby.verdict} — ${p.health.standby.reason}`,
+    `  backup: ${p.backup.latest ?? "none"}, age ${formatDuration(p.backup.ageMs)} / RPO ${formatDuration(p.backup.rpoMs)}${p.backup.breached ? "  ** RPO BREACHED **" : ""}${p.backup.unbackedChanges ? `, ${p.backup.unbackedChanges} unbacked change(s)` : ""}`,
+  ];
+  if (p.health.observerImpaired) lines.push("  ** observer impaired: the controller's own view is unreliable; no automatic failover **");
+  if (p.operation) lines.push(`  in flight: ${p.operation.step} (${p.operation.kind}) ${p.operation.status}, ${formatDuration(p.operation.elapsedMs)} elapsed`);
+  if (p.lastDecision) lines.push(`  last decision: ${p.lastDecision.verdict} — ${p.lastDecision.reason} (${p.lastDecision.at})`);
+  lines.push(`  accepts: ${p.accepts.join(", ") || "no operator action"}`);
+  return lines;
+}

@@ -1,0 +1,105 @@
+import { createInterface } from "node:readline/promises";
+import { parseCommandArgs, UsageError, type CliCommand, type CliContext } from "./command.js";
+import { ControllerClient } from "./controller-client.js";
+import { formatDuration } from "./format-status.js";
+import type { OperatorAction, PairStatus } from "../server/controller-api.js";
+
+const SUMMARIES: Record<OperatorAction, string> = {
+  failover: "fail a pair over to its standby now (manual or planned)",
+  failback: "move traffic back to the primary (operator decision only)",
+  approve: "approve the step a pair is waiting on",
+  abort: "abort the pending step of a pair",
+  pause: "pause automatic action for a pair (signals still observed)",
+  resume: "resume automatic action for a paused pair",
+};
+
+/** States where the controller is still working on the operator's request. */
+const isBusy = (state: string) => state.startsWith("failingOver") || state.startsWith("failingBack");
+
+/** A mutating operator command: preview, confirm, send, then watch progress until the pair settles. */
+export function operatorCommand(action: OperatorAction): CliCommand {
+  const usage = `apim-dr ${action} --pair P [--reason TEXT] [--controller URL] [--yes] [--no-wait] [--json]${action === "failover" ? " [--planned]" : ""}`;
+  return {
+    name: action,
+    summary: SUMMARIES[action],
+    usage,
+    async run(args, ctx) {
+      const { values } = parseCommandArgs(
+        args,
+        {
+          pair: { type: "string" },
+          reason: { type: "string" },
+          controller: { type: "string" },
+          yes: { type: "boolean", short: "y" },
+          "no-wait": { type: "boolean" },
+          json: { type: "boolean" },
+          planned: { type: "boolean" },
+        },
+        usage,
+      );
+      if (!values.pair) throw new UsageError(`--pair is required\nusage: ${usage}`);
+      if (values.planned && action !== "failover") throw new UsageError(`--planned only applies to failover`);
+      const client = ControllerClient.from(values.controller, ctx.env);
+      const pair = values.pair;
+
+      const plan = await client.preview(pair, action);
+      if (!values.json) for (const line of plan) ctx.out(line);
+      if (!values.yes) {
+        if (!ctx.interactive) throw new UsageError(`not a terminal, so nothing was asked or sent: pass --yes to ${action} ${pair}`);
+        if (!(await confirm(`${action} ${pair}? [y/N] `, ctx))) {
+          ctx.out("cancelled; nothing was sent");
+          return 1;
+        }
+      }
+      const result = await client.command(pair, action, {
+        reason: values.reason,
+        actor: ctx.env.USER ?? ctx.env.USERNAME,
+        ...(action === "failover" ? { planned: Boolean(values.planned) } : {}),
+      });
+      if (values.json) ctx.out(JSON.stringify({ pair, action, accepted: true, state: result.state }));
+      else ctx.out(`${action} accepted: ${pair} is now ${result.state}`);
+      if (values["no-wait"] || !isBusy(result.state)) return 0;
+      const final = await watch(client, pair, ctx, Boolean(values.json));
+      if (!final) return 0; // stopped watching; the controller carries on
+      return final.state.startsWith("awaitingOperator") ? 1 : 0;
+    },
+  };
+}
+
+async function confirm(question: string, ctx: CliContext): Promise<boolean> {
+  const rl = createInterface({ input: process.stdin, output: process.stdout });
+  try {
+    const answer = await rl.question(question, { signal: ctx.signal });
+    return /^y(es)?$/i.test(answer.trim());
+  } catch {
+    return false;
+  } finally {
+    rl.close();
+  }
+}
+
+/** Prints each change of state or operation status until the pair settles; Ctrl-C only stops watching. */
+async function watch(client: ControllerClient, pair: string, ctx: CliContext, json: boolean): Promise<PairStatus | null> {
+  let last = "";
+  for (;;) {
+    if (ctx.signal.aborted) {
+      if (!json) ctx.out("stopped watching; the controller carries on (see 'apim-dr status')");
+      return null;
+    }
+    const status = await client.getPair(pair);
+    const op = status.operation;
+    const line = `${status.state}${op ? ` — ${op.step} ${op.status}, ${formatDuration(op.elapsedMs)}` : ""}`;
+    if (line !== last) {
+      ctx.out(json ? JSON.stringify({ pair, state: status.state, operation: op, lastDecision: status.lastDecision }) : `  ${line}`);
+      last = line;
+    }
+    if (!isBusy(status.state)) {
+      if (!json && status.lastDecision) ctx.out(`${pair}: ${status.state} — ${status.lastDecision.reason}`);
+      return status;
+    }
+    await new Promise<void>((resolve) => {
+      const timer = setTimeout(resolve, 1_000);
+      ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
+    });
+  }
+}

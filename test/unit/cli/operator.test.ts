@@ -1,0 +1,66 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { main } from "../../../src/cli/main.js";
+import { startAdminServer, type AdminServer } from "../../../src/server/admin-server.js";
+import { captureContext } from "../../support/cli.js";
+import { FakeController, pair } from "../../support/fake-controller.js";
+
+describe("operator commands", () => {
+  const controller = new FakeController();
+  let server: AdminServer;
+  const env = () => ({ APIM_DR_ADMIN_TOKEN: "tok", USER: "alice" });
+  beforeAll(async () => {
+    server = await startAdminServer(controller, { host: "127.0.0.1", port: 0, token: "tok" });
+  });
+  afterAll(() => server.close());
+
+  it("status prints state, health, backup age against the RPO and the last decision", async () => {
+    const io = captureContext(env());
+    expect(await main(["status", "--controller", server.url], io.ctx)).toBe(0);
+    expect(io.stdout()).toContain("contoso: monitoring.healthy   active region: westeurope");
+    expect(io.stdout()).toContain("backup: apim-weu-x.apimbackup, age 60s / RPO 60m");
+    expect(io.stdout()).toContain("last decision: stay — primary healthy");
+  });
+
+  it("status --json prints the pair as JSON", async () => {
+    const io = captureContext(env());
+    expect(await main(["status", "--pair", "contoso", "--json", "--controller", server.url], io.ctx)).toBe(0);
+    expect(JSON.parse(io.stdout())).toMatchObject({ name: "contoso", state: "monitoring.healthy" });
+  });
+
+  it("shows the plan and refuses to act without --yes when not on a terminal", async () => {
+    const io = captureContext(env());
+    expect(await main(["failover", "--pair", "contoso", "--controller", server.url], io.ctx)).toBe(2);
+    expect(io.stdout()).toContain("would failover");
+    expect(io.stderr()).toContain("not a terminal, so nothing was asked or sent: pass --yes to failover contoso");
+    expect(controller.commands).toHaveLength(0);
+  });
+
+  it("sends the command with reason and actor when confirmed with --yes", async () => {
+    pair.state = "monitoring.healthy";
+    const io = captureContext(env());
+    const code = await main(["failover", "--pair", "contoso", "--reason", "drill", "--planned", "--yes", "--no-wait", "--controller", server.url], io.ctx);
+    expect(code).toBe(0);
+    expect(io.stdout()).toContain("failover accepted: contoso is now failingOver.checkingBackup");
+    expect(controller.commands.at(-1)).toEqual({ name: "contoso", action: "failover", request: { reason: "drill", actor: "alice", planned: true } });
+  });
+
+  it("explains a refused event with the current state and what it accepts (exit 1)", async () => {
+    const io = captureContext(env());
+    expect(await main(["failback", "--pair", "contoso", "--yes", "--controller", server.url], io.ctx)).toBe(1);
+    expect(io.stderr()).toContain("'failback' is not accepted in state monitoring.healthy (state monitoring.healthy; accepts: failover, pause)");
+  });
+
+  it("needs the admin token for mutating commands", async () => {
+    const io = captureContext({});
+    expect(await main(["pause", "--pair", "contoso", "--yes", "--controller", server.url], io.ctx)).toBe(2);
+    expect(io.stderr()).toContain("APIM_DR_ADMIN_TOKEN is not set");
+  });
+
+  it("says how to fix an unreachable controller", async () => {
+    const closed = await startAdminServer(controller, { host: "127.0.0.1", port: 0, token: "tok" });
+    await closed.close();
+    const io = captureContext(env());
+    expect(await main(["status", "--controller", closed.url], io.ctx)).toBe(1);
+    expect(io.stderr()).toContain(`cannot reach the controller at ${closed.url} (ECONNREFUSED); is 'apim-dr run' running?`);
+  });
+});
