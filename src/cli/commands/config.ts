@@ -1,0 +1,52 @@
+import { readFile } from "node:fs/promises";
+import { resolve } from "node:path";
+import { parseCommandArgs, UsageError, type CliCommand, type CliContext } from "../command.js";
+import { ConfigError, parseConfig } from "../../config/load.js";
+import { secretReferences } from "../../config/secret-references.js";
+
+const usage = "apim-dr config validate FILE [--env]\n  --env  also check that every environment variable the config names for a secret is set";
+
+async function validate(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { env: { type: "boolean" } }, usage, true);
+  if (positionals.length !== 1) {
+    throw new UsageError(`${positionals.length === 0 ? "missing" : "only one"} config FILE expected\nusage: ${usage}`);
+  }
+  const file = positionals[0]!;
+  let text: string;
+  try {
+    text = await readFile(resolve(ctx.cwd, file), "utf8");
+  } catch (error) {
+    const code = (error as NodeJS.ErrnoException).code;
+    const why = code === "ENOENT" ? "not found" : code === "EISDIR" ? "is a directory" : (error as Error).message;
+    throw new UsageError(`cannot read config file ${file}: ${why}; pass the path of a YAML config file (see config/production.example.yaml)`);
+  }
+  let problems: string[];
+  try {
+    const config = parseConfig(text, file);
+    problems = values.env
+      ? secretReferences(config)
+          .filter((ref) => !ctx.env[ref.envVar])
+          .map((ref) => `${ref.usedBy}: environment variable ${ref.envVar} is not set; export it before starting the controller`)
+      : [];
+  } catch (error) {
+    if (!(error instanceof ConfigError)) throw error;
+    problems = error.problems;
+  }
+  if (problems.length === 0) {
+    ctx.out("ok");
+    return 0;
+  }
+  for (const problem of problems) ctx.out(problem);
+  return 2;
+}
+
+export const command: CliCommand = {
+  name: "config",
+  summary: "check a configuration file (config validate FILE)",
+  usage,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    if (sub === "validate") return validate(rest, ctx);
+    throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}; the only one is 'validate'\nusage: ${usage}`);
+  },
+};

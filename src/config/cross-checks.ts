@@ -1,0 +1,95 @@
+import { APIM_SERVICE, DNS_ZONE, parseArmId } from "./arm-id.js";
+import { normalizeRegion } from "../ports/signal.js";
+import { formatPath } from "./problems.js";
+import type { LocatedProblem } from "./secrets.js";
+
+// Rules that relate several fields. They read the raw document defensively, so they are
+// reported together with the field-level problems rather than only after those are fixed.
+
+const text = (v: unknown): string | undefined => (typeof v === "string" ? v : undefined);
+const record = (v: unknown): Record<string, unknown> => (typeof v === "object" && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : {});
+
+export function crossCheck(raw: unknown): LocatedProblem[] {
+  const root = record(raw);
+  const pairs = Array.isArray(root.pairs) ? root.pairs.map(record) : [];
+  return [...pairNames(pairs), ...servicesUsedOnce(pairs), ...pairs.flatMap(pairRules), ...eventHubsRules(root)];
+}
+
+function pairNames(pairs: Record<string, unknown>[]): LocatedProblem[] {
+  const seen = new Map<string, number>();
+  const problems: LocatedProblem[] = [];
+  pairs.forEach((pair, i) => {
+    const name = text(pair.name);
+    if (name === undefined) return;
+    const first = seen.get(name);
+    if (first === undefined) seen.set(name, i);
+    else problems.push({ path: ["pairs", i, "name"], message: `duplicate pair name "${name}" (also ${formatPath(["pairs", first, "name"])}); pair names must be unique` });
+  });
+  return problems;
+}
+
+function servicesUsedOnce(pairs: Record<string, unknown>[]): LocatedProblem[] {
+  const seen = new Map<string, Array<string | number>>();
+  const problems: LocatedProblem[] = [];
+  pairs.forEach((pair, i) => {
+    for (const role of ["primary", "standby"] as const) {
+      const id = text(record(pair[role]).serviceId)?.toLowerCase();
+      if (!id || !parseArmId(id, APIM_SERVICE)) continue;
+      const path = ["pairs", i, role, "serviceId"];
+      const first = seen.get(id);
+      if (!first) seen.set(id, path);
+      else problems.push({ path, message: `the same APIM service is already ${formatPath(first)}; each service may appear once, as one pair's primary or standby` });
+    }
+  });
+  return problems;
+}
+
+function pairRules(pair: Record<string, unknown>, i: number): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  const primaryRegion = normalizeRegion(text(record(pair.primary).region));
+  const standbyRegion = normalizeRegion(text(record(pair.standby).region));
+  if (primaryRegion && primaryRegion === standbyRegion) {
+    problems.push({
+      path: ["pairs", i, "standby", "region"],
+      message: `same region as the primary ("${primaryRegion}"); the standby must be in another region to survive a regional outage`,
+    });
+  }
+  const dns = record(pair.dns);
+  const zone = parseArmId(text(dns.zoneId) ?? "", DNS_ZONE);
+  const recordName = text(dns.recordName);
+  const customHostname = text(pair.customHostname);
+  if (zone && recordName && customHostname) {
+    const fqdn = recordName === "@" ? zone.name : `${recordName}.${zone.name}`;
+    if (fqdn.toLowerCase() !== customHostname.toLowerCase()) {
+      problems.push({
+        path: ["pairs", i, "dns", "recordName"],
+        message: `record "${recordName}" in zone "${zone.name}" is ${fqdn}, not the customHostname "${customHostname}"; the CNAME that moves must be the custom hostname`,
+      });
+    }
+  }
+  return problems;
+}
+
+function eventHubsRules(root: Record<string, unknown>): LocatedProblem[] {
+  const hubs = record(record(root.signals).eventHubs);
+  if (!("eventHubs" in record(root.signals))) return [];
+  const problems: LocatedProblem[] = [];
+  const path = ["signals", "eventHubs"];
+  const byConnectionString = "connectionStringEnv" in hubs;
+  const byNamespace = "fullyQualifiedNamespace" in hubs;
+  if (byConnectionString === byNamespace) {
+    problems.push({
+      path,
+      message: byConnectionString
+        ? "both connectionStringEnv and fullyQualifiedNamespace are set; keep one"
+        : "set connectionStringEnv (name of a variable holding the connection string) or fullyQualifiedNamespace (with azure.credential)",
+    });
+  }
+  if ("checkpoint" in hubs && text(record(root.stateStore).type) !== "blob") {
+    problems.push({
+      path: [...path, "checkpoint"],
+      message: "checkpoints are kept in the state storage account; use stateStore.type: blob, or remove checkpoint (reading then starts at the newest events)",
+    });
+  }
+  return problems;
+}

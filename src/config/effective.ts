@@ -1,0 +1,78 @@
+import { isAbsolute, resolve } from "node:path";
+import { APIM_SERVICE, DNS_ZONE, parseArmId, type ArmResourceId } from "./arm-id.js";
+import type { ApimDrConfig, DnsConfig, PairConfig, ServiceConfig } from "./schema.js";
+
+export type EffectiveService = ServiceConfig & ArmResourceId;
+
+export type EffectiveDns = DnsConfig & {
+  primaryTarget: string;
+  standbyTarget: string;
+  /** The zone's name, from its resource id (e.g. `contoso.com`). */
+  zoneName: string;
+};
+
+export type EffectivePair = Omit<PairConfig, "primary" | "standby" | "dns"> & {
+  primary: EffectiveService;
+  standby: EffectiveService;
+  dns: EffectiveDns;
+};
+
+type BlobStateStore = Extract<ApimDrConfig["stateStore"], { type: "blob" }>;
+type FileStateStore = Extract<ApimDrConfig["stateStore"], { type: "file" }>;
+
+export type EffectiveConfig = Omit<ApimDrConfig, "pairs" | "stateStore"> & {
+  pairs: EffectivePair[];
+  /** blobEndpoint filled in; a file store's dir made absolute. */
+  stateStore: (BlobStateStore & { blobEndpoint: string }) | FileStateStore;
+};
+
+/**
+ * The settings the controller runs with: a validated config with the defaults that depend on
+ * other fields filled in. `baseDir` is the config file's directory (relative paths start there).
+ */
+export function effectiveConfig(config: ApimDrConfig, baseDir: string): EffectiveConfig {
+  const stateStore =
+    config.stateStore.type === "blob"
+      ? { ...config.stateStore, blobEndpoint: config.stateStore.blobEndpoint ?? `https://${config.stateStore.accountName}.blob.core.windows.net` }
+      : { ...config.stateStore, dir: absolute(config.stateStore.dir, baseDir) };
+  return {
+    ...config,
+    azure: { ...config.azure, ...(config.azure.caCertPath ? { caCertPath: absolute(config.azure.caCertPath, baseDir) } : {}) },
+    stateStore,
+    pairs: config.pairs.map(effectivePair),
+  };
+}
+
+export function effectivePair(pair: PairConfig): EffectivePair {
+  const primary = service(pair.primary);
+  const standby = service(pair.standby);
+  // ARM ids were validated by the schema; a failure here is a caller passing unvalidated data.
+  const zone = parseArmId(pair.dns.zoneId, DNS_ZONE);
+  if (!zone) throw new Error(`pair ${pair.name}: dns.zoneId is not a DNS zone resource id; validate the config with parseConfig first`);
+  return {
+    ...pair,
+    primary,
+    standby,
+    dns: {
+      ...pair.dns,
+      zoneName: zone.name,
+      primaryTarget: pair.dns.primaryTarget ?? defaultGatewayHost(primary.name),
+      standbyTarget: pair.dns.standbyTarget ?? defaultGatewayHost(standby.name),
+    },
+  };
+}
+
+/** The gateway host APIM gives every service: `<name>.azure-api.net`. */
+export function defaultGatewayHost(serviceName: string): string {
+  return `${serviceName.toLowerCase()}.azure-api.net`;
+}
+
+function service(config: ServiceConfig): EffectiveService {
+  const id = parseArmId(config.serviceId, APIM_SERVICE);
+  if (!id) throw new Error(`${config.serviceId} is not an APIM service resource id; validate the config with parseConfig first`);
+  return { ...config, ...id };
+}
+
+function absolute(path: string, baseDir: string): string {
+  return isAbsolute(path) ? path : resolve(baseDir, path);
+}

@@ -1,0 +1,8 @@
+// The configuration library: schema and types, loading with every problem reported,
+// effective settings, and secret references.
+export * from "./schema.js";
+export { loadConfig, parseConfig, validateConfig, formatProblem, ConfigError, type ConfigProblem } from "./load.js";
+export { effectiveConfig, effectivePair, defaultGatewayHost, type EffectiveConfig, type EffectivePair, type EffectiveService, type EffectiveDns } from "./effective.js";
+export { resolveSecret, SecretReferenceError } from "./secrets.js";
+export { secretReferences, type SecretReference } from "./secret-references.js";
+export { parseArmId, APIM_SERVICE, DNS_ZONE, type ArmResourceId } from "./arm-id.js";
