@@ -47,6 +47,8 @@ export interface OperationProgress {
   status: "running" | "succeeded" | "failed";
   /** ARM operation id or polling URL, for the audit trail. */
   operationId?: string;
+  /** The poller's latest state while running; persisting it instead of the handle's token is optional. */
+  resumeToken?: string;
 }
 
 export interface ApimPort {

@@ -1,0 +1,224 @@
+import {
+  ApiManagementClient,
+  type ApiManagementServiceBackupRestoreParameters,
+  type ApiManagementServiceResource,
+} from "@azure/arm-apimanagement";
+import type { TokenCredential } from "@azure/core-auth";
+import type { FullOperationResponse } from "@azure/core-client";
+import type {
+  ApimPort,
+  ApimService,
+  BackupLocation,
+  OperationHandle,
+  OperationProgress,
+} from "../ports/apim.js";
+import { systemClock, type Clock } from "../ports/clock.js";
+import { AzureOperationError } from "../ports/errors.js";
+import { normalizeRegion } from "../ports/signal.js";
+import { armClientOptions, type ClientSettings } from "./client-options.js";
+import { azureCall, isAbortError, toAzureOperationError } from "./errors.js";
+import { parseApimServiceId } from "./resource-id.js";
+
+export interface ApimAdapterOptions {
+  credential: TokenCredential;
+  client: ClientSettings;
+  /** Poll interval for backup/restore when the server sends no Retry-After (real APIM sends 60 s). */
+  pollIntervalMs?: number;
+  /** Stamps `startedAt` on operation handles; scaled time in drills. */
+  clock?: Clock;
+}
+
+type PollerLike = {
+  toString(): string;
+  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  onProgress(callback: (state: PollState) => void): () => void;
+  getOperationState(): PollState;
+};
+type PollState = { status: string; config?: { operationLocation?: string } };
+
+const DEFAULT_POLL_INTERVAL_MS = 10_000;
+
+/** ApimPort on `ApiManagementClient` (@azure/arm-apimanagement), one client per subscription. */
+export class AzureApimAdapter implements ApimPort {
+  private readonly clients = new Map<string, ApiManagementClient>();
+  private readonly clock: Clock;
+  private readonly pollIntervalMs: number;
+
+  constructor(private readonly options: ApimAdapterOptions) {
+    this.clock = options.clock ?? systemClock();
+    this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+  }
+
+  async getService(serviceId: string, signal?: AbortSignal): Promise<ApimService> {
+    const id = parseApimServiceId(serviceId);
+    const resource = await azureCall(`reading API Management service ${id.name}`, () =>
+      this.client(id.subscriptionId).apiManagementService.get(id.resourceGroup, id.name, { abortSignal: signal }),
+    );
+    return toApimService(resource);
+  }
+
+  beginBackup(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle> {
+    return this.begin("backup", serviceId, location, signal);
+  }
+
+  beginRestore(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle> {
+    return this.begin("restore", serviceId, location, signal);
+  }
+
+  async waitForOperation(
+    handle: OperationHandle,
+    options: { signal?: AbortSignal; onProgress?: (p: OperationProgress) => void } = {},
+  ): Promise<void> {
+    const id = parseApimServiceId(handle.serviceId);
+    const action = describe(handle.kind, id.name, handle.backupName);
+    try {
+      // Resuming sends no new backup/restore request: it polls the operation the token points at.
+      const poller = await this.startPoller(handle.kind, id.resourceGroup, id.name, id.subscriptionId, unusedParameters(handle.backupName), {
+        resumeFrom: handle.resumeToken,
+        abortSignal: options.signal,
+      });
+      const report = (state: PollState) =>
+        options.onProgress?.({
+          status: state.status === "succeeded" ? "succeeded" : state.status === "running" ? "running" : "failed",
+          operationId: state.config?.operationLocation,
+          ...(state.status === "running" ? { resumeToken: poller.toString() } : {}),
+        });
+      report(poller.getOperationState());
+      const stop = poller.onProgress(report);
+      try {
+        await poller.pollUntilDone({ abortSignal: options.signal });
+      } finally {
+        stop();
+      }
+    } catch (error) {
+      if (isAbortError(error) || options.signal?.aborted) throw options.signal?.reason ?? error;
+      throw toAzureOperationError(error, action);
+    }
+  }
+
+  private async begin(
+    kind: "backup" | "restore",
+    serviceId: string,
+    location: BackupLocation,
+    signal: AbortSignal | undefined,
+  ): Promise<OperationHandle> {
+    const id = parseApimServiceId(serviceId);
+    const action = describe(kind, id.name, location.backupName);
+    const parameters = backupRestoreParameters(location);
+    let initial: FullOperationResponse | undefined;
+    try {
+      const poller = await this.startPoller(kind, id.resourceGroup, id.name, id.subscriptionId, parameters, {
+        abortSignal: signal,
+        // The first response is the POST's: keep it in case the SDK's immediate first poll fails.
+        onResponse: (raw) => (initial ??= raw),
+      });
+      return this.handle(kind, serviceId, location.backupName, poller.toString());
+    } catch (error) {
+      if (isAbortError(error)) throw signal?.reason ?? error;
+      const failure = toAzureOperationError(error, action);
+      const operationLocation = initial?.status === 202 ? initial.headers.get("location") : undefined;
+      // The operation was accepted but the first poll hit a transient error: it is running, so hand
+      // back a token for it rather than let the caller start a second one.
+      if (operationLocation && failure.retryable) {
+        return this.handle(kind, serviceId, location.backupName, acceptedOperationToken(operationLocation));
+      }
+      throw failure;
+    }
+  }
+
+  private handle(kind: "backup" | "restore", serviceId: string, backupName: string, resumeToken: string): OperationHandle {
+    return { kind, serviceId, backupName, resumeToken, startedAt: this.clock.now() };
+  }
+
+  private async startPoller(
+    kind: "backup" | "restore",
+    resourceGroup: string,
+    name: string,
+    subscriptionId: string,
+    parameters: ApiManagementServiceBackupRestoreParameters,
+    options: { abortSignal?: AbortSignal; resumeFrom?: string; onResponse?: (raw: FullOperationResponse) => void },
+  ): Promise<PollerLike> {
+    const service = this.client(subscriptionId).apiManagementService;
+    const sdkOptions = { ...options, updateIntervalInMs: this.pollIntervalMs };
+    const poller =
+      kind === "backup"
+        ? await service.beginBackup(resourceGroup, name, parameters, sdkOptions)
+        : await service.beginRestore(resourceGroup, name, parameters, sdkOptions);
+    return poller as unknown as PollerLike;
+  }
+
+  private client(subscriptionId: string): ApiManagementClient {
+    let client = this.clients.get(subscriptionId);
+    if (!client) {
+      client = new ApiManagementClient(this.options.credential, subscriptionId, armClientOptions(this.options.client));
+      this.clients.set(subscriptionId, client);
+    }
+    return client;
+  }
+}
+
+export function backupRestoreParameters(location: BackupLocation): ApiManagementServiceBackupRestoreParameters {
+  const base = { storageAccount: location.storageAccount, containerName: location.containerName, backupName: location.backupName };
+  const access = location.access;
+  switch (access.type) {
+    case "AccessKey":
+      if (!access.accessKey) {
+        throw new AzureOperationError(
+          `No access key for storage account ${location.storageAccount}: set the environment variable the configuration names, or use a managed identity.`,
+          "MissingAccessKey",
+          undefined,
+          false,
+        );
+      }
+      return { ...base, accessType: "AccessKey", accessKey: access.accessKey };
+    case "SystemAssignedManagedIdentity":
+      return { ...base, accessType: "SystemAssignedManagedIdentity" };
+    case "UserAssignedManagedIdentity":
+      return { ...base, accessType: "UserAssignedManagedIdentity", clientId: access.clientId };
+  }
+}
+
+function toApimService(resource: ApiManagementServiceResource): ApimService {
+  const userAssigned = resource.identity?.userAssignedIdentities ?? {};
+  return {
+    id: resource.id ?? "",
+    name: resource.name ?? "",
+    region: normalizeRegion(resource.location) ?? "",
+    skuName: resource.sku.name,
+    skuCapacity: resource.sku.capacity,
+    provisioningState: resource.provisioningState ?? "Unknown",
+    gatewayUrl: resource.gatewayUrl ?? "",
+    hostnames: (resource.hostnameConfigurations ?? []).map((h) => ({
+      type: h.type,
+      hostName: h.hostName,
+      ...(h.certificate?.thumbprint ? { certificateThumbprint: h.certificate.thumbprint } : {}),
+    })),
+    identity: resource.identity
+      ? {
+          type: resource.identity.type,
+          ...(resource.identity.principalId ? { principalId: resource.identity.principalId } : {}),
+          userAssignedClientIds: Object.values(userAssigned)
+            .map((u) => u.clientId)
+            .filter((c): c is string => !!c),
+        }
+      : null,
+    ...(resource.etag ? { etag: resource.etag } : {}),
+  };
+}
+
+function describe(kind: "backup" | "restore", serviceName: string, backupName: string): string {
+  return kind === "backup" ? `backup of service ${serviceName} to ${backupName}` : `restore of ${backupName} into service ${serviceName}`;
+}
+
+// When resuming, the SDK sends no initial request, so the body is never serialized.
+function unusedParameters(backupName: string): ApiManagementServiceBackupRestoreParameters {
+  return { storageAccount: "", containerName: "", backupName };
+}
+
+/**
+ * The state core-lro serializes right after a `202 Accepted` with a Location header
+ * (`poller.toString()` of a fresh backup/restore poller), so resuming polls that Location.
+ */
+function acceptedOperationToken(operationLocation: string): string {
+  return JSON.stringify({ state: { status: "running", config: { metadata: { mode: "ResourceLocation" }, operationLocation } } });
+}

@@ -1,0 +1,15 @@
+/** Azure Resource Health's verdict on one resource (`availabilityStatuses/current`), as plain data. */
+export interface ResourceAvailability {
+  state: "Available" | "Unavailable" | "Degraded" | "Unknown";
+  /** e.g. `Unplanned`, `Planned`, `UserInitiated`; only while not Available. */
+  reasonType?: string;
+  /** e.g. `PlatformInitiated`, `UserInitiated`. */
+  cause?: string;
+  /** When the current state began, ISO-8601 UTC. */
+  occurredAt?: string;
+  summary: string;
+}
+
+export interface ResourceHealthPort {
+  currentAvailability(resourceId: string, signal?: AbortSignal): Promise<ResourceAvailability>;
+}
