@@ -1,0 +1,49 @@
+/** One line of a drill's timeline, relative to the drill's start. */
+export interface TimelineEntry {
+  atMs: number;
+  event: string;
+  state: string;
+  detail: string;
+}
+
+export interface Expectation {
+  name: string;
+  passed: boolean;
+  detail: string;
+}
+
+/** A phase of the failover or failback, for the SVG timeline. */
+export interface Phase {
+  name: "detection" | "backup check" | "fresh backup" | "restore" | "verification" | "DNS change" | "failback" | "awaiting operator";
+  startMs: number;
+  endMs: number;
+}
+
+export interface ScenarioResult {
+  name: string;
+  description: string;
+  passed: boolean;
+  expectations: Expectation[];
+  /** Outage start → first failover decision; null when nothing was detected. */
+  detectionMs: number | null;
+  /** Outage start → CNAME on the standby and the standby verified; null without a failover. */
+  rtoMs: number | null;
+  /** Primary revisions missing on the standby after failover. */
+  dataLossChanges: number | null;
+  restores: number;
+  dnsChanges: number;
+  finalState: string;
+  activeRegion: string;
+  durationMs: number;
+  phases: Phase[];
+  timeline: TimelineEntry[];
+  /** Set when the scenario could not run to its end (the error a user sees). */
+  error?: string;
+}
+
+export interface DrillReport {
+  passed: boolean;
+  startedAt: string;
+  durationMs: number;
+  scenarios: ScenarioResult[];
+}
