@@ -1,0 +1,561 @@
+import { assign, fromCallback, setup, type CallbackActorLogic, type EventObject } from "xstate";
+import { applyHealth, initialContext, withDecision } from "./context.js";
+import {
+  abortTarget,
+  decideBackup,
+  decideDnsSwitch,
+  decideFailback,
+  decideFailbackReadiness,
+  decideRestore,
+  decideStartFailover,
+  decideStepFailure,
+  type BackupVerdict,
+  type StartTrigger,
+  type StartVerdict,
+} from "./decide.js";
+import {
+  backupBlobName,
+  checkBackupInput,
+  checkPrimaryInput,
+  restoreInput,
+  switchDnsInput,
+  takeBackupInput,
+  verifyCutoverInput,
+  verifyGatewayInput,
+  type CheckBackupInput,
+  type CheckPrimaryInput,
+  type OperationInput,
+  type SwitchDnsInput,
+  type VerifyCutoverInput,
+  type VerifyGatewayInput,
+} from "./step-inputs.js";
+import type { Decision, HealthEvent, PairContext, PairEvent, PairSettings, ResumePoint, StepName } from "./types.js";
+
+/** Placeholder for a step actor: the runtime supplies the real ones with `machine.provide({ actors: createStepActors(ports) })`. */
+function notProvided<TInput>(name: string): CallbackActorLogic<EventObject, TInput> {
+  return fromCallback<EventObject, TInput>(() => {
+    throw new Error(`step actor '${name}' is not provided: build the actors with createStepActors(ports) and pass them to machine.provide({ actors })`);
+  });
+}
+
+/** Every place `operator.approved` can continue from awaitingOperator. */
+export const RESUME_POINTS: readonly ResumePoint[] = [
+  "monitoring",
+  "failedOver",
+  "failingOver",
+  "failingOver.checkingBackup",
+  "failingOver.takingFreshBackup",
+  "failingOver.restoring",
+  "failingOver.verifyingStandby",
+  "failingOver.switchingDns",
+  "failingOver.verifyingCutover",
+  "failingBack.checkingPrimary",
+  "failingBack.backingUpActive",
+  "failingBack.restoringPrimary",
+  "failingBack.verifyingPrimary",
+  "failingBack.switchingDnsBack",
+  "failingBack.verifyingCutover",
+];
+
+function isHealth(event: PairEvent): event is HealthEvent {
+  return event.type.startsWith("health.");
+}
+
+/** Context as it is after the event's health facts are folded in, so a guard decides on the newest health. */
+function withEventHealth(ctx: PairContext, event: PairEvent): PairContext {
+  return isHealth(event) ? { ...ctx, health: applyHealth(ctx.health, event) } : ctx;
+}
+
+function startTrigger(event: PairEvent): StartTrigger | null {
+  if (event.type === "health.primaryUnhealthy") return { kind: "automatic", reason: event.reason };
+  if (event.type === "operator.failoverRequested") return { kind: "operator", planned: event.planned, actor: event.actor, reason: event.reason };
+  return null;
+}
+
+function decideStartFor(ctx: PairContext, event: PairEvent) {
+  const trigger = startTrigger(event);
+  return trigger ? decideStartFailover(withEventHealth(ctx, event), trigger, event.at) : null;
+}
+
+function backupDecisionFor(ctx: PairContext, event: PairEvent) {
+  return event.type === "step.backupChecked" ? decideBackup(ctx, event.facts, event.at) : null;
+}
+
+/** Error text and retryability of whatever ended a step unsuccessfully. */
+function failureOf(ctx: PairContext, event: PairEvent | { type: string; error?: unknown }): { error: string; retryable: boolean } {
+  if ("step" in event && event.type === "step.failed") return { error: event.error, retryable: event.retryable };
+  if (event.type === "step.primaryChecked" && "facts" in event) return { error: decideFailbackReadiness(event.facts).reason, retryable: true };
+  const raw = (event as { error?: unknown }).error;
+  return { error: `step actor crashed: ${raw instanceof Error ? raw.message : String(raw)}`, retryable: false };
+}
+
+/** Time of an event; xstate's own error events carry none, so they take the time of the last decision. */
+function timeOf(ctx: PairContext, event: { at?: number }): number {
+  return typeof event.at === "number" ? event.at : (ctx.lastDecision?.at ?? 0);
+}
+
+const failoverReset = {
+  chosenBackup: null,
+  pendingBackupName: null,
+  operation: null,
+  currentStep: null,
+  attempts: {},
+  retryAt: null,
+  verifiedAt: { standby: null, primary: null },
+  pendingApproval: null,
+} satisfies Partial<PairContext>;
+
+const machineSetup = setup({
+  types: {
+    context: {} as PairContext,
+    events: {} as PairEvent,
+    input: {} as PairSettings,
+  },
+  actors: {
+    checkBackup: notProvided<CheckBackupInput>("checkBackup"),
+    checkPrimary: notProvided<CheckPrimaryInput>("checkPrimary"),
+    takeBackup: notProvided<OperationInput>("takeBackup"),
+    restoreBackup: notProvided<OperationInput>("restoreBackup"),
+    verifyGateway: notProvided<VerifyGatewayInput>("verifyGateway"),
+    switchDns: notProvided<SwitchDnsInput>("switchDns"),
+    verifyCutover: notProvided<VerifyCutoverInput>("verifyCutover"),
+  },
+  guards: {
+    startVerdictIs: ({ context, event }, params: { verdicts: StartVerdict[] }) => {
+      const d = decideStartFor(context, event);
+      return d !== null && params.verdicts.includes(d.verdict);
+    },
+    backupVerdictIs: ({ context, event }, params: { verdicts: BackupVerdict[] }) => {
+      const d = backupDecisionFor(context, event);
+      return d !== null && params.verdicts.includes(d.verdict);
+    },
+    standbyHoldsChosenBackup: ({ context, event }) => {
+      const d = backupDecisionFor(context, event);
+      return d?.verdict === "useBackup" && d.backup !== null && decideRestore(context.standbyHolds, d.backup).verdict === "skipRestore";
+    },
+    dnsSwitchAllowed: ({ context, event }, params: { toward: "standby" | "primary" }) =>
+      decideDnsSwitch({ ...context, verifiedAt: { ...context.verifiedAt, [params.toward]: event.at } }, params.toward).verdict === "switch",
+    failbackAllowed: ({ context, event }) => event.type === "operator.failbackRequested" && decideFailback(context, event.at, event.actor).verdict === "failback",
+    primaryReadyForFailback: ({ event }) => event.type === "step.primaryChecked" && decideFailbackReadiness(event.facts).verdict === "proceed",
+    primarySkuMismatch: ({ event }) => event.type === "step.primaryChecked" && decideFailbackReadiness(event.facts).verdict === "skuMismatch",
+    stepAttemptsExhausted: ({ context, event }) =>
+      decideStepFailure(context, context.currentStep ?? "step", failureOf(context, event).error, timeOf(context, event)).verdict === "escalate",
+    pendingIs: ({ context }, params: { step: ResumePoint }) => context.pendingApproval?.step === params.step,
+    trafficOnStandby: ({ context }) => abortTarget(context) === "failedOver",
+    pausedFromFailedOver: ({ context }) => context.pausedFrom === "failedOver",
+    primaryNotHealthy: ({ context }) => context.health.primary.verdict === "suspect" || context.health.primary.verdict === "unhealthy",
+    observeMode: ({ context }) => context.pair.policy.mode === "observe",
+  },
+  actions: {
+    recordHealth: assign(({ context, event }) => (isHealth(event) ? { health: applyHealth(context.health, event) } : {})),
+    recordInventory: assign(({ event }) => {
+      if (event.type === "backup.completed") return { latestBackup: event.backup };
+      if (event.type === "standby.restored") return { standbyHolds: event.backupName };
+      return {};
+    }),
+    record: assign(({ context, event }, params: { state: string; verdict: string; reason: string }) =>
+      withDecision(context, { verdict: params.verdict, reason: params.reason }, timeOf(context, event), params.state),
+    ),
+    recordEventReason: assign(({ context, event }, params: { state: string; verdict: string; prefix: string }) => {
+      const why = "reason" in event && event.reason ? event.reason : "detail" in event ? event.detail : "no reason given";
+      return withDecision(context, { verdict: params.verdict, reason: `${params.prefix}: ${why}` }, timeOf(context, event), params.state);
+    }),
+    applyStartDecision: assign(({ context, event }, params: { state: string }) => {
+      const d = decideStartFor(context, event);
+      if (!d) return {};
+      const recorded = withDecision(context, d, event.at, params.state);
+      if (d.verdict === "failover") {
+        const automatic = startTrigger(event)?.kind === "automatic";
+        const kept = context.automaticFailovers.filter((t) => event.at - t < context.pair.policy.brakeWindowMs);
+        return { ...recorded, ...failoverReset, automaticFailovers: automatic ? [...kept, event.at] : kept };
+      }
+      if (d.verdict === "awaitApproval" || d.verdict === "brake") {
+        return { ...recorded, pendingApproval: { step: "failingOver" as const, reason: d.reason } };
+      }
+      return recorded;
+    }),
+    escalate: assign(({ context, event }, params: { state: string; verdict: string; reason: string; resume: ResumePoint | "currentStep" }) => {
+      const step: ResumePoint = params.resume === "currentStep" ? (context.currentStep ?? "monitoring") : params.resume;
+      const reason = isHealth(event) ? `${params.reason}: ${event.reason}` : params.reason;
+      return { ...withDecision(context, { verdict: params.verdict, reason }, timeOf(context, event), params.state), pendingApproval: { step, reason } };
+    }),
+    enterStep: assign((_, params: { step: StepName }) => ({ currentStep: params.step })),
+    clearRetry: assign({ retryAt: null }),
+    operationStarted: assign(({ event }) => (event.type === "step.operationStarted" ? { operation: event.operation } : {})),
+    applyBackupDecision: assign(({ context, event }) => {
+      const d = backupDecisionFor(context, event);
+      if (!d || event.type !== "step.backupChecked") return {};
+      const state = "failingOver.checkingBackup";
+      let ctx = { ...context, ...withDecision(context, d, event.at, state) };
+      if (d.verdict === "takeFreshBackup") {
+        return { ...ctx, pendingBackupName: backupBlobName(context.pair.primary.serviceId, event.at) };
+      }
+      if (d.verdict === "useBackup" && d.backup) {
+        ctx = { ...ctx, ...withDecision(ctx, decideRestore(context.standbyHolds, d.backup), event.at, state) };
+        return { ...ctx, chosenBackup: d.backup };
+      }
+      if (d.verdict === "awaitApproval" && d.backup) {
+        const skip = decideRestore(context.standbyHolds, d.backup).verdict === "skipRestore";
+        const step = skip ? "failingOver.verifyingStandby" : "failingOver.restoring";
+        const pendingApproval = { step, reason: d.reason, ...(d.dataLossWindowMs === undefined ? {} : { dataLossWindowMs: d.dataLossWindowMs }) } as const;
+        return { ...ctx, chosenBackup: d.backup, pendingApproval };
+      }
+      if (d.verdict === "refuse") return ctx;
+      return { ...ctx, pendingApproval: { step: "failingOver.checkingBackup" as const, reason: d.reason } };
+    }),
+    backupTaken: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
+      if (event.type !== "step.backupTaken") return {};
+      const state = context.currentStep ?? "failingOver.takingFreshBackup";
+      const decision: Decision = { verdict: "backupTaken", reason: `backup ${event.backup.name} of the ${params.side} finished` };
+      return {
+        ...withDecision(context, decision, event.at, state),
+        chosenBackup: event.backup,
+        latestBackup: params.side === "primary" ? event.backup : context.latestBackup,
+        // A backup of the standby is exactly what the standby holds.
+        standbyHolds: params.side === "standby" ? event.backup.name : context.standbyHolds,
+        operation: null,
+        pendingBackupName: null,
+      };
+    }),
+    restored: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
+      if (event.type !== "step.restored") return {};
+      const decision: Decision = { verdict: "restored", reason: `backup ${event.backupName} restored into the ${params.side}` };
+      return {
+        ...withDecision(context, decision, event.at, context.currentStep ?? "restoring"),
+        operation: null,
+        standbyHolds: params.side === "standby" ? event.backupName : context.standbyHolds,
+      };
+    }),
+    verified: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
+      if (event.type !== "step.verified") return {};
+      const d = decideDnsSwitch({ ...context, verifiedAt: { ...context.verifiedAt, [params.side]: event.at } }, params.side);
+      const state = context.currentStep ?? "failingOver.verifyingStandby";
+      const ctx = { ...context, ...withDecision(context, { verdict: "verified", reason: event.detail }, event.at, state) };
+      const pendingApproval = d.verdict === "hold" ? { step: state, reason: d.reason } : null;
+      return { ...withDecision(ctx, d, event.at, state), verifiedAt: { ...context.verifiedAt, [params.side]: event.at }, pendingApproval };
+    }),
+    dnsSwitched: assign(({ context, event }, params: { to: "primary" | "standby" }) => {
+      if (event.type !== "step.dnsSwitched") return {};
+      const reason = `CNAME ${context.pair.dns.recordName} points at ${event.cname}${event.wrote ? " (written with If-Match)" : " (it already did: no write)"}`;
+      return { ...withDecision(context, { verdict: "dnsSwitched", reason }, event.at, context.currentStep ?? "switchingDns"), activeRegion: params.to };
+    }),
+    dnsConflict: assign(({ context, event }) => {
+      if (event.type !== "step.dnsConflict") return {};
+      const step = context.currentStep ?? "failingOver.switchingDns";
+      return { ...withDecision(context, { verdict: "dnsConflict", reason: event.reason }, event.at, step), pendingApproval: { step, reason: event.reason } };
+    }),
+    scheduleRetry: assign(({ context, event }) => {
+      const step = context.currentStep ?? "failingOver.checkingBackup";
+      const { error, retryable } = failureOf(context, event);
+      const at = timeOf(context, event);
+      const d = decideStepFailure(context, step, error, at);
+      return {
+        ...withDecision(context, d, at, step),
+        attempts: { ...context.attempts, [step]: (context.attempts[step] ?? 0) + 1 },
+        retryAt: d.retryAt,
+        // A failed poll keeps the operation (resume it); a failed operation is started again.
+        operation: retryable ? context.operation : null,
+      };
+    }),
+    escalateStepFailure: assign(({ context, event }) => {
+      const step = context.currentStep ?? "failingOver.checkingBackup";
+      const { error, retryable } = failureOf(context, event);
+      const at = timeOf(context, event);
+      const d = decideStepFailure(context, step, error, at);
+      return {
+        ...withDecision(context, { verdict: "escalate", reason: d.reason }, at, step),
+        attempts: { ...context.attempts, [step]: (context.attempts[step] ?? 0) + 1 },
+        operation: retryable ? context.operation : null,
+        pendingApproval: { step, reason: d.reason },
+      };
+    }),
+    applyApproval: assign(({ context, event }) => {
+      const pending = context.pendingApproval;
+      const actor = "actor" in event && event.actor ? event.actor : "unknown";
+      const reason = pending ? `operator ${actor} approved: ${pending.reason}` : `operator ${actor} approved with nothing pending`;
+      const recorded = withDecision(context, { verdict: "approved", reason }, timeOf(context, event), "awaitingOperator");
+      if (pending?.step === "failingOver") return { ...recorded, ...failoverReset };
+      const attempts = { ...context.attempts };
+      if (pending && pending.step !== "monitoring" && pending.step !== "failedOver") delete attempts[pending.step];
+      return { ...recorded, attempts, retryAt: null, pendingApproval: null };
+    }),
+    applyAbort: assign(({ context, event }, params: { state: string }) => {
+      const actor = "actor" in event && event.actor ? event.actor : "unknown";
+      const target = abortTarget(context);
+      const left = context.operation ? `; operation ${context.operation.kind} ${context.operation.resumeToken} is no longer followed` : "";
+      const reason = `operator ${actor} aborted${"reason" in event && event.reason ? ` (${event.reason})` : ""}; CNAME points at the ${context.activeRegion}: back to ${target}${left}`;
+      return { ...withDecision(context, { verdict: "aborted", reason }, timeOf(context, event), params.state), ...failoverReset };
+    }),
+    beginFailback: assign(({ context, event }) => {
+      if (event.type !== "operator.failbackRequested") return {};
+      return { ...withDecision(context, decideFailback(context, event.at, event.actor), event.at, "failedOver"), ...failoverReset };
+    }),
+    refuseFailback: assign(({ context, event }, params: { state: string }) => {
+      if (event.type !== "operator.failbackRequested") return {};
+      return withDecision(context, decideFailback(context, event.at, event.actor), event.at, params.state);
+    }),
+    setPausedFrom: assign((_, params: { from: "monitoring" | "failedOver" }) => ({ pausedFrom: params.from })),
+    namePendingBackup: assign(({ context, event }) => ({ pendingBackupName: backupBlobName(context.pair.standby.serviceId, timeOf(context, event)) })),
+    primaryChecked: assign(({ context, event }) => {
+      if (event.type !== "step.primaryChecked") return {};
+      const d = decideFailbackReadiness(event.facts);
+      const recorded = withDecision(context, d, event.at, "failingBack.checkingPrimary");
+      return d.verdict === "skuMismatch" ? { ...recorded, pendingApproval: { step: "failingBack.checkingPrimary" as const, reason: d.reason } } : recorded;
+    }),
+  },
+});
+
+/** `step.failed` and unexpected actor errors: retry the step after a persisted backoff deadline, or escalate after maxStepAttempts. */
+function failureHandling(self: string) {
+  return {
+    "step.failed": [
+      { guard: "stepAttemptsExhausted" as const, target: "#pair.awaitingOperator", actions: "escalateStepFailure" as const },
+      { target: self, reenter: true, actions: "scheduleRetry" as const },
+    ],
+  };
+}
+
+function onActorError() {
+  return { target: "#pair.awaitingOperator", actions: "escalateStepFailure" as const };
+}
+
+/** A long-running step re-enters itself once the operation started, so its persisted input carries the resume token. */
+function operationStartedHandling(self: string) {
+  return { "step.operationStarted": { target: self, reenter: true, actions: "operationStarted" as const } };
+}
+
+function stepState(step: StepName) {
+  return { entry: { type: "enterStep" as const, params: { step } }, exit: "clearRetry" as const };
+}
+
+const escalateToOperator = (state: string, verdict: string, reason: string) =>
+  ({ target: "#pair.awaitingOperator", actions: [ "recordHealth" as const, { type: "escalate" as const, params: { state, verdict, reason, resume: "currentStep" as const } }] });
+
+export const failoverMachine = machineSetup.createMachine({
+  id: "pair",
+  context: ({ input }) => initialContext(input),
+  initial: "monitoring",
+  on: {
+    "health.*": { actions: "recordHealth" },
+    "backup.completed": { actions: "recordInventory" },
+    "standby.restored": { actions: "recordInventory" },
+  },
+  states: {
+    monitoring: {
+      initial: "healthy",
+      on: {
+        "health.primaryUnhealthy": [
+          { guard: { type: "startVerdictIs", params: { verdicts: ["failover"] } }, target: "failingOver", actions: ["recordHealth", { type: "applyStartDecision", params: { state: "monitoring" } }] },
+          { guard: { type: "startVerdictIs", params: { verdicts: ["awaitApproval", "brake"] } }, target: "awaitingOperator", actions: ["recordHealth", { type: "applyStartDecision", params: { state: "monitoring" } }] },
+          { target: ".suspect", actions: ["recordHealth", { type: "applyStartDecision", params: { state: "monitoring" } }] },
+        ],
+        "operator.failoverRequested": [
+          { guard: { type: "startVerdictIs", params: { verdicts: ["failover"] } }, target: "failingOver", actions: { type: "applyStartDecision", params: { state: "monitoring" } } },
+          { actions: { type: "applyStartDecision", params: { state: "monitoring" } } },
+        ],
+        "health.bothUnhealthy": [
+          { guard: "observeMode", actions: ["recordHealth", { type: "record", params: { state: "monitoring", verdict: "observe", reason: "both regions are unhealthy; policy mode is observe: no action taken" } }] },
+          { target: "awaitingOperator", actions: ["recordHealth", { type: "escalate", params: { state: "monitoring", verdict: "escalate", reason: "both regions are unhealthy: no failover, no DNS change; an operator must decide", resume: "monitoring" } }] },
+        ],
+        "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "monitoring", verdict: "alert", prefix: "observer impaired, no failover on its signals" } }] },
+        "operator.failbackRequested": { actions: { type: "refuseFailback", params: { state: "monitoring" } } },
+        "operator.paused": { target: "paused", actions: [{ type: "setPausedFrom", params: { from: "monitoring" } }, { type: "recordEventReason", params: { state: "monitoring", verdict: "paused", prefix: "operator paused the pair" } }] },
+      },
+      states: {
+        healthy: {
+          on: { "health.primarySuspect": { target: "suspect", actions: ["recordHealth", { type: "recordEventReason", params: { state: "monitoring.healthy", verdict: "suspect", prefix: "primary looks unhealthy, waiting for confirmation" } }] } },
+        },
+        suspect: {
+          on: { "health.primaryHealthy": { target: "healthy", actions: ["recordHealth", { type: "recordEventReason", params: { state: "monitoring.suspect", verdict: "healthy", prefix: "primary recovered" } }] } },
+        },
+      },
+    },
+    paused: {
+      on: {
+        "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "paused", verdict: "alert", prefix: "observer impaired (paused: no action)" } }] },
+        "operator.resumed": [
+          { guard: "pausedFromFailedOver", target: "failedOver", actions: { type: "recordEventReason", params: { state: "paused", verdict: "resumed", prefix: "operator resumed the pair" } } },
+          { guard: "primaryNotHealthy", target: "monitoring.suspect", actions: { type: "recordEventReason", params: { state: "paused", verdict: "resumed", prefix: "operator resumed the pair; the primary was last seen unhealthy, waiting for a confirmed verdict" } } },
+          { target: "monitoring", actions: { type: "recordEventReason", params: { state: "paused", verdict: "resumed", prefix: "operator resumed the pair" } } },
+        ],
+      },
+      exit: assign({ pausedFrom: null }),
+    },
+    failingOver: {
+      initial: "checkingBackup",
+      on: {
+        "health.bothUnhealthy": escalateToOperator("failingOver", "escalate", "both regions became unhealthy during the failover: no DNS change; an operator must decide"),
+        "health.standbyUnhealthy": escalateToOperator("failingOver", "escalate", "the standby became unhealthy during the failover: not moving traffic into it"),
+        "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "failingOver", verdict: "alert", prefix: "observer impaired during failover" } }] },
+        "operator.aborted": [
+          { guard: "trafficOnStandby", target: "failedOver", actions: { type: "applyAbort", params: { state: "failingOver" } } },
+          { target: "monitoring", actions: { type: "applyAbort", params: { state: "failingOver" } } },
+        ],
+      },
+      states: {
+        checkingBackup: {
+          ...stepState("failingOver.checkingBackup"),
+          invoke: { id: "checkBackup", src: "checkBackup", input: ({ context }) => checkBackupInput(context), onError: onActorError() },
+          on: {
+            "step.backupChecked": [
+              { guard: { type: "backupVerdictIs", params: { verdicts: ["takeFreshBackup"] } }, target: "takingFreshBackup", actions: "applyBackupDecision" },
+              { guard: "standbyHoldsChosenBackup", target: "verifyingStandby", actions: "applyBackupDecision" },
+              { guard: { type: "backupVerdictIs", params: { verdicts: ["useBackup"] } }, target: "restoring", actions: "applyBackupDecision" },
+              { guard: { type: "backupVerdictIs", params: { verdicts: ["refuse"] } }, target: "#pair.monitoring.suspect", actions: "applyBackupDecision" },
+              { target: "#pair.awaitingOperator", actions: "applyBackupDecision" },
+            ],
+            ...failureHandling("checkingBackup"),
+          },
+        },
+        takingFreshBackup: {
+          ...stepState("failingOver.takingFreshBackup"),
+          invoke: { id: "takeBackup", src: "takeBackup", input: ({ context }) => takeBackupInput(context, "failingOver.takingFreshBackup", "primary"), onError: onActorError() },
+          on: {
+            ...operationStartedHandling("takingFreshBackup"),
+            "step.backupTaken": { target: "restoring", actions: { type: "backupTaken", params: { side: "primary" } } },
+            ...failureHandling("takingFreshBackup"),
+          },
+        },
+        restoring: {
+          ...stepState("failingOver.restoring"),
+          invoke: { id: "restoreBackup", src: "restoreBackup", input: ({ context }) => restoreInput(context, "failingOver.restoring", "standby"), onError: onActorError() },
+          on: {
+            ...operationStartedHandling("restoring"),
+            "step.restored": { target: "verifyingStandby", actions: { type: "restored", params: { side: "standby" } } },
+            ...failureHandling("restoring"),
+          },
+        },
+        verifyingStandby: {
+          ...stepState("failingOver.verifyingStandby"),
+          invoke: { id: "verifyGateway", src: "verifyGateway", input: ({ context }) => verifyGatewayInput(context, "failingOver.verifyingStandby", "standby"), onError: onActorError() },
+          on: {
+            "step.verified": [
+              { guard: { type: "dnsSwitchAllowed", params: { toward: "standby" } }, target: "switchingDns", actions: { type: "verified", params: { side: "standby" } } },
+              { target: "#pair.awaitingOperator", actions: { type: "verified", params: { side: "standby" } } },
+            ],
+            ...failureHandling("verifyingStandby"),
+          },
+        },
+        switchingDns: {
+          ...stepState("failingOver.switchingDns"),
+          invoke: { id: "switchDns", src: "switchDns", input: ({ context }) => switchDnsInput(context, "failingOver.switchingDns", "standby"), onError: onActorError() },
+          on: {
+            "step.dnsSwitched": { target: "verifyingCutover", actions: { type: "dnsSwitched", params: { to: "standby" } } },
+            "step.dnsConflict": { target: "#pair.awaitingOperator", actions: "dnsConflict" },
+            ...failureHandling("switchingDns"),
+          },
+        },
+        verifyingCutover: {
+          ...stepState("failingOver.verifyingCutover"),
+          invoke: { id: "verifyCutover", src: "verifyCutover", input: ({ context }) => verifyCutoverInput(context, "failingOver.verifyingCutover", "standby"), onError: onActorError() },
+          on: {
+            "step.verified": { target: "#pair.failedOver", actions: { type: "recordEventReason", params: { state: "failingOver.verifyingCutover", verdict: "failedOver", prefix: "cutover verified, the standby serves traffic" } } },
+            ...failureHandling("verifyingCutover"),
+          },
+        },
+      },
+    },
+    awaitingOperator: {
+      on: {
+        "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "awaitingOperator", verdict: "alert", prefix: "observer impaired" } }] },
+        "operator.approved": [
+          ...RESUME_POINTS.map((step) => ({ guard: { type: "pendingIs" as const, params: { step } }, target: `#pair.${step}`, actions: "applyApproval" as const })),
+          { guard: "trafficOnStandby", target: "failedOver", actions: "applyApproval" },
+          { target: "monitoring", actions: "applyApproval" },
+        ],
+        "operator.aborted": [
+          { guard: "trafficOnStandby", target: "failedOver", actions: { type: "applyAbort", params: { state: "awaitingOperator" } } },
+          { target: "monitoring", actions: { type: "applyAbort", params: { state: "awaitingOperator" } } },
+        ],
+      },
+    },
+    failedOver: {
+      on: {
+        "operator.failbackRequested": [
+          { guard: "failbackAllowed", target: "failingBack", actions: "beginFailback" },
+          { actions: { type: "refuseFailback", params: { state: "failedOver" } } },
+        ],
+        "operator.failoverRequested": { actions: { type: "record", params: { state: "failedOver", verdict: "refuse", reason: "already failed over: the standby serves traffic" } } },
+        "health.bothUnhealthy": { target: "awaitingOperator", actions: ["recordHealth", { type: "escalate", params: { state: "failedOver", verdict: "escalate", reason: "both regions are unhealthy while failed over: no DNS change; an operator must decide", resume: "failedOver" } }] },
+        "health.standbyUnhealthy": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "failedOver", verdict: "alert", prefix: "the active standby is unhealthy (no automatic failback)" } }] },
+        "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "failedOver", verdict: "alert", prefix: "observer impaired" } }] },
+        "operator.paused": { target: "paused", actions: [{ type: "setPausedFrom", params: { from: "failedOver" } }, { type: "recordEventReason", params: { state: "failedOver", verdict: "paused", prefix: "operator paused the pair" } }] },
+      },
+    },
+    failingBack: {
+      initial: "checkingPrimary",
+      on: {
+        "health.bothUnhealthy": escalateToOperator("failingBack", "escalate", "both regions became unhealthy during the failback: no DNS change; an operator must decide"),
+        "health.primaryUnhealthy": escalateToOperator("failingBack", "escalate", "the primary became unhealthy during the failback"),
+        "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "failingBack", verdict: "alert", prefix: "observer impaired during failback" } }] },
+        "operator.aborted": [
+          { guard: "trafficOnStandby", target: "failedOver", actions: { type: "applyAbort", params: { state: "failingBack" } } },
+          { target: "monitoring", actions: { type: "applyAbort", params: { state: "failingBack" } } },
+        ],
+      },
+      states: {
+        checkingPrimary: {
+          ...stepState("failingBack.checkingPrimary"),
+          invoke: { id: "checkPrimary", src: "checkPrimary", input: ({ context }) => checkPrimaryInput(context), onError: onActorError() },
+          on: {
+            "step.primaryChecked": [
+              { guard: "primaryReadyForFailback", target: "backingUpActive", actions: ["primaryChecked", "namePendingBackup"] },
+              { guard: "primarySkuMismatch", target: "#pair.awaitingOperator", actions: "primaryChecked" },
+              { guard: "stepAttemptsExhausted", target: "#pair.awaitingOperator", actions: "escalateStepFailure" },
+              { target: "checkingPrimary", reenter: true, actions: "scheduleRetry" },
+            ],
+            ...failureHandling("checkingPrimary"),
+          },
+        },
+        backingUpActive: {
+          ...stepState("failingBack.backingUpActive"),
+          invoke: { id: "takeBackup", src: "takeBackup", input: ({ context }) => takeBackupInput(context, "failingBack.backingUpActive", "standby"), onError: onActorError() },
+          on: {
+            ...operationStartedHandling("backingUpActive"),
+            "step.backupTaken": { target: "restoringPrimary", actions: { type: "backupTaken", params: { side: "standby" } } },
+            ...failureHandling("backingUpActive"),
+          },
+        },
+        restoringPrimary: {
+          ...stepState("failingBack.restoringPrimary"),
+          invoke: { id: "restoreBackup", src: "restoreBackup", input: ({ context }) => restoreInput(context, "failingBack.restoringPrimary", "primary"), onError: onActorError() },
+          on: {
+            ...operationStartedHandling("restoringPrimary"),
+            "step.restored": { target: "verifyingPrimary", actions: { type: "restored", params: { side: "primary" } } },
+            ...failureHandling("restoringPrimary"),
+          },
+        },
+        verifyingPrimary: {
+          ...stepState("failingBack.verifyingPrimary"),
+          invoke: { id: "verifyGateway", src: "verifyGateway", input: ({ context }) => verifyGatewayInput(context, "failingBack.verifyingPrimary", "primary"), onError: onActorError() },
+          on: {
+            "step.verified": [
+              { guard: { type: "dnsSwitchAllowed", params: { toward: "primary" } }, target: "switchingDnsBack", actions: { type: "verified", params: { side: "primary" } } },
+              { target: "#pair.awaitingOperator", actions: { type: "verified", params: { side: "primary" } } },
+            ],
+            ...failureHandling("verifyingPrimary"),
+          },
+        },
+        switchingDnsBack: {
+          ...stepState("failingBack.switchingDnsBack"),
+          invoke: { id: "switchDns", src: "switchDns", input: ({ context }) => switchDnsInput(context, "failingBack.switchingDnsBack", "primary"), onError: onActorError() },
+          on: {
+            "step.dnsSwitched": { target: "verifyingCutover", actions: { type: "dnsSwitched", params: { to: "primary" } } },
+            "step.dnsConflict": { target: "#pair.awaitingOperator", actions: "dnsConflict" },
+            ...failureHandling("switchingDnsBack"),
+          },
+        },
+        verifyingCutover: {
+          ...stepState("failingBack.verifyingCutover"),
+          invoke: { id: "verifyCutover", src: "verifyCutover", input: ({ context }) => verifyCutoverInput(context, "failingBack.verifyingCutover", "primary"), onError: onActorError() },
+          on: {
+            "step.verified": { target: "#pair.monitoring", actions: { type: "recordEventReason", params: { state: "failingBack.verifyingCutover", verdict: "failedBack", prefix: "failback verified, the primary serves traffic" } } },
+            ...failureHandling("verifyingCutover"),
+          },
+        },
+      },
+    },
+  },
+});
+
+export type FailoverMachine = typeof failoverMachine;

@@ -1,0 +1,204 @@
+import type { BackupRecord } from "../ports/backups.js";
+
+export type RegionRole = "primary" | "standby";
+
+export interface RegionSettings {
+  /** ARM resource id of the APIM service. */
+  serviceId: string;
+  region: string;
+  /** Gateway base URL; when absent the step actors read it from the service. */
+  gatewayUrl?: string;
+}
+
+/** How APIM reaches the backup storage. Only a reference to the access key is kept: the key is resolved at call time. */
+export type BackupAccess =
+  | { type: "AccessKey"; accessKeyRef: string }
+  | { type: "SystemAssignedManagedIdentity" }
+  | { type: "UserAssignedManagedIdentity"; clientId: string };
+
+export type PolicyMode = "automatic" | "approval" | "observe";
+export type RpoBreachPolicy = "awaitApproval" | "failoverWithStaleBackup" | "refuse";
+
+export interface PairSettings {
+  name: string;
+  primary: RegionSettings;
+  standby: RegionSettings;
+  customHostname: string;
+  dns: {
+    zoneId: string;
+    recordName: string;
+    ttl: number;
+    /** CNAME value pointing at the primary region's gateway host. */
+    primaryTarget: string;
+    /** CNAME value pointing at the standby region's gateway host. */
+    standbyTarget: string;
+  };
+  objectives: { rpoMs: number; rtoMs: number };
+  policy: {
+    mode: PolicyMode;
+    /** Defaults to `awaitApproval`. */
+    onRpoBreach?: RpoBreachPolicy;
+    brakeWindowMs: number;
+    maxStepAttempts: number;
+    failbackHealthyWindowMs: number;
+  };
+  backup: { storageAccount: string; containerName: string; access: BackupAccess };
+}
+
+export type HealthVerdict = "unknown" | "healthy" | "suspect" | "unhealthy";
+
+export interface RegionHealth {
+  verdict: HealthVerdict;
+  reason: string;
+  /** When the current verdict started (ms since epoch); null before the first signal. */
+  since: number | null;
+}
+
+export interface Decision {
+  verdict: string;
+  reason: string;
+}
+
+export interface RecordedDecision extends Decision {
+  at: number;
+  /** The state in which the decision was taken, e.g. `failingOver.checkingBackup`. */
+  state: string;
+}
+
+export type FailoverStep =
+  | "failingOver.checkingBackup"
+  | "failingOver.takingFreshBackup"
+  | "failingOver.restoring"
+  | "failingOver.verifyingStandby"
+  | "failingOver.switchingDns"
+  | "failingOver.verifyingCutover";
+
+export type FailbackStep =
+  | "failingBack.checkingPrimary"
+  | "failingBack.backingUpActive"
+  | "failingBack.restoringPrimary"
+  | "failingBack.verifyingPrimary"
+  | "failingBack.switchingDnsBack"
+  | "failingBack.verifyingCutover";
+
+export type StepName = FailoverStep | FailbackStep;
+
+/** Where `operator.approved` continues from awaitingOperator. */
+export type ResumePoint = "monitoring" | "failedOver" | "failingOver" | StepName;
+
+export interface InFlightOperation {
+  step: StepName;
+  kind: "backup" | "restore";
+  serviceId: string;
+  backupName: string;
+  resumeToken: string;
+  startedAt: number;
+}
+
+export interface PendingApproval {
+  step: ResumePoint;
+  reason: string;
+  /** now − takenAt of the backup that would be restored, when approving means accepting data loss. */
+  dataLossWindowMs?: number;
+}
+
+/** What checkingBackup observed. */
+export interface BackupFacts {
+  /** Newest backup of the primary in the container, or null when there is none. */
+  latest: BackupRecord | null;
+  standbySku: string;
+  /** Whether the primary's management plane answered (a fresh backup is possible). */
+  primaryAnswers: boolean;
+  primaryDetail: string;
+}
+
+/** What checkingPrimary observed before a failback. */
+export interface PrimaryFacts {
+  primarySku: string;
+  standbySku: string;
+  primaryProvisioningState: string;
+}
+
+export interface PairContext {
+  pair: PairSettings & { policy: PairSettings["policy"] & { onRpoBreach: RpoBreachPolicy } };
+  health: {
+    primary: RegionHealth;
+    standby: RegionHealth;
+    observer: { impaired: boolean; reason: string; since: number | null };
+  };
+  lastDecision: RecordedDecision | null;
+  /** Most recent decisions, newest last, bounded by DECISION_HISTORY_LIMIT. */
+  decisions: RecordedDecision[];
+  /** Newest backup reported by the backup scheduler. */
+  latestBackup: BackupRecord | null;
+  /** Backup the current failover (or failback) restores. */
+  chosenBackup: BackupRecord | null;
+  /** Backup name the standby currently holds. */
+  standbyHolds: string | null;
+  /** Name of the backup the current step creates (fixed when the step starts, so a restart reuses it). */
+  pendingBackupName: string | null;
+  operation: InFlightOperation | null;
+  currentStep: StepName | null;
+  attempts: Partial<Record<StepName, number>>;
+  /** Absolute deadline before which the current step must not run (retry backoff); survives restarts. */
+  retryAt: number | null;
+  /** When each side last passed gateway verification during the current failover / failback. */
+  verifiedAt: { standby: number | null; primary: number | null };
+  /** Start times of automatic failovers within the brake window. */
+  automaticFailovers: number[];
+  /** Region the custom hostname's CNAME points at. */
+  activeRegion: RegionRole;
+  pendingApproval: PendingApproval | null;
+  /** Where operator.resumed returns to. */
+  pausedFrom: "monitoring" | "failedOver" | null;
+}
+
+interface Stamped {
+  /** ms since epoch, stamped by the runtime from the Clock. */
+  at: number;
+}
+
+export type HealthEventType =
+  | "health.primarySuspect"
+  | "health.primaryUnhealthy"
+  | "health.primaryHealthy"
+  | "health.standbyUnhealthy"
+  | "health.standbyHealthy"
+  | "health.bothUnhealthy"
+  | "health.observerImpaired";
+
+export type HealthEvent = { type: HealthEventType; reason: string } & Stamped;
+
+interface OperatorFields extends Stamped {
+  actor?: string;
+  reason?: string;
+}
+
+export type OperatorEvent =
+  | ({ type: "operator.failoverRequested"; planned: boolean } & OperatorFields)
+  | ({ type: "operator.failbackRequested" } & OperatorFields)
+  | ({ type: "operator.approved" } & OperatorFields)
+  | ({ type: "operator.aborted" } & OperatorFields)
+  | ({ type: "operator.paused" } & OperatorFields)
+  | ({ type: "operator.resumed" } & OperatorFields);
+
+export type InventoryEvent =
+  | ({ type: "backup.completed"; backup: BackupRecord } & Stamped)
+  | ({ type: "standby.restored"; backupName: string } & Stamped);
+
+/** Sent back by step actors (src/runtime/steps). */
+export type StepEvent =
+  | ({ type: "step.operationStarted"; step: StepName; operation: InFlightOperation } & Stamped)
+  | ({ type: "step.backupChecked"; step: StepName; facts: BackupFacts } & Stamped)
+  | ({ type: "step.primaryChecked"; step: StepName; facts: PrimaryFacts } & Stamped)
+  | ({ type: "step.backupTaken"; step: StepName; backup: BackupRecord } & Stamped)
+  | ({ type: "step.restored"; step: StepName; backupName: string } & Stamped)
+  | ({ type: "step.verified"; step: StepName; detail: string } & Stamped)
+  | ({ type: "step.dnsSwitched"; step: StepName; wrote: boolean; cname: string } & Stamped)
+  | ({ type: "step.dnsConflict"; step: StepName; reason: string } & Stamped)
+  | ({ type: "step.failed"; step: StepName; error: string; retryable: boolean } & Stamped);
+
+export type PairEvent = HealthEvent | OperatorEvent | InventoryEvent | StepEvent;
+
+/** An event before the runtime stamps `at` on it. */
+export type UnstampedEvent = PairEvent extends infer E ? (E extends PairEvent ? Omit<E, "at"> & { at?: number } : never) : never;
