@@ -16,14 +16,15 @@ const TOP_LEVEL = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers
 /**
  * Parses `/subscriptions/{uuid}/resourceGroups/{rg}/providers/{provider}/{type}/{name}`, checking the
  * provider and type case-insensitively (ARM itself returns e.g. `dnszones` for `dnsZones`).
+ * `expected.what` names the resource with its article, e.g. "a DNS zone".
  */
 export function parseResourceId(id: string, expected: { provider: string; type: string; what: string }): ParsedResourceId {
   const example = `/subscriptions/00000000-0000-0000-0000-000000000000/resourceGroups/my-rg/providers/${expected.provider}/${expected.type}/my-name`;
   const match = TOP_LEVEL.exec(id.trim().replace(/\/+$/, ""));
-  if (!match) throw invalid(`'${id}' is not a ${expected.what} resource id: expected the form ${example}.`);
+  if (!match) throw invalid(`'${id}' is not ${expected.what} resource id: expected the form ${example}.`);
   const [, subscriptionId, resourceGroup, provider, type, name] = match as unknown as [string, string, string, string, string, string];
   if (provider.toLowerCase() !== expected.provider.toLowerCase() || type.toLowerCase() !== expected.type.toLowerCase()) {
-    throw invalid(`'${id}' is a ${provider}/${type} resource, not a ${expected.what} (${expected.provider}/${expected.type}): check which id is configured here.`);
+    throw invalid(`'${id}' is a ${provider}/${type} resource, not ${expected.what} (${expected.provider}/${expected.type}): check which id is configured here.`);
   }
   if (!UUID.test(subscriptionId)) {
     throw invalid(`'${id}' has subscription '${subscriptionId}', which is not a UUID: copy the id from the resource's JSON view in the portal or from 'az resource show'.`);
@@ -32,11 +33,11 @@ export function parseResourceId(id: string, expected: { provider: string; type: 
 }
 
 export function parseApimServiceId(id: string): ParsedResourceId {
-  return parseResourceId(id, { provider: "Microsoft.ApiManagement", type: "service", what: "API Management service" });
+  return parseResourceId(id, { provider: "Microsoft.ApiManagement", type: "service", what: "an API Management service" });
 }
 
 export function parseDnsZoneId(id: string): ParsedResourceId {
-  return parseResourceId(id, { provider: "Microsoft.Network", type: "dnsZones", what: "DNS zone" });
+  return parseResourceId(id, { provider: "Microsoft.Network", type: "dnsZones", what: "a DNS zone" });
 }
 
 /** Subscription of any ARM id (for clients that are bound to a subscription), with the same UUID check. */
