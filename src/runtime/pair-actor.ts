@@ -1,0 +1,159 @@
+import { createActor, type Actor, type Snapshot } from "xstate";
+import { initialContext } from "../machine/context.js";
+import type { FailoverMachine } from "../machine/failover-machine.js";
+import type { PairContext, PairEvent, PairSettings, RecordedDecision, UnstampedEvent } from "../machine/types.js";
+import type { Clock } from "../ports/clock.js";
+import type { AuditEntry, AuditLog, StateStore } from "../ports/state.js";
+
+export interface PairActorOptions {
+  /** The failover machine with its step actors provided (see createFailoverMachine). */
+  machine: FailoverMachine;
+  input: PairSettings;
+  stateStore: StateStore;
+  audit?: AuditLog;
+  clock: Clock;
+  /** Called when a save or an audit append fails; the actor keeps running and the next save retries with the newest snapshot. */
+  onError?: (error: unknown, what: "save" | "audit" | "machine") => void;
+}
+
+export interface PairActor {
+  actor: Actor<FailoverMachine>;
+  /** Whether the actor resumed from a stored snapshot. */
+  restored: boolean;
+  /** Sends an event, stamping `at` from the clock unless the event carries one. */
+  send(event: UnstampedEvent): void;
+  /** Resolves when every snapshot and audit entry produced so far is stored. */
+  flush(): Promise<void>;
+  /** Stops the actor after storing its last snapshot. */
+  stop(): Promise<void>;
+}
+
+type PersistedPair = { value: unknown; context: PairContext; status?: string };
+
+function isPersistedPair(value: unknown): value is PersistedPair {
+  return typeof value === "object" && value !== null && "value" in value && "context" in value && typeof (value as PersistedPair).context === "object";
+}
+
+function stateName(value: unknown): string {
+  if (typeof value === "string") return value;
+  if (typeof value === "object" && value !== null) {
+    const [key, child] = Object.entries(value)[0] ?? ["?", null];
+    return child === null || (typeof child === "object" && Object.keys(child).length === 0) ? key : `${key}.${stateName(child)}`;
+  }
+  return String(value);
+}
+
+/** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
+export async function startPairActor(options: PairActorOptions): Promise<PairActor> {
+  const { machine, input, stateStore, audit, clock } = options;
+  const pair = input.name;
+  const report = options.onError ?? (() => {});
+  const stored = await stateStore.load(pair);
+
+  let actor: Actor<FailoverMachine>;
+  if (stored === null || stored === undefined) {
+    actor = createActor(machine, { input });
+  } else {
+    if (!isPersistedPair(stored)) {
+      throw new Error(`stored state of pair '${pair}' is not a failover-machine snapshot: remove it from the state store to start the pair fresh`);
+    }
+    // Settings come from the configuration, not from the snapshot: a changed config applies on restart.
+    const snapshot = { ...stored, context: { ...stored.context, pair: initialContext(input).pair } };
+    try {
+      actor = createActor(machine, { input, snapshot: snapshot as unknown as Snapshot<unknown> });
+    } catch (error) {
+      throw new Error(`stored state of pair '${pair}' does not fit the failover machine (${(error as Error).message}): remove it from the state store to start the pair fresh`);
+    }
+  }
+
+  let pending: unknown;
+  let saving: Promise<void> | null = null;
+  let auditChain: Promise<void> = Promise.resolve();
+
+  const drain = async () => {
+    // One save at a time; snapshots arriving meanwhile collapse into the newest one, which is saved next.
+    while (pending !== undefined) {
+      const snapshot = pending;
+      pending = undefined;
+      try {
+        await stateStore.save(pair, snapshot);
+      } catch (error) {
+        report(error, "save");
+      }
+    }
+    saving = null;
+  };
+  const persist = () => {
+    pending = actor.getPersistedSnapshot();
+    saving ??= drain();
+  };
+  const appendAudit = (entries: AuditEntry[]) => {
+    if (!audit || entries.length === 0) return;
+    auditChain = auditChain.then(async () => {
+      for (const entry of entries) {
+        try {
+          await audit.append(entry);
+        } catch (error) {
+          report(error, "audit");
+        }
+      }
+    });
+  };
+
+  let previous = actor.getSnapshot();
+  const auditEntries = (next: typeof previous): AuditEntry[] => {
+    const entries: AuditEntry[] = [];
+    const last = previous.context.lastDecision;
+    const { decisions, lastDecision } = next.context;
+    const seen = last ? decisions.lastIndexOf(last) : -1;
+    // Decisions are appended; one transition can add several (e.g. backup chosen, restore needed).
+    const fresh: RecordedDecision[] = !last ? decisions : seen >= 0 ? decisions.slice(seen + 1) : lastDecision ? [lastDecision] : [];
+    for (const d of fresh) {
+      entries.push({ at: new Date(d.at).toISOString(), pair, type: d.verdict === "alert" ? "alert" : "decision", state: d.state, verdict: d.verdict, reason: d.reason });
+    }
+    const was = stateName(previous.value);
+    const now = stateName(next.value);
+    if (was !== now) {
+      const at = next.context.lastDecision?.at ?? clock.now();
+      entries.push({ at: new Date(at).toISOString(), pair, type: "transition", state: now, reason: next.context.lastDecision?.reason, detail: { from: was } });
+    }
+    return entries;
+  };
+
+  const subscription = actor.subscribe({
+    next: (snapshot) => {
+      if (snapshot.context.lastDecision !== previous.context.lastDecision || stateName(snapshot.value) !== stateName(previous.value)) {
+        appendAudit(auditEntries(snapshot));
+      }
+      previous = snapshot;
+      persist();
+    },
+    error: (error) => report(error, "machine"),
+  });
+  actor.start();
+  persist();
+
+  const flush = async () => {
+    while (saving) await saving;
+    await auditChain;
+  };
+
+  return {
+    actor,
+    restored: stored !== null && stored !== undefined,
+    send(event) {
+      const stamped = { ...event, at: event.at ?? clock.now() } as PairEvent;
+      if (stamped.type.startsWith("operator.")) {
+        const op = stamped as PairEvent & { actor?: string; reason?: string };
+        appendAudit([{ at: new Date(stamped.at).toISOString(), pair, type: "operator", state: stateName(actor.getSnapshot().value), verdict: stamped.type, actor: op.actor, reason: op.reason }]);
+      }
+      actor.send(stamped);
+    },
+    flush,
+    async stop() {
+      await flush();
+      subscription.unsubscribe();
+      actor.stop();
+    },
+  };
+}

@@ -1,0 +1,23 @@
+import { sameResourceId } from "../../ports/signal.js";
+import type { CheckBackupInput } from "../../machine/step-inputs.js";
+import { describeError, stepActor, withTimeout, type StepPorts } from "./run-step.js";
+
+/** Observes the newest backup of the primary, the standby's SKU, and whether the primary's management plane answers. Read-only. */
+export function checkBackupActor(ports: StepPorts) {
+  return stepActor<CheckBackupInput>(ports.clock, async (input, { signal }) => {
+    const [all, standby] = await Promise.all([ports.backups.list(input.containerName, signal), ports.apim.getService(input.standbyServiceId, signal)]);
+    const ofPrimary = all.filter((b) => b.sourceServiceId === null || sameResourceId(b.sourceServiceId, input.primaryServiceId));
+    const latest = ofPrimary.sort((a, b) => b.takenAt - a.takenAt)[0] ?? null;
+    let primaryAnswers = false;
+    let primaryDetail: string;
+    try {
+      const primary = await withTimeout(ports.clock, ports.managementTimeoutMs ?? 15_000, signal, "the primary's management plane", (s) => ports.apim.getService(input.primaryServiceId, s));
+      primaryAnswers = true;
+      primaryDetail = `provisioning state ${primary.provisioningState}`;
+    } catch (error) {
+      if (signal.aborted) throw error;
+      primaryDetail = describeError(error);
+    }
+    return { type: "step.backupChecked", step: input.step, facts: { latest, standbySku: standby.skuName, primaryAnswers, primaryDetail } };
+  });
+}

@@ -1,0 +1,114 @@
+import { fromCallback, type EventObject } from "xstate";
+import type { ApimPort, BackupLocation, OperationHandle } from "../../ports/apim.js";
+import type { BackupStorePort } from "../../ports/backups.js";
+import type { Clock } from "../../ports/clock.js";
+import type { DnsPort } from "../../ports/dns.js";
+import { AzureOperationError } from "../../ports/errors.js";
+import type { GatewayProbePort } from "../../ports/probe.js";
+import type { InFlightOperation, StepEvent, StepName } from "../../machine/types.js";
+import type { OperationInput } from "../../machine/step-inputs.js";
+
+/** What the step actors act through. */
+export interface StepPorts {
+  apim: ApimPort;
+  dns: DnsPort;
+  backups: BackupStorePort;
+  probe: GatewayProbePort;
+  clock: Clock;
+  /** Resolves an access-key reference (e.g. an environment variable name) to the key, at call time only. */
+  resolveAccessKey(ref: string): string;
+  /** Per-probe timeout, default 10 s. */
+  probeTimeoutMs?: number;
+  /** How long the primary's management plane may take to answer before it counts as down, default 15 s. */
+  managementTimeoutMs?: number;
+}
+
+/** A step event before the wrapper stamps `at` from the clock. */
+export type StepReport = StepEvent extends infer E ? (E extends StepEvent ? Omit<E, "at"> : never) : never;
+
+interface StepTools {
+  /** Sends an intermediate event (e.g. step.operationStarted) to the machine. */
+  report(event: StepReport): void;
+  signal: AbortSignal;
+}
+
+/**
+ * Wraps a step body as a callback actor: waits for the persisted retry deadline, runs the body, and sends its
+ * result (or `step.failed`) back with `at` from the clock. Stopping the actor aborts the body.
+ */
+export function stepActor<TInput extends { step: StepName; notBefore: number | null }>(
+  clock: Clock,
+  body: (input: TInput, tools: StepTools) => Promise<StepReport | null>,
+) {
+  return fromCallback<EventObject, TInput>(({ input, sendBack }) => {
+    const controller = new AbortController();
+    const send = (event: StepReport) => {
+      if (!controller.signal.aborted) sendBack({ ...event, at: clock.now() });
+    };
+    const run = async () => {
+      const wait = input.notBefore === null ? 0 : input.notBefore - clock.now();
+      if (wait > 0) await clock.sleep(wait, controller.signal);
+      const result = await body(input, { report: send, signal: controller.signal });
+      if (result) send(result);
+    };
+    run().catch((error: unknown) => {
+      if (controller.signal.aborted) return;
+      // Azure errors say whether a retry can help; anything else (network, timeouts) is worth another attempt.
+      const retryable = error instanceof AzureOperationError ? error.retryable : true;
+      send({ type: "step.failed", step: input.step, error: describeError(error), retryable });
+    });
+    return () => controller.abort(new Error(`step ${input.step} stopped`));
+  });
+}
+
+export function describeError(error: unknown): string {
+  if (error instanceof AzureOperationError) return `${error.message} (${error.code}${error.statusCode ? `, HTTP ${error.statusCode}` : ""})`;
+  return error instanceof Error ? error.message : String(error);
+}
+
+/** Runs `fn` with a signal that aborts after `ms` of clock time (or when `outer` aborts). */
+export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSignal, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
+  const controller = new AbortController();
+  const stop = () => controller.abort(outer.reason);
+  outer.addEventListener("abort", stop, { once: true });
+  const timer = clock.sleep(ms, controller.signal).then(
+    () => {
+      const error = new Error(`${what} did not answer within ${ms} ms`);
+      controller.abort(error);
+      throw error;
+    },
+    () => new Promise<never>(() => {}),
+  );
+  try {
+    return await Promise.race([fn(controller.signal), timer]);
+  } finally {
+    outer.removeEventListener("abort", stop);
+    if (!controller.signal.aborted) controller.abort(new Error("done"));
+  }
+}
+
+/** The port-level backup location, with the access key resolved now and never stored. */
+export function resolveLocation(ports: StepPorts, location: OperationInput["location"]): BackupLocation {
+  const { access, ...rest } = location;
+  switch (access.type) {
+    case "AccessKey":
+      return { ...rest, access: { type: "AccessKey", accessKey: ports.resolveAccessKey(access.accessKeyRef) } };
+    case "SystemAssignedManagedIdentity":
+      return { ...rest, access: { type: "SystemAssignedManagedIdentity" } };
+    case "UserAssignedManagedIdentity":
+      return { ...rest, access: { type: "UserAssignedManagedIdentity", clientId: access.clientId } };
+  }
+}
+
+export function handleOf(operation: InFlightOperation): OperationHandle {
+  return { kind: operation.kind, serviceId: operation.serviceId, backupName: operation.backupName, resumeToken: operation.resumeToken, startedAt: operation.startedAt };
+}
+
+export function operationOf(step: StepName, handle: OperationHandle): InFlightOperation {
+  return { step, kind: handle.kind, serviceId: handle.serviceId, backupName: handle.backupName, resumeToken: handle.resumeToken, startedAt: handle.startedAt };
+}
+
+/** The APIM status endpoint every gateway serves. */
+export function statusUrl(gatewayUrl: string): string {
+  return `${gatewayUrl.replace(/\/+$/, "")}/status-0123456789abcdef`;
+}
