@@ -1,0 +1,150 @@
+import type { Signal, SignalSource } from "../ports/signal.js";
+import { assess, evidence, signalIdsOf, type Assessment, type TimedSignal } from "./assessment.js";
+import { attribute, type PairSpec, type Side } from "./attribution.js";
+import { groupOf, stalenessOf, validateHealthSettings, type HealthSettings } from "./config.js";
+import { advance, initialRegionState, type RegionState, type RegionVerdict } from "./region-state.js";
+
+export type { PairSpec, PairMember, Side } from "./attribution.js";
+export type { RegionVerdict, Verdict } from "./region-state.js";
+
+export interface ObserverStatus {
+  impaired: boolean;
+  reason: string;
+  /** When the current impairment began (evaluation time), null when not impaired. */
+  since: number | null;
+  signalIds: string[];
+}
+
+export interface BothUnhealthy {
+  unhealthy: boolean;
+  reason: string;
+}
+
+export interface PairHealth {
+  primary: RegionVerdict;
+  standby: RegionVerdict;
+  observerImpaired: ObserverStatus;
+  bothUnhealthy: BothUnhealthy;
+  evaluatedAt: number;
+}
+
+export type RejectReason = "notHealth" | "invalidTime" | "future" | "ignoredSource" | "unattributed" | "duplicate" | "outOfOrder";
+
+export type ObserveOutcome =
+  | { accepted: true; sides: Side[] }
+  | { accepted: false; reason: RejectReason; detail: string };
+
+export interface HealthEvaluator {
+  /** Folds one signal in. Rejected signals change nothing; the outcome says why. */
+  observe(signal: Signal, now: number): ObserveOutcome;
+  /** Advances windows and hysteresis to `now` and returns both regions' verdicts. */
+  evaluate(now: number): PairHealth;
+  /** How many signals were accepted or rejected, by reason (for /metrics). */
+  counts(): Readonly<Record<"accepted" | RejectReason, number>>;
+}
+
+/**
+ * Signals are kept as the newest per (side, source): whatever order a batch arrives in, the
+ * same newest signal wins (ties broken by id), so a late or repeated signal cannot change it.
+ */
+export function createEvaluator(settings: HealthSettings, pair: PairSpec): HealthEvaluator {
+  validateHealthSettings(settings);
+  const latest: Record<Side, Map<SignalSource, TimedSignal>> = { primary: new Map(), standby: new Map() };
+  const seen = new Map<string, number>();
+  const counts = { accepted: 0, notHealth: 0, invalidTime: 0, future: 0, ignoredSource: 0, unattributed: 0, duplicate: 0, outOfOrder: 0 };
+  let regions: Record<Side, RegionState> | null = null;
+  let impairedSince: number | null = null;
+  let lastNow = Number.NEGATIVE_INFINITY;
+  const retentionMs = Math.max(...settings.groups.map((g) => stalenessOf(settings, g))) + settings.maxClockSkewMs;
+
+  function reject(reason: RejectReason, detail: string): ObserveOutcome {
+    counts[reason]++;
+    return { accepted: false, reason, detail };
+  }
+
+  function observe(signal: Signal, now: number): ObserveOutcome {
+    if (signal.kind !== "health") return reject("notHealth", `signal ${signal.id} is a ${signal.kind} signal; only health signals decide verdicts`);
+    const at = Date.parse(signal.observedAt);
+    if (Number.isNaN(at)) return reject("invalidTime", `signal ${signal.id} has observedAt '${signal.observedAt}', which is not an ISO-8601 time; fix its decoder`);
+    if (at > now + settings.maxClockSkewMs) {
+      return reject("future", `signal ${signal.id} is stamped ${signal.observedAt}, more than ${settings.maxClockSkewMs} ms ahead of the controller clock; check the sender's clock`);
+    }
+    if (!groupOf(settings, signal.source)) {
+      return reject("ignoredSource", `signal ${signal.id} comes from '${signal.source}', which is in no source group; add it to health.groups to count it`);
+    }
+    const sides = attribute(signal, pair);
+    if (!sides.length) {
+      return reject("unattributed", `signal ${signal.id} (resource ${signal.resourceId ?? "none"}, region ${signal.region ?? "none"}) matches neither service of this pair`);
+    }
+    if (seen.has(signal.id)) return reject("duplicate", `signal ${signal.id} was already observed`);
+    seen.set(signal.id, at);
+    const newer = sides.filter((side) => {
+      const current = latest[side].get(signal.source);
+      return !current || at > current.at || (at === current.at && signal.id > current.signal.id);
+    });
+    if (!newer.length) {
+      return reject("outOfOrder", `signal ${signal.id} (${signal.observedAt}) is older than the newest ${signal.source} signal already observed for this region`);
+    }
+    for (const side of newer) latest[side].set(signal.source, { signal, at });
+    counts.accepted++;
+    return { accepted: true, sides: newer };
+  }
+
+  /** Observer groups fail for both regions at once, and Azure-side signals do not confirm both outages. */
+  function observerImpairment(now: number, full: Record<Side, Assessment>): ObserverStatus | null {
+    const observerDown = (a: Assessment) => a.unhealthy.filter((v) => v.group.observer);
+    const probes = { primary: observerDown(full.primary), standby: observerDown(full.standby) };
+    if (!probes.primary.length || !probes.standby.length) return null;
+    const azure = {
+      primary: assess(latest.primary, settings, now, { excludeObserver: true }),
+      standby: assess(latest.standby, settings, now, { excludeObserver: true }),
+    };
+    if (azure.primary.unhealthy.length && azure.standby.unhealthy.length) return null;
+    const failing = `own probes fail for both primary ${evidence(probes.primary, now)} and standby ${evidence(probes.standby, now)}`;
+    const azureSaysHealthy = (a: Assessment) => a.kind === "up";
+    const reason =
+      azureSaysHealthy(azure.primary) && azureSaysHealthy(azure.standby)
+        ? `observer impaired: ${failing} while Azure-side signals say healthy: primary ${evidence(azure.primary.healthy, now)}, standby ${evidence(azure.standby.healthy, now)}`
+        : `observer impaired: ${failing} at once, and Azure-side signals do not confirm an outage of both`;
+    return { impaired: true, reason, since: impairedSince ?? now, signalIds: signalIdsOf([...probes.primary, ...probes.standby]) };
+  }
+
+  function evaluate(requestedNow: number): PairHealth {
+    // A clock that steps back must not rewind windows.
+    const now = Math.max(requestedNow, lastNow);
+    lastNow = now;
+    for (const [id, at] of seen) if (at < now - retentionMs) seen.delete(id);
+
+    const full = { primary: assess(latest.primary, settings, now), standby: assess(latest.standby, settings, now) };
+    const impairment = observerImpairment(now, full);
+    impairedSince = impairment ? impairment.since : null;
+    const used = impairment
+      ? {
+          primary: assess(latest.primary, settings, now, { excludeObserver: true }),
+          standby: assess(latest.standby, settings, now, { excludeObserver: true }),
+        }
+      : full;
+    regions ??= { primary: initialRegionState(now), standby: initialRegionState(now) };
+    const hold = impairment ? "observer impaired, failover withheld" : null;
+    const primary = advance(regions.primary, used.primary, now, settings, hold);
+    const standby = advance(regions.standby, used.standby, now, settings);
+    regions.primary = primary.state;
+    regions.standby = standby.state;
+
+    const both = primary.verdict.verdict === "unhealthy" && standby.verdict.verdict === "unhealthy";
+    return {
+      primary: primary.verdict,
+      standby: standby.verdict,
+      observerImpaired: impairment ?? { impaired: false, reason: "observer not impaired", since: null, signalIds: [] },
+      bothUnhealthy: {
+        unhealthy: both,
+        reason: both
+          ? `both regions unhealthy: no failover, escalate to the operator (primary ${primary.verdict.reason}; standby ${standby.verdict.reason})`
+          : "at most one region unhealthy",
+      },
+      evaluatedAt: now,
+    };
+  }
+
+  return { observe, evaluate, counts: () => ({ ...counts }) };
+}

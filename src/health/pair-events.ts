@@ -1,0 +1,63 @@
+import type { PairHealth } from "./evaluator.js";
+
+export type HealthEventType =
+  | "health.primarySuspect"
+  | "health.primaryUnhealthy"
+  | "health.primaryHealthy"
+  | "health.standbyUnhealthy"
+  | "health.standbyHealthy"
+  | "health.bothUnhealthy"
+  | "health.observerImpaired";
+
+/** An event for the failover machine; `reason` goes into its decision record. */
+export interface HealthEvent {
+  type: HealthEventType;
+  reason: string;
+  at: number;
+}
+
+/**
+ * What the machine should be told about the primary. Both regions down is reported as
+ * `both` INSTEAD of primary unhealthy, so it can never start a failover into a dead standby.
+ * `recovering` and `unknown` tell the machine nothing new.
+ */
+function primaryFact(h: PairHealth | null): "suspect" | "unhealthy" | "healthy" | "both" | null {
+  if (!h) return null;
+  if (h.bothUnhealthy.unhealthy) return "both";
+  const v = h.primary.verdict;
+  return v === "suspect" || v === "unhealthy" || v === "healthy" ? v : null;
+}
+
+function standbyFact(h: PairHealth | null): "unhealthy" | "healthy" | null {
+  if (!h) return null;
+  const v = h.standby.verdict;
+  return v === "unhealthy" || v === "healthy" ? v : null;
+}
+
+/**
+ * The machine's events for what changed between two evaluations (`previous` null: first one).
+ * Order matters to the machine's guards: observer first, then standby, then primary, so a
+ * primary event is handled with the standby's news already known.
+ */
+export function verdictEvents(previous: PairHealth | null, current: PairHealth, now: number): HealthEvent[] {
+  const events: HealthEvent[] = [];
+  if (current.observerImpaired.impaired && !previous?.observerImpaired.impaired) {
+    events.push({ type: "health.observerImpaired", reason: current.observerImpaired.reason, at: now });
+  }
+
+  const standbyNow = standbyFact(current);
+  if (standbyNow && standbyNow !== standbyFact(previous)) {
+    const type = standbyNow === "unhealthy" ? "health.standbyUnhealthy" : "health.standbyHealthy";
+    events.push({ type, reason: current.standby.reason, at: now });
+  }
+
+  const primaryNow = primaryFact(current);
+  if (primaryNow && primaryNow !== primaryFact(previous)) {
+    if (primaryNow === "both") events.push({ type: "health.bothUnhealthy", reason: current.bothUnhealthy.reason, at: now });
+    else {
+      const type = { suspect: "health.primarySuspect", unhealthy: "health.primaryUnhealthy", healthy: "health.primaryHealthy" } as const;
+      events.push({ type: type[primaryNow], reason: current.primary.reason, at: now });
+    }
+  }
+  return events;
+}
