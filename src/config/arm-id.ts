@@ -34,15 +34,28 @@ export const DNS_ZONE: ArmResourceKind = {
 
 /** Parses an ARM id of the given kind; null when it is not one. */
 export function parseArmId(id: string, kind: ArmResourceKind): ArmResourceId | null {
+  return armIdProblem(id, kind) === null ? split(id) : null;
+}
+
+/** What is wrong with `id` as an id of `kind`, in a few words; null when nothing is. */
+export function armIdProblem(id: string, kind: ArmResourceKind): string | null {
   const parts = id.split("/");
-  const [provider, type] = kind.type.split("/");
-  if (parts.length !== 9 || parts[0] !== "") return null;
+  if (parts[0] !== "" || parts.length !== 9) return `has ${Math.max(parts.length - 1, 0)} segments, needs 8`;
   const [, subs, subscriptionId, rgs, resourceGroup, providers, ns, typeName, name] = parts as [
     string, string, string, string, string, string, string, string, string,
   ];
-  const same = (a: string, b: string | undefined) => a.toLowerCase() === b?.toLowerCase();
-  if (!same(subs, "subscriptions") || !same(rgs, "resourceGroups") || !same(providers, "providers")) return null;
-  if (!same(ns, provider) || !same(typeName, type)) return null;
-  if (!uuidPattern.test(subscriptionId) || !resourceGroupPattern.test(resourceGroup) || !kind.namePattern.test(name)) return null;
-  return { subscriptionId, resourceGroup, name };
+  const same = (a: string, b: string) => a.toLowerCase() === b.toLowerCase();
+  if (!same(subs, "subscriptions") || !same(rgs, "resourceGroups") || !same(providers, "providers")) {
+    return "segments must be /subscriptions/…/resourceGroups/…/providers/…";
+  }
+  if (!uuidPattern.test(subscriptionId)) return `subscription "${subscriptionId}" is not a UUID`;
+  if (!resourceGroupPattern.test(resourceGroup)) return `"${resourceGroup}" is not a valid resource group name`;
+  if (!same(`${ns}/${typeName}`, kind.type)) return `resource type is ${ns}/${typeName}, not ${kind.type}`;
+  if (!kind.namePattern.test(name)) return `"${name}" is not a valid ${kind.type} name`;
+  return null;
+}
+
+function split(id: string): ArmResourceId {
+  const parts = id.split("/");
+  return { subscriptionId: parts[2]!, resourceGroup: parts[4]!, name: parts[8]! };
 }

@@ -31,7 +31,7 @@ export function valueAt(root: unknown, path: ConfigPath): unknown {
 export function renderValue(value: unknown): string {
   if (value === undefined) return "nothing";
   if (value === null) return "null (an empty value)";
-  if (typeof value === "string") return JSON.stringify(value.length > 80 ? `${value.slice(0, 77)}...` : value);
+  if (typeof value === "string") return JSON.stringify(value.length > 200 ? `${value.slice(0, 197)}...` : value);
   if (typeof value === "number" || typeof value === "boolean") return String(value);
   if (Array.isArray(value)) return "a list";
   if (typeof value === "object") return "a mapping";
@@ -69,6 +69,7 @@ export function configErrorMap(raw: unknown): z.core.$ZodErrorMap {
         .join("\n");
     }
     if (issue.code === "invalid_union" && Array.isArray(issue.options)) return oneOf(issue.options, value);
+    if (issue.code === "invalid_value") return oneOf(issue.values, value);
     const expected = expectationOf(issue.schema);
     if (expected) {
       if (value === undefined) return `missing; expected ${expected}`;
@@ -76,7 +77,6 @@ export function configErrorMap(raw: unknown): z.core.$ZodErrorMap {
       const detail = detailOf(issue.schema, value);
       return `expected ${expected}, got ${got}${detail ? ` (${detail})` : ""}`;
     }
-    if (issue.code === "invalid_value") return oneOf(issue.values, value);
     if (issue.code === "invalid_type") {
       const what = issue.expected === "object" ? "a mapping" : issue.expected === "array" ? "a list" : `a ${issue.expected}`;
       return value === undefined ? `missing; expected ${what}` : `expected ${what}, got ${renderValue(value)}`;

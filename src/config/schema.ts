@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { APIM_SERVICE, DNS_ZONE, parseArmId, type ArmResourceKind } from "./arm-id.js";
+import { APIM_SERVICE, DNS_ZONE, armIdProblem, parseArmId, type ArmResourceKind } from "./arm-id.js";
 import { CRON_EXPECTATION, cronProblem, isCronExpression } from "./cron.js";
 import { normalizeRegion } from "../ports/signal.js";
 import {
@@ -26,6 +26,7 @@ const armId = (kind: ArmResourceKind, description: string) =>
   expects(
     z.string().refine((s) => parseArmId(s, kind) !== null).describe(description),
     `an ARM resource id of the form ${kind.example}`,
+    { detail: (value) => (typeof value === "string" ? armIdProblem(value, kind) : null) },
   );
 
 const region = (description: string) =>
@@ -108,12 +109,9 @@ export const objectivesSchema = z
 
 export const policySchema = z
   .strictObject({
-    mode: expects(
-      z.enum(["automatic", "approval", "observe"]).describe(
-        "automatic: fail over on confirmed loss of the primary; approval: prepare and wait for an operator; observe: only report.",
-      ),
-      'one of "automatic", "approval", "observe"',
-    ),
+    mode: z
+      .enum(["automatic", "approval", "observe"])
+      .describe("automatic: fail over on confirmed loss of the primary; approval: prepare and wait for an operator; observe: only report."),
     onRpoBreach: z
       .enum(["awaitApproval", "failoverWithStaleBackup", "refuse"])
       .describe(
