@@ -1,0 +1,81 @@
+import { createServer, type IncomingMessage, type Server } from "node:http";
+import type { AddressInfo } from "node:net";
+import { FAULT_NAMES, isFaultName, type FaultOptions } from "./faults.js";
+import type { SimState } from "./state.js";
+
+export interface AdminServer {
+  url: string;
+  close(): Promise<void>;
+}
+
+/**
+ * Plain-HTTP JSON control API on 127.0.0.1:
+ * GET /stats · POST /faults {name, region?, service?, clear?, options?} · DELETE /faults · POST /change {service, count?}
+ */
+export async function startAdminServer(state: SimState, port = 0): Promise<AdminServer> {
+  const server: Server = createServer((req, res) => {
+    void answer(state, req).then(({ status, body }) => {
+      const payload = JSON.stringify(body);
+      res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(payload)) });
+      res.end(payload);
+    });
+  });
+  await new Promise<void>((resolve, reject) => {
+    server.once("error", reject);
+    server.listen(port, "127.0.0.1", () => resolve());
+  });
+  return {
+    url: `http://127.0.0.1:${(server.address() as AddressInfo).port}`,
+    close: () =>
+      new Promise<void>((resolve) => {
+        server.closeAllConnections();
+        server.close(() => resolve());
+      }),
+  };
+}
+
+async function answer(state: SimState, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+  const path = new URL(req.url ?? "/", "http://admin").pathname;
+  try {
+    const body = await readJson(req);
+    if (req.method === "GET" && path === "/stats") return { status: 200, body: state.stats() };
+    if (req.method === "GET" && path === "/healthz") return { status: 200, body: { ok: true } };
+    if (req.method === "DELETE" && path === "/faults") return { status: 200, body: { cleared: state.clearAllFaults() } };
+    if (req.method === "POST" && path === "/faults") {
+      const b = body as { name?: unknown; region?: unknown; service?: unknown; clear?: unknown; options?: unknown };
+      if (typeof b.name !== "string" || !isFaultName(b.name)) {
+        return { status: 400, body: { error: `unknown fault '${String(b.name)}': use one of ${FAULT_NAMES.join(", ")}` } };
+      }
+      const scope = { name: b.name, region: typeof b.region === "string" ? b.region : null, service: typeof b.service === "string" ? b.service : null };
+      if (b.clear === true) return { status: 200, body: { cleared: state.clearFault(scope) } };
+      const fault = await state.setFault({ ...scope, options: (b.options ?? {}) as FaultOptions });
+      return { status: 200, body: { fault, applied: fault === null } };
+    }
+    if (req.method === "POST" && path === "/change") {
+      const b = body as { service?: unknown; count?: unknown };
+      if (typeof b.service !== "string") return { status: 400, body: { error: "POST /change needs {\"service\": NAME, \"count\": N}" } };
+      const service = state.change(b.service, b.count === undefined ? 1 : Number(b.count));
+      return { status: 200, body: { service: service.spec.name, revision: service.revision } };
+    }
+    return { status: 404, body: { error: `no admin endpoint ${req.method} ${path}: use GET /stats, POST /faults, DELETE /faults, POST /change` } };
+  } catch (error) {
+    return { status: 400, body: { error: (error as Error).message } };
+  }
+}
+
+function readJson(req: IncomingMessage): Promise<unknown> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    req.on("data", (c: Buffer) => chunks.push(c));
+    req.on("end", () => {
+      const text = Buffer.concat(chunks).toString("utf8");
+      if (!text) return resolve({});
+      try {
+        resolve(JSON.parse(text));
+      } catch {
+        reject(new Error("the request body is not valid JSON"));
+      }
+    });
+    req.on("error", reject);
+  });
+}

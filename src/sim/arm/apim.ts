@@ -1,0 +1,170 @@
+import { OperationRefused, type BackupRestoreRequest, type SimOperation } from "../operations.js";
+import type { SimState } from "../state.js";
+import { gatewayHost, regionDisplayName, type SimService } from "../world.js";
+import { fail, requestIds, requireApiVersion, type ArmRequest, type ArmResponse } from "./http.js";
+
+export const APIM_API_VERSIONS = ["2021-08-01", "2022-08-01", "2023-03-01-preview", "2023-05-01-preview", "2023-09-01-preview", "2024-05-01", "2024-06-01-preview"] as const;
+const SERVICE_TYPE = "Microsoft.ApiManagement/service";
+
+/** Routes under `/subscriptions/{sub}/resourceGroups/{rg}/providers/Microsoft.ApiManagement/service/{name}`. */
+export async function handleApim(state: SimState, req: ArmRequest, service: SimService, rest: string): Promise<ArmResponse> {
+  const apiVersion = requireApiVersion(req, APIM_API_VERSIONS, SERVICE_TYPE);
+  if (rest === "" && req.method === "GET") return { status: 200, headers: serviceHeaders(req, service), body: serviceBody(state, service) };
+  const action = /^\/(backup|restore)$/i.exec(rest);
+  if (action && req.method === "POST") return begin(state, req, service, action[1]!.toLowerCase() as "backup" | "restore", apiVersion);
+  const result = /^\/operationresults\/([^/]+)$/i.exec(rest);
+  if (result && req.method === "GET") return poll(state, req, service, result[1]!, apiVersion);
+  fail(405, "MethodNotAllowed", `The simulator does not implement ${req.method} ${SERVICE_TYPE}${rest}: it serves GET of the service, POST backup and restore, and GET operationresults.`);
+}
+
+async function begin(state: SimState, req: ArmRequest, service: SimService, kind: "backup" | "restore", apiVersion: string): Promise<ArmResponse> {
+  const request = parseParameters(req.body);
+  let operation: SimOperation;
+  try {
+    operation = await state.operations.begin(kind, service, request);
+  } catch (error) {
+    if (error instanceof OperationRefused) fail(error.status, error.code, error.message);
+    throw error;
+  }
+  return accepted(state, req, operation, apiVersion);
+}
+
+function poll(state: SimState, req: ArmRequest, service: SimService, id: string, apiVersion: string): ArmResponse {
+  const operation = state.operations.get(id);
+  if (!operation || operation.service !== service) {
+    fail(404, "ResourceNotFound", `The operation '${id}' was not found on service '${service.spec.name}'.`);
+  }
+  if (operation.status === "running") return accepted(state, req, operation, apiVersion);
+  if (operation.status === "failed") {
+    return { status: 400, headers: requestIds(req), body: { error: { ...operation.error!, details: null } } };
+  }
+  return { status: 200, headers: serviceHeaders(req, service), body: serviceBody(state, service) };
+}
+
+/** 202 with Location (lower-case on the wire, as in the examples) and Retry-After; no body, no Azure-AsyncOperation. */
+function accepted(state: SimState, req: ArmRequest, operation: SimOperation, apiVersion: string): ArmResponse {
+  return {
+    status: 202,
+    headers: {
+      ...requestIds(req),
+      location: `${req.origin}${operation.service.id}/operationresults/${operation.id}?api-version=${apiVersion}`,
+      "retry-after": String(state.timings.retryAfterSeconds),
+    },
+  };
+}
+
+function parseParameters(body: unknown): BackupRestoreRequest {
+  if (typeof body !== "object" || body === null) fail(400, "InvalidRequestContent", "The request content was invalid and could not be deserialized: a JSON object with storageAccount, containerName and backupName is required.");
+  const b = body as Record<string, unknown>;
+  for (const field of ["storageAccount", "containerName", "backupName"]) {
+    if (typeof b[field] !== "string" || b[field] === "") fail(400, "InvalidParameters", `Invalid parameter: ${field} is required.\r\nParameter name: ${field}`);
+  }
+  const accessType = (b.accessType ?? "AccessKey") as string;
+  if (!["AccessKey", "SystemAssignedManagedIdentity", "UserAssignedManagedIdentity"].includes(accessType)) {
+    fail(400, "InvalidParameters", `Invalid parameter: accessType '${accessType}' is not one of AccessKey, SystemAssignedManagedIdentity, UserAssignedManagedIdentity.\r\nParameter name: accessType`);
+  }
+  return {
+    storageAccount: b.storageAccount as string,
+    containerName: b.containerName as string,
+    backupName: b.backupName as string,
+    accessType: accessType as BackupRestoreRequest["accessType"],
+    ...(typeof b.accessKey === "string" ? { accessKey: b.accessKey } : {}),
+    ...(typeof b.clientId === "string" ? { clientId: b.clientId } : {}),
+  };
+}
+
+/** Body etag unquoted and base64-like; the ETag header carries the same value in quotes. */
+function etagOf(service: SimService): string {
+  const bytes = Buffer.alloc(8);
+  bytes.writeBigUInt64BE(BigInt(service.etagCounter) + 0x6ce14an);
+  return bytes.toString("base64");
+}
+
+function serviceHeaders(req: ArmRequest, service: SimService): Record<string, string> {
+  return { ...requestIds(req), etag: `"${etagOf(service)}"` };
+}
+
+/** ApiManagementServiceResource as ARM returns it, with the real quirks (display-name location, explicit nulls). */
+export function serviceBody(state: SimState, service: SimService): Record<string, unknown> {
+  const { world } = state;
+  const spec = service.spec;
+  const host = gatewayHost(spec.name);
+  const busy = state.operations.running(service);
+  const identity =
+    spec.identityType === "None"
+      ? null
+      : {
+          type: spec.identityType,
+          ...(spec.identityType.includes("SystemAssigned") ? { principalId: service.principalId, tenantId: world.tenantId } : {}),
+          ...(spec.identityType.includes("UserAssigned")
+            ? {
+                userAssignedIdentities: Object.fromEntries(
+                  spec.userAssignedClientIds.map((clientId, i) => [
+                    `/subscriptions/${world.subscriptionId}/resourcegroups/${world.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${spec.name}-identity-${i + 1}`,
+                    { principalId: stableUuid(clientId, "principal"), clientId },
+                  ]),
+                ),
+              }
+            : {}),
+        };
+  return {
+    id: service.id,
+    name: spec.name,
+    type: SERVICE_TYPE,
+    tags: {},
+    location: regionDisplayName(spec.region),
+    etag: etagOf(service),
+    properties: {
+      publisherEmail: "apim-admin@contoso.example",
+      publisherName: "Contoso",
+      notificationSenderEmail: "apimgmt-noreply@mail.windowsazure.com",
+      provisioningState: busy ? "Updating" : "Succeeded",
+      targetProvisioningState: busy ? "Succeeded" : "",
+      createdAtUtc: "2026-01-05T09:40:00.9453556Z",
+      gatewayUrl: `https://${host}`,
+      gatewayRegionalUrl: `https://${spec.name.toLowerCase()}-${spec.region}-01.regional.azure-api.net`,
+      portalUrl: `https://${spec.name.toLowerCase()}.portal.azure-api.net`,
+      developerPortalUrl: `https://${spec.name.toLowerCase()}.developer.azure-api.net`,
+      managementApiUrl: `https://${spec.name.toLowerCase()}.management.azure-api.net`,
+      scmUrl: `https://${spec.name.toLowerCase()}.scm.azure-api.net`,
+      hostnameConfigurations: [
+        { type: "Proxy", hostName: host, negotiateClientCertificate: false, defaultSslBinding: false, certificateSource: "BuiltIn" },
+        {
+          type: "Proxy",
+          hostName: world.customHostname,
+          negotiateClientCertificate: false,
+          certificate: {
+            expiry: "2036-01-01T07:00:00+00:00",
+            thumbprint: world.certificateThumbprint,
+            subject: `CN=*.${world.dnsZone}`,
+          },
+          defaultSslBinding: true,
+          certificateSource: "Custom",
+        },
+      ],
+      publicIPAddresses: [spec.region === world.primary.region ? "20.61.10.1" : "20.67.20.2"],
+      privateIPAddresses: null,
+      additionalLocations: null,
+      customProperties: {
+        "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
+        "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "False",
+        "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30": "False",
+      },
+      virtualNetworkType: "None",
+      disableGateway: false,
+      apiVersionConstraint: { minApiVersion: "2019-12-01" },
+      publicNetworkAccess: "Enabled",
+      platformVersion: "stv2",
+    },
+    sku: { name: spec.skuName, capacity: spec.skuCapacity },
+    identity,
+    zones: null,
+  };
+}
+
+function stableUuid(seed: string, salt: string): string {
+  let h = 0;
+  for (const c of seed + salt) h = (h * 31 + c.charCodeAt(0)) >>> 0;
+  const hex = (h.toString(16).padStart(8, "0") + seed.replace(/[^0-9a-f]/gi, "")).padEnd(32, "0").slice(0, 32);
+  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
+}

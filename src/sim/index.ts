@@ -1,0 +1,152 @@
+import { mkdir, mkdtemp, rm, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join, resolve } from "node:path";
+import { startAdminServer } from "./admin.js";
+import { startArmServer } from "./arm/server.js";
+import { SimEvents, type SimEvent } from "./events.js";
+import type { ActiveFault, FaultName, FaultOptions } from "./faults.js";
+import { startGateways } from "./gateways.js";
+import { OperationEngine } from "./operations.js";
+import { SimState, type SimStats } from "./state.js";
+import { startAzurite } from "./storage/azurite.js";
+import { BlobRestClient } from "./storage/blob-rest.js";
+import { createSimTls } from "./tls.js";
+import { buildWorld, dnsZoneId, gatewayHost, type WorldOverrides, type WorldSpec } from "./world.js";
+
+export type { SimEvent } from "./events.js";
+export type { FaultName, FaultOptions, ActiveFault } from "./faults.js";
+export type { SimStats } from "./state.js";
+export type { WorldOverrides, WorldSpec, ServiceSpec } from "./world.js";
+
+export interface SimulatedAzureOptions {
+  /** Where the CA certificate (and, for the CLI, sim.json and config.yaml) go; a temporary folder removed on stop when omitted. */
+  stateDir?: string;
+  world?: WorldOverrides;
+  /** Fixed ports; 0 or missing picks a free one. Gateways by region. */
+  ports?: { arm?: number; admin?: number; blob?: number; gateways?: Record<string, number> };
+  /** How long a restore runs (default 3000 ms). */
+  restoreDurationMs?: number;
+  /** How long a backup runs (default 1000 ms). */
+  backupDurationMs?: number;
+  /** Retry-After on LRO polls, throttling and 503s (default 1 s). */
+  retryAfterSeconds?: number;
+}
+
+export interface SimulatedServiceInfo {
+  id: string;
+  name: string;
+  region: string;
+  gatewayHost: string;
+  gatewayUrl: string;
+}
+
+export interface SimulatedAzure {
+  armEndpoint: string;
+  /** The metrics data plane (MetricsClient endpoint). Same listener as ARM. */
+  metricsEndpoint: string;
+  /** LogsQueryClient `endpoint` option: replaces `https://api.loganalytics.io/v1`. */
+  logsEndpoint: string;
+  caCertPath: string;
+  caCertPem: string;
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  workspaceId: string;
+  storage: { blobEndpoint: string; accountName: string; accountKey: string; connectionString: string };
+  /** region → http://127.0.0.1:PORT */
+  gateways: Record<string, string>;
+  adminUrl: string;
+  stateDir: string;
+  world: WorldSpec;
+  services: { primary: SimulatedServiceInfo; standby: SimulatedServiceInfo };
+  dns: { zoneId: string; zoneName: string; recordName: string; recordSetId: string };
+  customHostname: string;
+  fault(name: FaultName, scope?: { region?: string; service?: string }, options?: FaultOptions): Promise<ActiveFault | null>;
+  clearFault(name: FaultName, scope?: { region?: string; service?: string }): ActiveFault[];
+  clearAllFaults(): ActiveFault[];
+  /** `count` configuration changes on a service (name, region or resource id); returns its new revision. */
+  change(service: string, count?: number): number;
+  stats(): SimStats;
+  /** Subscribes to fault, configuration, operation and DNS events; returns the unsubscribe function. */
+  onEvent(listener: (event: SimEvent) => void): () => void;
+  stop(): Promise<void>;
+}
+
+/** Starts ARM (HTTPS), regional gateways, the admin API and Azurite on 127.0.0.1. */
+export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): Promise<SimulatedAzure> {
+  const world = buildWorld(options.world);
+  const ownStateDir = !options.stateDir;
+  const stateDir = options.stateDir ? resolve(options.stateDir) : await mkdtemp(join(tmpdir(), "apim-dr-sim-"));
+  await mkdir(stateDir, { recursive: true });
+  const cleanups: (() => Promise<void>)[] = [];
+  const stopAll = async () => {
+    for (const c of cleanups.reverse()) await c().catch(() => undefined);
+    cleanups.length = 0;
+    if (ownStateDir) await rm(stateDir, { recursive: true, force: true });
+  };
+  try {
+    const tls = await createSimTls();
+    const caCertPath = join(stateDir, "sim-ca.pem");
+    await writeFile(caCertPath, tls.caCertPem);
+    const azurite = await startAzurite({ blobPort: options.ports?.blob ?? 0 });
+    cleanups.push(() => azurite.stop());
+    const events = new SimEvents();
+    const state = new SimState(
+      world,
+      { accountName: azurite.accountName, accountKey: azurite.accountKey, blobEndpoint: azurite.blobEndpoint, client: new BlobRestClient(azurite.blobEndpoint, azurite.accountName, azurite.accountKey) },
+      {
+        backupDurationMs: options.backupDurationMs ?? 1000,
+        restoreDurationMs: options.restoreDurationMs ?? 3000,
+        retryAfterSeconds: options.retryAfterSeconds ?? 1,
+      },
+      events,
+    );
+    state.operations = new OperationEngine(state);
+    cleanups.push(() => state.operations.stop());
+    const arm = await startArmServer(state, tls, options.ports?.arm ?? 0);
+    cleanups.push(() => arm.close());
+    const gateways = await startGateways(state, options.ports?.gateways);
+    cleanups.push(() => gateways.close());
+    const admin = await startAdminServer(state, options.ports?.admin ?? 0);
+    cleanups.push(() => admin.close());
+
+    const info = (spec: WorldSpec["primary"]): SimulatedServiceInfo => ({
+      id: state.resolveService(spec.name).id,
+      name: spec.name,
+      region: spec.region,
+      gatewayHost: gatewayHost(spec.name),
+      gatewayUrl: gateways.urls[spec.region]!,
+    });
+    const zoneId = dnsZoneId(world);
+    let stopped: Promise<void> | null = null;
+    return {
+      armEndpoint: arm.endpoint,
+      metricsEndpoint: arm.endpoint,
+      logsEndpoint: `${arm.endpoint}/v1`,
+      caCertPath,
+      caCertPem: tls.caCertPem,
+      subscriptionId: world.subscriptionId,
+      tenantId: world.tenantId,
+      resourceGroup: world.resourceGroup,
+      workspaceId: world.workspaceId,
+      storage: { blobEndpoint: azurite.blobEndpoint, accountName: azurite.accountName, accountKey: azurite.accountKey, connectionString: azurite.connectionString },
+      gateways: gateways.urls,
+      adminUrl: admin.url,
+      stateDir,
+      world,
+      services: { primary: info(world.primary), standby: info(world.standby) },
+      dns: { zoneId, zoneName: world.dnsZone, recordName: world.recordName, recordSetId: `${zoneId}/CNAME/${world.recordName}` },
+      customHostname: world.customHostname,
+      fault: (name, scope = {}, faultOptions = {}) => state.setFault({ name, region: scope.region ?? null, service: scope.service ?? null, options: faultOptions }),
+      clearFault: (name, scope = {}) => state.clearFault({ name, region: scope.region ?? null, service: scope.service ?? null }),
+      clearAllFaults: () => state.clearAllFaults(),
+      change: (service, count = 1) => state.change(service, count).revision,
+      stats: () => state.stats(),
+      onEvent: (listener) => events.on(listener),
+      stop: () => (stopped ??= stopAll()),
+    };
+  } catch (error) {
+    await stopAll();
+    throw error;
+  }
+}

@@ -1,0 +1,175 @@
+import { randomUUID } from "node:crypto";
+import { initialContent, type ServiceContent } from "./content.js";
+
+export interface ServiceSpec {
+  name: string;
+  /** Normalized region name, e.g. `westeurope`. */
+  region: string;
+  skuName: string;
+  skuCapacity: number;
+  /** `None`, `SystemAssigned`, `UserAssigned` or `SystemAssigned, UserAssigned`. */
+  identityType: "None" | "SystemAssigned" | "UserAssigned" | "SystemAssigned, UserAssigned";
+  /** Client ids of the user-assigned identities attached to the service. */
+  userAssignedClientIds: string[];
+  /** Whether the service's identities hold Storage Blob Data Contributor on the backup account. */
+  identityHasStorageAccess: boolean;
+}
+
+export interface WorldSpec {
+  subscriptionId: string;
+  tenantId: string;
+  resourceGroup: string;
+  primary: ServiceSpec;
+  standby: ServiceSpec;
+  /** Custom proxy hostname carried by both services (and the CNAME's name inside the zone). */
+  customHostname: string;
+  certificateThumbprint: string;
+  dnsZone: string;
+  recordName: string;
+  ttl: number;
+  /** Log Analytics workspace (customer) id that answers queries. */
+  workspaceId: string;
+}
+
+/** Overrides for the default world; `primary` and `standby` merge field by field. */
+export type WorldOverrides = Partial<Omit<WorldSpec, "primary" | "standby">> & {
+  primary?: Partial<ServiceSpec>;
+  standby?: Partial<ServiceSpec>;
+};
+
+const DEFAULT_USER_ASSIGNED_CLIENT_ID = "6f2c9a1e-3b7d-4e58-9c0a-1d2e3f4a5b6c";
+
+export function buildWorld(overrides: WorldOverrides = {}): WorldSpec {
+  const { primary, standby, ...rest } = overrides;
+  const service = (name: string, region: string): ServiceSpec => ({
+    name,
+    region,
+    skuName: "Premium",
+    skuCapacity: 1,
+    identityType: "SystemAssigned, UserAssigned",
+    userAssignedClientIds: [DEFAULT_USER_ASSIGNED_CLIENT_ID],
+    identityHasStorageAccess: true,
+  });
+  const world: WorldSpec = {
+    subscriptionId: randomUUID(),
+    tenantId: "72f988bf-0000-4000-8000-2d7cd011db47",
+    resourceGroup: "rg-apim-dr",
+    customHostname: "api.contoso.example",
+    certificateThumbprint: "8E989A1B2C3D4E5F60718293A4B5C6D7E8F90A1B",
+    dnsZone: "contoso.example",
+    recordName: "api",
+    ttl: 60,
+    workspaceId: randomUUID(),
+    ...rest,
+    primary: { ...service("apim-contoso-weu", "westeurope"), ...primary },
+    standby: { ...service("apim-contoso-neu", "northeurope"), ...standby },
+  };
+  validateWorld(world);
+  return world;
+}
+
+function validateWorld(world: WorldSpec): void {
+  if (!/^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i.test(world.subscriptionId)) {
+    throw new Error(`world.subscriptionId '${world.subscriptionId}' is not a UUID: the APIM SDK requires one; pass a UUID or leave it out.`);
+  }
+  if (world.primary.region === world.standby.region) {
+    throw new Error(`world.primary and world.standby are both in '${world.primary.region}': give the standby another region.`);
+  }
+  if (world.primary.name.toLowerCase() === world.standby.name.toLowerCase()) {
+    throw new Error(`world.primary and world.standby are both named '${world.primary.name}': service names are global, pick two.`);
+  }
+  if (!world.customHostname.toLowerCase().endsWith(`.${world.dnsZone.toLowerCase()}`)) {
+    throw new Error(`world.customHostname '${world.customHostname}' is not inside world.dnsZone '${world.dnsZone}'.`);
+  }
+}
+
+/** A simulated APIM service at run time. */
+export interface SimService {
+  spec: ServiceSpec;
+  id: string;
+  principalId: string;
+  content: ServiceContent;
+  revision: number;
+  restoredFromRevision: number | null;
+  restoredFromServiceId: string | null;
+  etagCounter: number;
+  backups: OperationCounts;
+  restores: OperationCounts;
+}
+
+export interface OperationCounts {
+  started: number;
+  succeeded: number;
+  failed: number;
+}
+
+export interface SimDnsRecord {
+  id: string;
+  zone: string;
+  name: string;
+  cname: string | null;
+  ttl: number;
+  etag: string;
+  metadata: Record<string, string> | null;
+  writes: number;
+}
+
+export function serviceResourceId(world: WorldSpec, name: string): string {
+  return `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.ApiManagement/service/${name}`;
+}
+
+export function dnsZoneId(world: WorldSpec): string {
+  return `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Network/dnszones/${world.dnsZone}`;
+}
+
+export function gatewayHost(name: string): string {
+  return `${name.toLowerCase()}.azure-api.net`;
+}
+
+export function createServices(world: WorldSpec): SimService[] {
+  return [world.primary, world.standby].map((spec) => ({
+    spec,
+    id: serviceResourceId(world, spec.name),
+    principalId: randomUUID(),
+    content: initialContent(),
+    revision: 0,
+    restoredFromRevision: null,
+    restoredFromServiceId: null,
+    etagCounter: 1,
+    backups: { started: 0, succeeded: 0, failed: 0 },
+    restores: { started: 0, succeeded: 0, failed: 0 },
+  }));
+}
+
+export function createDnsRecord(world: WorldSpec): SimDnsRecord {
+  return {
+    id: `${dnsZoneId(world)}/CNAME/${world.recordName}`,
+    zone: world.dnsZone,
+    name: world.recordName,
+    cname: gatewayHost(world.primary.name),
+    ttl: world.ttl,
+    etag: randomUUID(),
+    metadata: null,
+    writes: 0,
+  };
+}
+
+/** Display names ARM puts in `location` (it answers `West Europe` although clients send `westeurope`). */
+const REGION_DISPLAY: Record<string, string> = {
+  westeurope: "West Europe",
+  northeurope: "North Europe",
+  eastus: "East US",
+  eastus2: "East US 2",
+  westus: "West US",
+  westus2: "West US 2",
+  centralus: "Central US",
+  uksouth: "UK South",
+  ukwest: "UK West",
+  francecentral: "France Central",
+  germanywestcentral: "Germany West Central",
+  swedencentral: "Sweden Central",
+};
+
+export function regionDisplayName(region: string): string {
+  return REGION_DISPLAY[region] ?? region;
+}
