@@ -1,0 +1,41 @@
+import type { AuditEntry, AuditLog, StateStore } from "../../../src/ports/state.js";
+
+/** Snapshots kept as JSON text, so anything not serializable fails here as it would on disk. */
+export class MemoryStateStore implements StateStore {
+  readonly saved = new Map<string, string>();
+  saves = 0;
+  inFlight = 0;
+  maxInFlight = 0;
+  /** When set, each save waits for it (lets a test hold saves open). */
+  gate: (() => Promise<void>) | null = null;
+
+  async load(pair: string): Promise<unknown | null> {
+    const text = this.saved.get(pair);
+    return text === undefined ? null : JSON.parse(text);
+  }
+
+  async save(pair: string, snapshot: unknown): Promise<void> {
+    this.inFlight++;
+    this.maxInFlight = Math.max(this.maxInFlight, this.inFlight);
+    try {
+      const text = JSON.stringify(snapshot);
+      if (this.gate) await this.gate();
+      this.saved.set(pair, text);
+      this.saves++;
+    } finally {
+      this.inFlight--;
+    }
+  }
+}
+
+export class MemoryAuditLog implements AuditLog {
+  readonly entries: AuditEntry[] = [];
+
+  async append(entry: AuditEntry): Promise<void> {
+    this.entries.push(entry);
+  }
+
+  async read(pair?: string): Promise<AuditEntry[]> {
+    return this.entries.filter((e) => pair === undefined || e.pair === pair);
+  }
+}
