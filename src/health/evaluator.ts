@@ -131,7 +131,8 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     regions.primary = primary.state;
     regions.standby = standby.state;
 
-    const both = primary.verdict.verdict === "unhealthy" && standby.verdict.verdict === "unhealthy";
+    // A recovering standby has not yet proven itself: it is no failover target either.
+    const both = primary.verdict.verdict === "unhealthy" && ["unhealthy", "recovering"].includes(standby.verdict.verdict);
     return {
       primary: primary.verdict,
       standby: standby.verdict,

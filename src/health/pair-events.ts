@@ -36,28 +36,37 @@ function standbyFact(h: PairHealth | null): "unhealthy" | "healthy" | null {
 
 /**
  * The machine's events for what changed between two evaluations (`previous` null: first one).
- * Order matters to the machine's guards: observer first, then standby, then primary, so a
- * primary event is handled with the standby's news already known.
+ * The machine treats any verdict event as "the observer works again", so:
+ * - while the observer is impaired, `health.observerImpaired` comes LAST in every batch that
+ *   carries other events, re-asserting the impairment after them;
+ * - when the impairment clears, the current primary (or standby) verdict is restated even if
+ *   it did not change, so the machine learns that the observer is back.
+ * Standby news comes before primary news, so a primary event meets the standby's state.
  */
 export function verdictEvents(previous: PairHealth | null, current: PairHealth, now: number): HealthEvent[] {
   const events: HealthEvent[] = [];
-  if (current.observerImpaired.impaired && !previous?.observerImpaired.impaired) {
-    events.push({ type: "health.observerImpaired", reason: current.observerImpaired.reason, at: now });
-  }
+  const wasImpaired = previous?.observerImpaired.impaired ?? false;
+  const impaired = current.observerImpaired.impaired;
+  const observerBack = wasImpaired && !impaired;
 
   const standbyNow = standbyFact(current);
-  if (standbyNow && standbyNow !== standbyFact(previous)) {
+  const standbyChanged = standbyNow !== null && standbyNow !== standbyFact(previous);
+  const primaryNow = primaryFact(current);
+  const primaryChanged = primaryNow !== null && primaryNow !== primaryFact(previous);
+
+  if (standbyNow && (standbyChanged || (observerBack && !primaryNow))) {
     const type = standbyNow === "unhealthy" ? "health.standbyUnhealthy" : "health.standbyHealthy";
     events.push({ type, reason: current.standby.reason, at: now });
   }
-
-  const primaryNow = primaryFact(current);
-  if (primaryNow && primaryNow !== primaryFact(previous)) {
+  if (primaryNow && (primaryChanged || observerBack)) {
     if (primaryNow === "both") events.push({ type: "health.bothUnhealthy", reason: current.bothUnhealthy.reason, at: now });
     else {
       const type = { suspect: "health.primarySuspect", unhealthy: "health.primaryUnhealthy", healthy: "health.primaryHealthy" } as const;
       events.push({ type: type[primaryNow], reason: current.primary.reason, at: now });
     }
+  }
+  if (impaired && (!wasImpaired || events.length)) {
+    events.push({ type: "health.observerImpaired", reason: current.observerImpaired.reason, at: now });
   }
   return events;
 }

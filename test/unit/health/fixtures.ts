@@ -28,7 +28,8 @@ export interface SignalOptions {
 /** A health signal about one side, observed `seconds` after T0. Probes default to 3 attempts. */
 export function sig(source: SignalSource, side: Side, status: SignalStatus, seconds: number, options: SignalOptions = {}): Signal {
   const attempts = 3;
-  const probeAttrs = source === "probe" ? { attempts, failed: status === "unhealthy" ? 3 : status === "degraded" ? 1 : 0 } : {};
+  const probeAttrs: Record<string, number> =
+    source === "probe" ? { attempts, failed: status === "unhealthy" ? 3 : status === "degraded" ? 1 : 0 } : {};
   return {
     id: options.id ?? `${source}-${side}-${seconds}-${status}-${++counter}`,
     kind: "health",
