@@ -18,6 +18,9 @@ export const GATEWAY_LOG_COLUMNS: { name: keyof GatewayRequestRecord; type: "dat
   { name: "LastErrorReason", type: "string" },
 ];
 
+export const SUPPORTED_QUERY_EXAMPLE =
+  "ApiManagementGatewayLogs | where TimeGenerated > ago(5m) | summarize Total = count(), Failed = countif(ResponseCode >= 500) by Region";
+
 export const SUPPORTED_KQL =
   "ApiManagementGatewayLogs followed by any of: '| where COL OP VALUE [and ...]' (OP: == != =~ > >= < <=; VALUE: number, 'text', true/false, ago(5m), datetime(ISO)); " +
   "'| summarize [NAME =] count()|countif(PRED)|avg(COL)|sum(COL)|min(COL)|max(COL)|dcount(COL), ... [by COL, ...]'; '| project COL, ...'; '| order by COL [asc|desc]'; '| take N' / '| limit N'; '| count'. " +

@@ -1,0 +1,259 @@
+import { readFile, rm, writeFile } from "node:fs/promises";
+import { join, resolve } from "node:path";
+import { stringify } from "yaml";
+import { OperationError, UsageError, parseCommandArgs, type CliCommand, type CliContext } from "../command.js";
+import { FAULT_NAMES, isFaultName, parseDuration, type FaultOptions } from "../../sim/faults.js";
+import { simControllerConfig } from "../../sim/controller-config.js";
+import { startSimulatedAzure, type SimulatedAzure } from "../../sim/index.js";
+
+const USAGE = [
+  "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS]",
+  "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--state-dir DIR | --admin URL]",
+  "       apim-dr sim change --service S [--count N] [--state-dir DIR | --admin URL]",
+  "       apim-dr sim stats [--json] [--state-dir DIR | --admin URL]",
+  `faults: ${FAULT_NAMES.join(", ")}`,
+].join("\n");
+
+const DEFAULT_STATE_DIR = ".sim";
+
+export const command: CliCommand = {
+  name: "sim",
+  summary: "Run the simulated Azure (ARM, gateways, storage) and inject faults into it",
+  usage: USAGE,
+  async run(args, ctx) {
+    const [sub, ...rest] = args;
+    switch (sub) {
+      case "start":
+        return start(rest, ctx);
+      case "fault":
+        return fault(rest, ctx);
+      case "change":
+        return change(rest, ctx);
+      case "stats":
+        return stats(rest, ctx);
+      default:
+        throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}: use start, fault, change or stats\nusage: ${USAGE}`);
+    }
+  },
+};
+
+/** What `sim start --json` prints and writes to sim.json. */
+export function simDescriptor(sim: SimulatedAzure, configPath: string) {
+  return {
+    armEndpoint: sim.armEndpoint,
+    metricsEndpoint: sim.metricsEndpoint,
+    logsEndpoint: sim.logsEndpoint,
+    caCertPath: sim.caCertPath,
+    subscriptionId: sim.subscriptionId,
+    resourceGroup: sim.resourceGroup,
+    workspaceId: sim.workspaceId,
+    storage: { blobEndpoint: sim.storage.blobEndpoint, accountName: sim.storage.accountName, connectionString: sim.storage.connectionString },
+    gateways: sim.gateways,
+    adminUrl: sim.adminUrl,
+    configPath,
+    services: sim.services,
+    dns: sim.dns,
+    customHostname: sim.customHostname,
+    pid: process.pid,
+  };
+}
+
+async function start(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs(
+    args,
+    {
+      json: { type: "boolean" },
+      "state-dir": { type: "string" },
+      "arm-port": { type: "string" },
+      "admin-port": { type: "string" },
+      "blob-port": { type: "string" },
+      "backup-ms": { type: "string" },
+      "restore-ms": { type: "string" },
+      "retry-after": { type: "string" },
+    },
+    USAGE,
+  );
+  const stateDir = resolve(ctx.cwd, values["state-dir"] ?? DEFAULT_STATE_DIR);
+  const sim = await startSimulatedAzure({
+    stateDir,
+    ports: { arm: port(values["arm-port"], "--arm-port"), admin: port(values["admin-port"], "--admin-port"), blob: port(values["blob-port"], "--blob-port") },
+    backupDurationMs: number(values["backup-ms"], "--backup-ms"),
+    restoreDurationMs: number(values["restore-ms"], "--restore-ms"),
+    retryAfterSeconds: number(values["retry-after"], "--retry-after"),
+  });
+  const simJsonPath = join(stateDir, "sim.json");
+  try {
+    const configPath = join(stateDir, "config.yaml");
+    const descriptor = simDescriptor(sim, configPath);
+    await writeFile(
+      configPath,
+      `# Written by 'apim-dr sim start' for the simulator running now; endpoints change on every start.\n# Set APIM_DR_SIM_STORAGE_KEY to Azurite's development key: ${sim.storage.accountKey}\n` +
+        stringify(simControllerConfig(sim)),
+    );
+    await writeFile(simJsonPath, JSON.stringify(descriptor, null, 2) + "\n");
+    if (values.json) ctx.out(JSON.stringify(descriptor));
+    else {
+      ctx.out("simulated Azure is running (Ctrl-C stops it)");
+      ctx.out(`  ARM, metrics, logs   ${sim.armEndpoint}   (logs endpoint ${sim.logsEndpoint})`);
+      ctx.out(`  trusted CA           ${sim.caCertPath}`);
+      ctx.out(`  subscription         ${sim.subscriptionId}`);
+      ctx.out(`  blob storage         ${sim.storage.blobEndpoint}   (account ${sim.storage.accountName})`);
+      for (const [region, url] of Object.entries(sim.gateways)) ctx.out(`  gateway ${region.padEnd(12)} ${url}   (Host: ${sim.customHostname})`);
+      ctx.out(`  admin API            ${sim.adminUrl}`);
+      ctx.out(`  controller config    ${configPath}`);
+    }
+    await new Promise<void>((done) => {
+      if (ctx.signal.aborted) return done();
+      ctx.signal.addEventListener("abort", () => done(), { once: true });
+    });
+  } finally {
+    await sim.stop();
+    await rm(simJsonPath, { force: true });
+  }
+  if (!values.json) ctx.out("simulated Azure stopped");
+  return 0;
+}
+
+async function fault(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(
+    args,
+    {
+      region: { type: "string" },
+      service: { type: "string" },
+      clear: { type: "boolean" },
+      mode: { type: "string" },
+      "management-plane": { type: "string" },
+      "error-percent": { type: "string" },
+      "latency-ms": { type: "string" },
+      "period-ms": { type: "string" },
+      factor: { type: "string" },
+      count: { type: "string" },
+      duration: { type: "string" },
+      "retry-after": { type: "string" },
+      cname: { type: "string" },
+      by: { type: "string" },
+      json: { type: "boolean" },
+      ...locateOptions,
+    },
+    USAGE,
+    true,
+  );
+  const [name, ...extra] = positionals;
+  if (!name) throw new UsageError(`missing fault name: use one of ${FAULT_NAMES.join(", ")}\nusage: ${USAGE}`);
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}': give one fault name\nusage: ${USAGE}`);
+  if (!isFaultName(name)) throw new UsageError(`unknown fault '${name}': use one of ${FAULT_NAMES.join(", ")}`);
+  const options: FaultOptions = {};
+  if (values.mode !== undefined) options.mode = values.mode as FaultOptions["mode"];
+  if (values["management-plane"] !== undefined) options.managementPlane = values["management-plane"] as FaultOptions["managementPlane"];
+  if (values["error-percent"] !== undefined) options.errorPercent = number(values["error-percent"], "--error-percent");
+  if (values["latency-ms"] !== undefined) options.latencyMs = number(values["latency-ms"], "--latency-ms");
+  if (values["period-ms"] !== undefined) options.periodMs = number(values["period-ms"], "--period-ms");
+  if (values.factor !== undefined) options.factor = number(values.factor, "--factor");
+  if (values.count !== undefined) options.count = number(values.count, "--count");
+  if (values.duration !== undefined) options.durationMs = duration(values.duration, "--duration");
+  if (values["retry-after"] !== undefined) options.retryAfterSeconds = number(values["retry-after"], "--retry-after");
+  if (values.cname !== undefined) options.cname = values.cname;
+  if (values.by !== undefined) options.byMs = duration(values.by, "--by");
+  const admin = await adminUrl(values, ctx);
+  const body = { name, region: values.region ?? null, service: values.service ?? null, clear: values.clear === true, options };
+  const result = await callAdmin(admin, "POST", "/faults", body);
+  if (values.json) ctx.out(JSON.stringify(result));
+  else if (values.clear) ctx.out(`cleared ${(result as { cleared: unknown[] }).cleared.length} '${name}' fault(s)`);
+  else ctx.out((result as { applied: boolean }).applied ? `applied '${name}'` : `fault '${name}' active${values.region ? ` in ${values.region}` : ""}${values.service ? ` on ${values.service}` : ""}`);
+  return 0;
+}
+
+async function change(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs(args, { service: { type: "string" }, count: { type: "string" }, json: { type: "boolean" }, ...locateOptions }, USAGE);
+  if (!values.service) throw new UsageError(`--service is required: name the service (or its region) to change\nusage: ${USAGE}`);
+  const admin = await adminUrl(values, ctx);
+  const result = (await callAdmin(admin, "POST", "/change", { service: values.service, count: number(values.count, "--count") ?? 1 })) as { service: string; revision: number };
+  ctx.out(values.json ? JSON.stringify(result) : `${result.service} is now at revision ${result.revision}`);
+  return 0;
+}
+
+async function stats(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs(args, { json: { type: "boolean" }, ...locateOptions }, USAGE);
+  const admin = await adminUrl(values, ctx);
+  const result = (await callAdmin(admin, "GET", "/stats")) as {
+    services: Record<string, { region: string; sku: string; revision: number; restoredFromRevision: number | null; backups: Counts; restores: Counts; gatewayRequests: number }>;
+    dns: Record<string, { cname: string | null; writes: number }>;
+    faults: { name: string; region: string | null; service: string | null }[];
+  };
+  if (values.json) {
+    ctx.out(JSON.stringify(result));
+    return 0;
+  }
+  for (const [name, s] of Object.entries(result.services)) {
+    ctx.out(`${name} (${s.region}, ${s.sku}): revision ${s.revision}, restored from ${s.restoredFromRevision ?? "-"}, backups ${counts(s.backups)}, restores ${counts(s.restores)}, gateway requests ${s.gatewayRequests}`);
+  }
+  for (const [name, r] of Object.entries(result.dns)) ctx.out(`${name} CNAME ${r.cname ?? "(none)"}, ${r.writes} write(s)`);
+  ctx.out(result.faults.length ? `faults: ${result.faults.map((f) => `${f.name}${f.region ? `@${f.region}` : ""}${f.service ? `@${f.service}` : ""}`).join(", ")}` : "faults: none");
+  return 0;
+}
+
+interface Counts {
+  started: number;
+  succeeded: number;
+  failed: number;
+}
+
+function counts(c: Counts): string {
+  return `${c.succeeded}/${c.started} ok, ${c.failed} failed`;
+}
+
+const locateOptions = { "state-dir": { type: "string" }, admin: { type: "string" } } as const;
+
+async function adminUrl(values: { "state-dir"?: string; admin?: string }, ctx: CliContext): Promise<string> {
+  if (values.admin) return values.admin.replace(/\/$/, "");
+  const dir = values["state-dir"] ?? DEFAULT_STATE_DIR;
+  const path = join(resolve(ctx.cwd, dir), "sim.json");
+  let text: string;
+  try {
+    text = await readFile(path, "utf8");
+  } catch {
+    throw new OperationError(`no simulator running: start one with 'apim-dr sim start' (looked for ${join(dir, "sim.json")}), or pass --admin URL`);
+  }
+  try {
+    const url = (JSON.parse(text) as { adminUrl?: unknown }).adminUrl;
+    if (typeof url !== "string") throw new Error("no adminUrl");
+    return url;
+  } catch {
+    throw new OperationError(`${path} is not a simulator descriptor (no adminUrl): restart the simulator with 'apim-dr sim start'`);
+  }
+}
+
+async function callAdmin(base: string, method: string, path: string, body?: unknown): Promise<unknown> {
+  let res: Response;
+  try {
+    res = await fetch(base + path, { method, headers: { "content-type": "application/json" }, ...(body === undefined ? {} : { body: JSON.stringify(body) }) });
+  } catch {
+    throw new OperationError(`no simulator answering at ${base}: start one with 'apim-dr sim start' (its sim.json may be left over from a run that was killed)`);
+  }
+  const payload = (await res.json().catch(() => ({}))) as { error?: string };
+  const message = `the simulator refused ${method} ${path}: ${payload.error ?? `HTTP ${res.status}`}`;
+  if (res.status === 400) throw new UsageError(message);
+  if (!res.ok) throw new OperationError(message);
+  return payload;
+}
+
+function number(text: string | undefined, flag: string): number | undefined {
+  if (text === undefined) return undefined;
+  const n = Number(text);
+  if (!Number.isFinite(n) || n < 0) throw new UsageError(`${flag} must be a non-negative number, got '${text}'`);
+  return n;
+}
+
+function port(text: string | undefined, flag: string): number | undefined {
+  const n = number(text, flag);
+  if (n !== undefined && (!Number.isInteger(n) || n > 65_535)) throw new UsageError(`${flag} must be a port number 0-65535, got '${text}'`);
+  return n;
+}
+
+function duration(text: string, flag: string): number {
+  try {
+    return parseDuration(text);
+  } catch (error) {
+    throw new UsageError(`${flag}: ${(error as Error).message}`);
+  }
+}
