@@ -19,7 +19,7 @@ function unwrapLocalized(value: unknown): unknown {
 }
 
 function field(obj: JsonObject, name: string): unknown {
-  if (name in obj) return obj[name];
+  if (Object.hasOwn(obj, name)) return obj[name];
   const lower = name.toLowerCase();
   for (const key of Object.keys(obj)) if (key.toLowerCase() === lower) return obj[key];
   return undefined;
