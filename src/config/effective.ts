@@ -11,10 +11,13 @@ export type EffectiveDns = DnsConfig & {
   zoneName: string;
 };
 
-export type EffectivePair = Omit<PairConfig, "primary" | "standby" | "dns"> & {
+export type EffectiveBackup = PairConfig["backup"] & { blobEndpoint: string };
+
+export type EffectivePair = Omit<PairConfig, "primary" | "standby" | "dns" | "backup"> & {
   primary: EffectiveService;
   standby: EffectiveService;
   dns: EffectiveDns;
+  backup: EffectiveBackup;
 };
 
 type BlobStateStore = Extract<ApimDrConfig["stateStore"], { type: "blob" }>;
@@ -33,7 +36,7 @@ export type EffectiveConfig = Omit<ApimDrConfig, "pairs" | "stateStore"> & {
 export function effectiveConfig(config: ApimDrConfig, baseDir: string): EffectiveConfig {
   const stateStore =
     config.stateStore.type === "blob"
-      ? { ...config.stateStore, blobEndpoint: config.stateStore.blobEndpoint ?? `https://${config.stateStore.accountName}.blob.core.windows.net` }
+      ? { ...config.stateStore, blobEndpoint: config.stateStore.blobEndpoint ?? blobEndpointOf(config.stateStore.accountName) }
       : { ...config.stateStore, dir: absolute(config.stateStore.dir, baseDir) };
   return {
     ...config,
@@ -53,6 +56,7 @@ export function effectivePair(pair: PairConfig): EffectivePair {
     ...pair,
     primary,
     standby,
+    backup: { ...pair.backup, blobEndpoint: pair.backup.blobEndpoint ?? blobEndpointOf(pair.backup.storageAccount) },
     dns: {
       ...pair.dns,
       zoneName: zone.name,
@@ -65,6 +69,10 @@ export function effectivePair(pair: PairConfig): EffectivePair {
 /** The gateway host APIM gives every service: `<name>.azure-api.net`. */
 export function defaultGatewayHost(serviceName: string): string {
   return `${serviceName.toLowerCase()}.azure-api.net`;
+}
+
+function blobEndpointOf(account: string): string {
+  return `https://${account}.blob.core.windows.net`;
 }
 
 function service(config: ServiceConfig): EffectiveService {

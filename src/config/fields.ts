@@ -78,9 +78,12 @@ export const dnsLabel = (description: string) =>
     "a lower-case DNS label (letters, digits and inner hyphens, at most 63 characters)",
   );
 
+// `{region}` is a placeholder some endpoints take (the metrics endpoint is per region).
+const asUrl = (s: string) => s.replaceAll("{region}", "region");
+
 export const httpsUrl = (description: string) =>
   expects(
-    z.string().refine((s) => URL.canParse(s) && new URL(s).protocol === "https:").describe(description),
+    z.string().refine((s) => URL.canParse(asUrl(s)) && new URL(asUrl(s)).protocol === "https:").describe(description),
     "an https:// URL",
   );
 

@@ -4,6 +4,8 @@ import { configSchema, type ApimDrConfig } from "./schema.js";
 import { configErrorMap, formatPath, problemsFromIssues } from "./problems.js";
 import { findInlineSecrets } from "./secrets.js";
 import { crossCheck } from "./cross-checks.js";
+import { healthSettingsFrom } from "./health-settings.js";
+import { HealthSettingsError } from "../health/config.js";
 
 export interface ConfigProblem {
   /** e.g. `pairs[0].objectives.rpoMinutes` */
@@ -40,7 +42,7 @@ export function validateConfig(data: unknown, sourceName = "config", locate: Loc
   const result = configSchema.safeParse(data, { error: configErrorMap(data) });
   const located = [
     ...findInlineSecrets(data),
-    ...(result.success ? [] : problemsFromIssues(result.error.issues)),
+    ...(result.success ? healthProblems(result.data) : problemsFromIssues(result.error.issues)),
     ...crossCheck(data),
   ].map((p) => ({ path: formatPath(p.path), message: p.message, line: locate(p.path) }));
   const problems = dedupe(located).sort((a, b) => (a.line ?? Infinity) - (b.line ?? Infinity));
@@ -100,6 +102,20 @@ function lineOf(doc: Document, lineCounter: LineCounter, path: ReadonlyArray<Pro
     } else break;
   }
   return offset === undefined ? undefined : lineCounter.linePos(offset).line;
+}
+
+/** The health evaluator's own rules (quorum within the number of groups, one group per source, ...). */
+function healthProblems(config: ApimDrConfig): Array<{ path: string[]; message: string }> {
+  try {
+    healthSettingsFrom(config.health);
+    return [];
+  } catch (error) {
+    if (!(error instanceof HealthSettingsError)) throw error;
+    // Its messages start with the setting's name: `health.quorum must be ...`.
+    const match = /^(health(?:\.\w+)*)(?::\s*|\s+)([\s\S]*)$/.exec(error.message);
+    const [path, message] = match ? [match[1]!.split("."), match[2]!] : [["health"], error.message];
+    return [{ path, message }];
+  }
 }
 
 function dedupe(problems: ConfigProblem[]): ConfigProblem[] {

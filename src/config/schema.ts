@@ -87,6 +87,7 @@ export const backupSchema = z
       z.string().regex(/^(?=.{3,63}$)[a-z0-9]+(-[a-z0-9]+)*$/).describe("Blob container for the backups; APIM creates it if missing."),
       "a blob container name: 3-63 lower-case letters, digits and single inner hyphens",
     ),
+    blobEndpoint: httpUrl("Blob endpoint of the backup account, where the controller lists backups; default https://<storageAccount>.blob.core.windows.net.").optional(),
     access: backupAccessSchema,
     schedule: expects(
       z.string().refine(isCronExpression).describe("When to take scheduled backups: a 5-field cron expression in UTC, e.g. `0 * * * *` (hourly)."),
@@ -140,12 +141,19 @@ export const pairSchema = z
 const severityVerdict = (sev: string, fallback: "unhealthy" | "degraded") =>
   z.enum(["unhealthy", "degraded"]).describe(`Verdict for an alert of severity ${sev}.`).default(fallback);
 
+const signalSource = z
+  .enum(["alert", "resourceHealth", "serviceHealth", "activityLog", "gatewayLog", "metric", "log", "probe"])
+  .describe("A signal source.");
+
+// Timing fields are optional without a default here: the health evaluator's defaults
+// (src/health/config.ts) are the single source of truth, overlaid by healthSettingsFrom().
 export const healthSchema = z
   .strictObject({
-    quorum: positiveInt("Independent signal sources that must agree before a region counts as unhealthy.").default(2),
-    confirmationWindowSeconds: positiveNumber("The primary must stay unhealthy this long before a failover starts (suspect state).").default(120),
-    stalenessSeconds: positiveNumber("A signal older than this no longer counts.").default(300),
-    recoveryWindowSeconds: positiveNumber("A region must report healthy this long before it counts as recovered.").default(600),
+    quorum: positiveInt("Independent source groups that must agree before a region counts as unhealthy (default 2).").optional(),
+    confirmationWindowSeconds: positiveNumber("The primary must stay unhealthy this long before a failover starts (default 60).").optional(),
+    stalenessSeconds: positiveNumber("A signal older than this no longer counts (default 300).").optional(),
+    recoveryWindowSeconds: positiveNumber("A region must report healthy this long before it counts as recovered (default 300).").optional(),
+    maxClockSkewSeconds: positiveNumber("Signals stamped further in the future than this are rejected (default 30).").optional(),
     severityMapping: z
       .strictObject({
         Sev0: severityVerdict("Sev0", "unhealthy"),
@@ -156,12 +164,38 @@ export const healthSchema = z
       })
       .describe("How Azure Monitor alert severities map to health verdicts.")
       .prefault({}),
-    authoritativeSources: z
+    groups: z
       .array(
-        z.enum(["alert", "resourceHealth", "serviceHealth", "activityLog", "gatewayLog", "metric", "log", "probe"]),
+        z
+          .strictObject({
+            name: nonEmptyString("Name of the group, shown in health reasons."),
+            sources: z.array(signalSource).min(1).describe("Sources in this group; together they cast one vote."),
+            stalenessSeconds: positiveNumber("Staleness for this group's signals, overriding health.stalenessSeconds.").optional(),
+            observer: flag("The controller's own vantage point (probes): suspected first when it fails for both regions.").optional(),
+          })
+          .describe("Sources sharing one failure domain cast one vote."),
       )
-      .describe("Sources whose unhealthy verdict is enough on its own, without a quorum.")
-      .default(["resourceHealth"]),
+      .min(1)
+      .describe("Independent source groups (default: resourceHealth, azureMonitor, probe, gatewayLog, serviceHealth).")
+      .optional(),
+    authoritative: z
+      .array(
+        z
+          .strictObject({
+            sources: z.array(signalSource).min(1).describe("Sources the rule applies to."),
+            status: z.enum(["unhealthy", "degraded"]).describe("Status the signal must report."),
+            attributes: z
+              .record(z.string(), z.union([z.string(), z.number(), z.boolean()]))
+              .describe("Attributes that must all match, e.g. { cause: PlatformInitiated }.")
+              .optional(),
+            confirms: z
+              .enum(["alone", "withCorroboration"])
+              .describe("alone: confirmed at once on its own; withCorroboration: at once when one more independent group agrees."),
+          })
+          .describe("A signal strong enough to skip the confirmation window."),
+      )
+      .describe("Signals that skip the confirmation window (default: Resource Health Unavailable with cause PlatformInitiated, with corroboration).")
+      .optional(),
   })
   .describe("How signals become per-region health verdicts.");
 
@@ -224,14 +258,26 @@ export const signalsSchema = z
 
 export const credentialSchema = z
   .discriminatedUnion("type", [
-    z.strictObject({ type: z.literal("default") }).describe("DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI."),
+    z
+      .strictObject({
+        type: z.literal("default"),
+        managedIdentityClientId: uuid("Client id of a user-assigned identity for the managed-identity step.").optional(),
+        tenantId: uuid("Tenant to authenticate in.").optional(),
+      })
+      .describe("DefaultAzureCredential: environment, workload identity, managed identity, Azure CLI."),
     z
       .strictObject({
         type: z.literal("managedIdentity"),
         clientId: uuid("Client id of a user-assigned identity; omit for the system-assigned one.").optional(),
       })
       .describe("The managed identity of the host running the controller."),
-    z.strictObject({ type: z.literal("workloadIdentity") }).describe("AKS workload identity (federated token from the environment)."),
+    z
+      .strictObject({
+        type: z.literal("workloadIdentity"),
+        clientId: uuid("Client id of the federated identity; default AZURE_CLIENT_ID.").optional(),
+        tenantId: uuid("Tenant id; default AZURE_TENANT_ID.").optional(),
+      })
+      .describe("AKS workload identity (federated token from the environment)."),
     z.strictObject({ type: z.literal("simulator") }).describe("Token for the local simulator; only works against it."),
   ])
   .describe("How the controller authenticates to Azure.");
@@ -239,7 +285,8 @@ export const credentialSchema = z
 export const azureSchema = z
   .strictObject({
     armEndpoint: httpsUrl("Azure Resource Manager endpoint (sovereign clouds and the simulator differ).").default("https://management.azure.com"),
-    metricsEndpoint: httpsUrl("Azure Monitor metrics data-plane endpoint; default: the region's metrics endpoint.").optional(),
+    armAudience: httpsUrl("Token audience for Resource Manager, when it differs from armEndpoint (sovereign clouds).").optional(),
+    metricsEndpoint: httpsUrl("Azure Monitor metrics data-plane endpoint; may contain {region}. Default https://{region}.metrics.monitor.azure.com.").optional(),
     logsEndpoint: httpsUrl("Log Analytics query endpoint, replacing https://api.loganalytics.io/v1.").optional(),
     caCertPath: nonEmptyString("PEM file with an extra trusted CA (the simulator's test CA).").optional(),
     credential: credentialSchema.prefault({ type: "default" }),

@@ -12,7 +12,7 @@ export function pair(name = "contoso") {
     primary: { serviceId: serviceId(`apim-${name}-weu`), region: "westeurope" },
     standby: { serviceId: serviceId(`apim-${name}-neu`), region: "northeurope" },
     customHostname: `${name}.contoso.com`,
-    dns: { zoneId: zoneId("contoso.com"), recordName: name },
+    dns: { zoneId: zoneId("contoso.com"), recordName: name } as Record<string, unknown>,
     backup: {
       storageAccount: "stbackups",
       container: "apim-backups",
