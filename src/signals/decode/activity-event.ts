@@ -24,7 +24,6 @@ export interface ActivityEvent {
   resourceId: string | null;
   correlationId: string | null;
   eventDataId: string | null;
-  operationId: string | null;
   /** Raw time field and its name, parsed by whoever needs it (so the error names the field). */
   time: { raw: unknown; field: string };
   /** Event properties, with a record's `properties.eventProperties` lifted to the top. */
@@ -78,7 +77,6 @@ export function toActivityEvent(raw: JsonObject, fallback: { category?: Activity
     resourceId: text(raw, "resourceId") ?? stringOnly(properties, "entity") ?? fallback.resourceId ?? text(object(raw, "authorization"), "scope"),
     correlationId: text(raw, "correlationId"),
     eventDataId: text(raw, "eventDataId"),
-    operationId: text(raw, "operationId") ?? text(outer, "operationId"),
     time: { raw: get(raw, timeField), field: timeField },
     properties,
   };

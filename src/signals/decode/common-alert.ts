@@ -98,13 +98,15 @@ function monitorCondition(essentials: JsonObject): "Fired" | "Resolved" {
   throw new DecodeError(`alert essentials.monitorCondition ${JSON.stringify(raw ?? null)} is not Fired or Resolved`);
 }
 
-/** resolvedDateTime exists only on metric alerts; other resolved alerts are dated by the end of the window that cleared them. */
+/** resolvedDateTime exists only on metric alerts; other resolved alerts are dated by the evaluation (window end, analysis time) that cleared them. */
 function resolvedTime(essentials: JsonObject, alertContext: JsonObject): string {
   if (get(essentials, "resolvedDateTime") !== undefined) return parseAzureTime(get(essentials, "resolvedDateTime"), "essentials.resolvedDateTime");
   const windowEnd = get(object(alertContext, "condition"), "windowEndTime");
   if (windowEnd !== undefined) return parseAzureTime(windowEnd, "alertContext.condition.windowEndTime");
   const searchEnd = get(alertContext, "SearchIntervalEndtimeUtc");
   if (searchEnd !== undefined) return parseAzureTime(searchEnd, "alertContext.SearchIntervalEndtimeUtc");
+  const analysedAt = get(alertContext, "AnalysisTimestamp"); // smart detector alerts
+  if (analysedAt !== undefined) return parseAzureTime(analysedAt, "alertContext.AnalysisTimestamp");
   throw new DecodeError("resolved alert has no essentials.resolvedDateTime nor an evaluation window end time to date it by");
 }
 

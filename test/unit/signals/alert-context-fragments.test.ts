@@ -107,6 +107,12 @@ describe("alertContext samples inside a common-schema envelope", () => {
     expect(signal).toMatchObject({ source: "alert", status: "degraded", region: null, summary: `Sev2 alert "apim-dr-test-rule" fired on apim-weu (Platform Metric): ${condition}` });
   });
 
+  it("smart detector resolved: dated by its analysis time", () => {
+    const smart = sampleJson("payload-samples--test-action-activity-log-alerts-with-monitoringservice-smart-alert.json") as { data: { essentials: object; alertContext: object } };
+    const [signal] = signalsOf(commonAlert({ ...smart.data.essentials, monitorCondition: "Resolved" }, { ...smart.data.alertContext, AnalysisTimestamp: "2021-10-29T07:09:09.1115084Z" }));
+    expect(signal).toMatchObject({ status: "healthy", observedAt: "2021-10-29T07:09:09.111Z" });
+  });
+
   it("Prometheus fired Sev0: unhealthy", () => {
     const [signal] = signalsOf(commonAlert({ monitoringService: "Prometheus", signalType: "Metric", severity: "Sev0" }, context("sample-prometheus-alert")));
     expect(signal).toMatchObject({ source: "alert", status: "unhealthy", summary: 'Sev0 alert "apim-dr-test-rule" fired on apim-weu (Prometheus Metric)' });
