@@ -59,7 +59,9 @@ describe("health evaluator properties", () => {
   const signalSpec = fc.record({ source: fc.constantFrom<SignalSource>(...flappable), side, status, ageS: fc.integer({ min: 0, max: 120 }), platform: fc.boolean() });
   const batches = fc.array(fc.record({ dtS: fc.integer({ min: 0, max: 40 }), signals: fc.array(signalSpec, { maxLength: 6 }) }), { minLength: 1, maxLength: 20 });
 
-  function materialize(spec: fc.infer<typeof batches>): { t: number; signals: Signal[] }[] {
+  type BatchSpec = typeof batches extends fc.Arbitrary<infer T> ? T : never;
+
+  function materialize(spec: BatchSpec): { t: number; signals: Signal[] }[] {
     let t = 0;
     let n = 0;
     return spec.map((b) => {
