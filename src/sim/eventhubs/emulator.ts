@@ -92,6 +92,8 @@ interface Reader {
   key: string;
   next: number;
   epoch: number | undefined;
+  /** Deliveries handed to rhea on this link (including credit consumed by a drain). */
+  queued: number;
 }
 
 type LinkRole =
@@ -251,7 +253,7 @@ export async function startEventHubsEmulator(options: EventHubsEmulatorOptions):
         removeReader(other);
       }
     }
-    const reader: Reader = { link, hub, log, key, next: firstSequenceNumber(log, start), epoch };
+    const reader: Reader = { link, hub, log, key, next: firstSequenceNumber(log, start), epoch, queued: 0 };
     readers.set(key, [...(readers.get(key) ?? []), reader]);
     roles.set(link, { kind: "reader", reader });
     pump(reader);
@@ -280,13 +282,23 @@ export async function startEventHubsEmulator(options: EventHubsEmulatorOptions):
     else readers.delete(reader.key);
   }
 
+  /**
+   * Credit the reader may still use. rhea lowers `credit` only when a transfer goes on the wire and
+   * queues everything else without bound, so count what was handed to it instead:
+   * credit + delivery_count is what the receiver's last flow granted in total.
+   */
+  function remainingCredit(reader: Reader): number {
+    const link = reader.link as Sender & { credit: number; delivery_count: number };
+    return link.credit + link.delivery_count - reader.queued;
+  }
+
   /** Sends what the reader's credit allows, never more. */
   function pump(reader: Reader): void {
     const { link, log } = reader;
-    while (link.is_open() && link.sendable() && reader.next < log.endSequenceNumber) {
+    while (link.is_open() && link.sendable() && remainingCredit(reader) > 0 && reader.next < log.endSequenceNumber) {
       if (reader.next < log.beginSequenceNumber) reader.next = log.beginSequenceNumber;
-      const event = log.get(reader.next)!;
-      link.send(toDelivery(event));
+      link.send(toDelivery(log.get(reader.next)!));
+      reader.queued++;
       reader.next++;
       counters.delivered++;
     }
@@ -308,7 +320,11 @@ export async function startEventHubsEmulator(options: EventHubsEmulatorOptions):
 
   container.on("sender_draining", (context: EventContext) => {
     const role = context.sender && roles.get(context.sender);
-    if (role?.kind === "reader") pump(role.reader);
+    if (role?.kind === "reader") {
+      pump(role.reader);
+      // The drain consumes whatever credit is left, so it must not be spent later.
+      role.reader.queued += Math.max(remainingCredit(role.reader), 0);
+    }
     context.sender?.set_drained(true);
   });
 
