@@ -1,5 +1,6 @@
+import type {
+  EventHubConsumerClient} from "@azure/event-hubs";
 import {
-  EventHubConsumerClient,
   type EventPosition,
   type ReceivedEventData,
   type SubscribeOptions,
