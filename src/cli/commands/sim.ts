@@ -87,7 +87,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
     const descriptor = simDescriptor(sim, configPath);
     await writeFile(
       configPath,
-      `# Written by 'apim-dr sim start' for the simulator running now; endpoints change on every start.\n# Set APIM_DR_SIM_STORAGE_KEY to Azurite's development key: ${sim.storage.accountKey}\n` +
+      `# Written by 'apim-dr sim start' for the simulator running now; endpoints change on every start.\n# Set APIM_DR_SIM_STORAGE_KEY to Azurite's published development key (the AccountKey in sim.json's storage.connectionString).\n` +
         stringify(simControllerConfig(sim)),
     );
     await writeFile(simJsonPath, JSON.stringify(descriptor, null, 2) + "\n");
