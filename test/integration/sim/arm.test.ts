@@ -5,7 +5,7 @@ import { arm, gateway, pollToEnd } from "./client.js";
 
 const API = "api-version=2024-05-01";
 let sim: SimulatedAzure;
-let events: SimEvent[] = [];
+const events: SimEvent[] = [];
 const call = (method: string, path: string, options?: Parameters<typeof arm>[4]) => arm(sim.caCertPem, sim.armEndpoint, method, path, options);
 
 function storageBody(backupName: string, extra: Record<string, unknown> = {}) {
