@@ -7,6 +7,8 @@ export class FakeDns implements DnsPort {
   readonly calls = { getCname: 0, setCname: 0 };
   /** Runs between a read and the next write: lets a test change the record behind the controller's back. */
   beforeNextWrite: (() => void) | null = null;
+  /** The next write is applied but its call never returns: a controller crash right after the write. */
+  hangAfterNextWrite = false;
   private etags = 0;
 
   private key(zoneId: string, recordName: string): string {
@@ -34,6 +36,11 @@ export class FakeDns implements DnsPort {
     const current = this.records.get(this.key(zoneId, recordName));
     const ok = "ifMatch" in precondition ? current?.etag === precondition.ifMatch : current === undefined;
     if (!ok) throw new AzureOperationError(`The precondition on record set ${recordName} failed`, "PreconditionFailed", 412, false);
-    return this.put(zoneId, recordName, record.cname, record.ttl);
+    const written = this.put(zoneId, recordName, record.cname, record.ttl);
+    if (this.hangAfterNextWrite) {
+      this.hangAfterNextWrite = false;
+      return new Promise<CnameRecordSet>(() => {});
+    }
+    return written;
   }
 }
