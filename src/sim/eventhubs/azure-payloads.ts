@@ -84,7 +84,7 @@ interface EssentialsInput {
   description?: string;
 }
 
-function envelope(essentials: EssentialsInput, alertContext: Record<string, unknown>, customProperties?: Record<string, string>) {
+function envelope<Context extends Record<string, unknown>>(essentials: EssentialsInput, alertContext: Context, customProperties?: Record<string, string>) {
   const subscription = subscriptionOf(essentials.targets[0]!);
   const alertId = stableGuid(essentials.ruleName, ...essentials.targets, String(essentials.firedAt));
   return {
