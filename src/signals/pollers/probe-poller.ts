@@ -1,6 +1,7 @@
 import type { Clock } from "../../ports/clock.js";
 import type { GatewayProbePort } from "../../ports/probe.js";
 import type { Signal } from "../../ports/signal.js";
+import type { Poller } from "./poll-loop.js";
 
 export interface ProbeTarget {
   region: string;
@@ -22,18 +23,18 @@ export interface ProbeSettings {
  * Probes every region's gateway on an interval and turns each round into one probe signal per
  * region. Consecutive failures are counted per region so one lost packet is not an outage.
  */
-export class ProbePoller {
+export class ProbePoller implements Poller {
+  readonly name = "probe";
   private failures = new Map<string, number>();
 
   constructor(
     private readonly targets: ProbeTarget[],
     private readonly settings: ProbeSettings,
     private readonly deps: { probe: GatewayProbePort; clock: Clock },
-    private readonly emit: (signal: Signal) => void,
   ) {}
 
   /** One round: all regions probed in parallel. */
-  async probeOnce(signal?: AbortSignal): Promise<Signal[]> {
+  async pollOnce(signal?: AbortSignal): Promise<Signal[]> {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
     const signals = await Promise.all(
       this.targets.map(async (target) => {
@@ -52,19 +53,18 @@ export class ProbePoller {
           status,
           observedAt,
           summary: `probe ${this.settings.hostname}${this.settings.path} via ${target.region} gateway: ${outcome}`,
-          attributes: { consecutiveFailures: failures, latencyMs: result.latencyMs, ...(result.statusCode ? { statusCode: result.statusCode } : {}) },
+          attributes: {
+            // `failed`/`attempts` read as "probe 3/3 failed" in health reasons.
+            failed: Math.min(failures, this.settings.failuresBeforeUnhealthy),
+            attempts: this.settings.failuresBeforeUnhealthy,
+            consecutiveFailures: failures,
+            latencyMs: result.latencyMs,
+            ...(result.statusCode ? { statusCode: result.statusCode } : {}),
+          },
         };
         return probeSignal;
       }),
     );
-    signals.forEach(this.emit);
     return signals;
-  }
-
-  async run(signal: AbortSignal): Promise<void> {
-    while (!signal.aborted) {
-      await this.probeOnce(signal).catch(() => undefined);
-      await this.deps.clock.sleep(this.settings.intervalMs, signal).catch(() => undefined);
-    }
   }
 }

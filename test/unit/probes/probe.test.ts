@@ -65,12 +65,12 @@ describe("probe poller", () => {
       ],
       { hostname: "api.contoso.example", path: STATUS, intervalMs: 10_000, timeoutMs: 1_000, failuresBeforeUnhealthy: 3 },
       { probe: httpGatewayProbe(), clock },
-      (s) => emitted.push(s),
     );
     mode = "ok";
     const statuses: string[] = [];
     for (let i = 0; i < 3; i++) {
-      const round = await poller.probeOnce();
+      const round = await poller.pollOnce();
+      emitted.push(...round);
       statuses.push(round.find((s) => s.region === "northeurope")!.status);
       await clock.advance(10_000);
     }

@@ -1,0 +1,45 @@
+import type { Clock } from "../../ports/clock.js";
+import type { ResourceAvailability, ResourceHealthPort } from "../../ports/resource-health.js";
+import type { Signal, SignalStatus } from "../../ports/signal.js";
+import type { PolledService, Poller } from "./poll-loop.js";
+
+const STATUS: Record<ResourceAvailability["state"], SignalStatus> = {
+  Available: "healthy",
+  Degraded: "degraded",
+  Unavailable: "unhealthy",
+  Unknown: "unknown",
+};
+
+/** Reads Resource Health `availabilityStatuses/current` for each service; one signal per service and round. */
+export class ResourceHealthPoller implements Poller {
+  readonly name = "resourceHealth";
+  constructor(
+    private readonly services: PolledService[],
+    private readonly deps: { resourceHealth: ResourceHealthPort; clock: Clock },
+  ) {}
+
+  async pollOnce(signal?: AbortSignal): Promise<Signal[]> {
+    const observedAt = new Date(this.deps.clock.now()).toISOString();
+    return Promise.all(
+      this.services.map(async ({ serviceId, region }) => {
+        const a = await this.deps.resourceHealth.currentAvailability(serviceId, signal);
+        const attributes: Record<string, string> = { state: a.state };
+        if (a.cause) attributes.cause = a.cause;
+        if (a.reasonType) attributes.reasonType = a.reasonType;
+        const polled: Signal = {
+          // Each round is a fresh observation: a lasting outage must keep counting (staleness).
+          id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`,
+          kind: "health",
+          source: "resourceHealth",
+          resourceId: serviceId,
+          region,
+          status: STATUS[a.state],
+          observedAt,
+          summary: `Resource Health ${a.state}${a.cause ? ` (${a.cause})` : ""}: ${a.summary}`,
+          attributes,
+        };
+        return polled;
+      }),
+    );
+  }
+}
