@@ -43,3 +43,4 @@ export function fakeWorld() {
   const ports = { apim, dns, backups, probe, clock, resolveAccessKey: (ref: string) => `key-from-${ref}` };
   return { clock, backups, apim, dns, probe, ports };
 }
+export { idleStepActors } from "./idle-steps.js";

@@ -1,9 +1,9 @@
 import { describe, expect, it } from "vitest";
-import { createActor, fromCallback, type EventObject } from "xstate";
+import { createActor } from "xstate";
 import { failoverMachine } from "../../../src/machine/failover-machine.js";
 import type { BackupFacts, PairEvent, PairSettings } from "../../../src/machine/types.js";
 import type { BackupRecord } from "../../../src/ports/backups.js";
-import { pairSettings, PRIMARY_ID } from "../../support/fakes/index.js";
+import { idleStepActors, pairSettings, PRIMARY_ID } from "../../support/fakes/index.js";
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0);
 const MIN = 60_000;
@@ -11,10 +11,7 @@ const HOUR = 60 * MIN;
 const DAY = 24 * HOUR;
 
 // Step actors that do nothing: these tests play their results as events, to assert the machine's decisions alone.
-const idle = fromCallback<EventObject, unknown>(() => {});
-const machine = failoverMachine.provide({
-  actors: { checkBackup: idle, checkPrimary: idle, takeBackup: idle, restoreBackup: idle, verifyGateway: idle, switchDns: idle, verifyCutover: idle },
-});
+const machine = failoverMachine.provide({ actors: idleStepActors() });
 
 type NoAt<E> = E extends PairEvent ? Omit<E, "at"> : never;
 
