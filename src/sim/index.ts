@@ -3,6 +3,8 @@ import { tmpdir } from "node:os";
 import { join, resolve } from "node:path";
 import { startAdminServer } from "./admin.js";
 import { startArmServer } from "./arm/server.js";
+import { bridgeSimEventsToEventHubs } from "./eventhubs/bridge.js";
+import { startEventHubsEmulator, type RunningEventHubsEmulator } from "./eventhubs/emulator.js";
 import { SimEvents, type SimEvent } from "./events.js";
 import type { ActiveFault, FaultName, FaultOptions } from "./faults.js";
 import { startGateways } from "./gateways.js";
@@ -23,14 +25,28 @@ export interface SimulatedAzureOptions {
   stateDir?: string;
   world?: WorldOverrides;
   /** Fixed ports; 0 or missing picks a free one. Gateways by region. */
-  ports?: { arm?: number; admin?: number; blob?: number; gateways?: Record<string, number> };
+  ports?: { arm?: number; admin?: number; blob?: number; eventHubs?: number; gateways?: Record<string, number> };
   /** How long a restore runs (default 3000 ms). */
   restoreDurationMs?: number;
   /** How long a backup runs (default 1000 ms). */
   backupDurationMs?: number;
   /** Retry-After on LRO polls, throttling and 503s (default 1 s). */
   retryAfterSeconds?: number;
+  /**
+   * How long after a fault starts or ends Resource Health reports it on the Event Hub (default 2000 ms).
+   * Azure's lags the outage by tens of seconds; the default is short so drills stay quick.
+   */
+  resourceHealthLagMs?: number;
+  /** How long after a region-wide outage starts or ends the Service Health incident is posted (default 5000 ms). */
+  serviceHealthLagMs?: number;
 }
+
+/** The hub the simulator publishes alerts and diagnostic records to, as action groups and diagnostic settings would. */
+export const SIM_EVENT_HUB = "apim-dr-signals";
+export const SIM_EVENT_HUB_PARTITIONS = 4;
+export const SIM_CONSUMER_GROUP = "$Default";
+export const DEFAULT_RESOURCE_HEALTH_LAG_MS = 2000;
+export const DEFAULT_SERVICE_HEALTH_LAG_MS = 5000;
 
 export interface SimulatedServiceInfo {
   id: string;
@@ -56,6 +72,14 @@ export interface SimulatedAzure {
   /** region → http://127.0.0.1:PORT */
   gateways: Record<string, string>;
   adminUrl: string;
+  /** Namespace connection string of the Event Hubs emulator (plain AMQP, `UseDevelopmentEmulator=true`, no EntityPath). */
+  eventHubsConnectionString: string;
+  /** The hub ({@link SIM_EVENT_HUB}, {@link SIM_EVENT_HUB_PARTITIONS} partitions) that carries the simulated alerts and records. */
+  eventHubName: string;
+  /** A consumer group that exists on the hub ({@link SIM_CONSUMER_GROUP}). */
+  eventHubsConsumerGroup: string;
+  /** The emulator itself: publish extra (e.g. malformed) events, read its counters, cut client connections. */
+  eventHubs: Pick<RunningEventHubsEmulator, "publish" | "stats" | "dropConnections">;
   stateDir: string;
   world: WorldSpec;
   services: { primary: SimulatedServiceInfo; standby: SimulatedServiceInfo };
@@ -72,7 +96,10 @@ export interface SimulatedAzure {
   stop(): Promise<void>;
 }
 
-/** Starts ARM (HTTPS), regional gateways, the admin API and Azurite on 127.0.0.1. */
+/**
+ * Starts ARM (HTTPS), regional gateways, the admin API, Azurite and the Event Hubs emulator on 127.0.0.1.
+ * Faults and configuration changes are published to the hub as Azure would (see eventhubs/bridge.ts).
+ */
 export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): Promise<SimulatedAzure> {
   const world = buildWorld(options.world);
   const ownStateDir = !options.stateDir;
@@ -109,6 +136,22 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
     cleanups.push(() => gateways.close());
     const admin = await startAdminServer(state, options.ports?.admin ?? 0);
     cleanups.push(() => admin.close());
+    const eventHubs = await startEventHubsEmulator({
+      hubs: [{ name: SIM_EVENT_HUB, partitionCount: SIM_EVENT_HUB_PARTITIONS }],
+      port: options.ports?.eventHubs ?? 0,
+    });
+    cleanups.push(() => eventHubs.stop());
+    const disconnectBridge = bridgeSimEventsToEventHubs({
+      onEvent: (listener) => events.on(listener),
+      emulator: eventHubs,
+      hub: SIM_EVENT_HUB,
+      subscriptionId: world.subscriptionId,
+      services: state.services.map((s) => ({ id: s.id, name: s.spec.name, region: s.spec.region })),
+      resourceHealthLagMs: options.resourceHealthLagMs ?? DEFAULT_RESOURCE_HEALTH_LAG_MS,
+      serviceHealthLagMs: options.serviceHealthLagMs ?? DEFAULT_SERVICE_HEALTH_LAG_MS,
+    });
+    // Registered after the emulator, so it runs first on stop: nothing is published into a stopped emulator.
+    cleanups.push(async () => disconnectBridge());
 
     const info = (spec: WorldSpec["primary"]): SimulatedServiceInfo => ({
       id: state.resolveService(spec.name).id,
@@ -132,6 +175,10 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       storage: { blobEndpoint: azurite.blobEndpoint, accountName: azurite.accountName, accountKey: azurite.accountKey, connectionString: azurite.connectionString },
       gateways: gateways.urls,
       adminUrl: admin.url,
+      eventHubsConnectionString: eventHubs.connectionString,
+      eventHubName: SIM_EVENT_HUB,
+      eventHubsConsumerGroup: SIM_CONSUMER_GROUP,
+      eventHubs: { publish: eventHubs.publish, stats: eventHubs.stats, dropConnections: eventHubs.dropConnections },
       stateDir,
       world,
       services: { primary: info(world.primary), standby: info(world.standby) },

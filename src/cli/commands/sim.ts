@@ -3,11 +3,11 @@ import { join, resolve } from "node:path";
 import { stringify } from "yaml";
 import { OperationError, UsageError, parseCommandArgs, type CliCommand, type CliContext } from "../command.js";
 import { FAULT_NAMES, isFaultName, parseDuration, type FaultOptions } from "../../sim/faults.js";
-import { simControllerConfig } from "../../sim/controller-config.js";
+import { SIM_EVENTHUBS_ENV, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnvFile } from "../../sim/controller-config.js";
 import { startSimulatedAzure, type SimulatedAzure } from "../../sim/index.js";
 
 const USAGE = [
-  "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS]",
+  "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
   "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--state-dir DIR | --admin URL]",
   "       apim-dr sim change --service S [--count N] [--state-dir DIR | --admin URL]",
   "       apim-dr sim stats [--json] [--state-dir DIR | --admin URL]",
@@ -18,7 +18,7 @@ const DEFAULT_STATE_DIR = ".sim";
 
 export const command: CliCommand = {
   name: "sim",
-  summary: "Run the simulated Azure (ARM, gateways, storage) and inject faults into it",
+  summary: "Run the simulated Azure (ARM, gateways, storage, Event Hubs) and inject faults into it",
   usage: USAGE,
   async run(args, ctx) {
     const [sub, ...rest] = args;
@@ -38,7 +38,7 @@ export const command: CliCommand = {
 };
 
 /** What `sim start --json` prints and writes to sim.json. */
-export function simDescriptor(sim: SimulatedAzure, configPath: string) {
+export function simDescriptor(sim: SimulatedAzure, configPath: string, envPath: string) {
   return {
     armEndpoint: sim.armEndpoint,
     metricsEndpoint: sim.metricsEndpoint,
@@ -50,7 +50,11 @@ export function simDescriptor(sim: SimulatedAzure, configPath: string) {
     storage: { blobEndpoint: sim.storage.blobEndpoint, accountName: sim.storage.accountName, connectionString: sim.storage.connectionString },
     gateways: sim.gateways,
     adminUrl: sim.adminUrl,
+    eventHubsConnectionString: sim.eventHubsConnectionString,
+    eventHubName: sim.eventHubName,
+    eventHubsConsumerGroup: sim.eventHubsConsumerGroup,
     configPath,
+    envPath,
     services: sim.services,
     dns: sim.dns,
     customHostname: sim.customHostname,
@@ -67,29 +71,44 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
       "arm-port": { type: "string" },
       "admin-port": { type: "string" },
       "blob-port": { type: "string" },
+      "eventhubs-port": { type: "string" },
       "backup-ms": { type: "string" },
       "restore-ms": { type: "string" },
       "retry-after": { type: "string" },
+      "resource-health-lag": { type: "string" },
+      "service-health-lag": { type: "string" },
     },
     USAGE,
   );
+  const resourceHealthLag = values["resource-health-lag"];
+  const serviceHealthLag = values["service-health-lag"];
   const stateDir = resolve(ctx.cwd, values["state-dir"] ?? DEFAULT_STATE_DIR);
   const sim = await startSimulatedAzure({
     stateDir,
-    ports: { arm: port(values["arm-port"], "--arm-port"), admin: port(values["admin-port"], "--admin-port"), blob: port(values["blob-port"], "--blob-port") },
+    ports: {
+      arm: port(values["arm-port"], "--arm-port"),
+      admin: port(values["admin-port"], "--admin-port"),
+      blob: port(values["blob-port"], "--blob-port"),
+      eventHubs: port(values["eventhubs-port"], "--eventhubs-port"),
+    },
     backupDurationMs: number(values["backup-ms"], "--backup-ms"),
     restoreDurationMs: number(values["restore-ms"], "--restore-ms"),
     retryAfterSeconds: number(values["retry-after"], "--retry-after"),
+    ...(resourceHealthLag !== undefined ? { resourceHealthLagMs: duration(resourceHealthLag, "--resource-health-lag") } : {}),
+    ...(serviceHealthLag !== undefined ? { serviceHealthLagMs: duration(serviceHealthLag, "--service-health-lag") } : {}),
   });
   const simJsonPath = join(stateDir, "sim.json");
+  const envPath = join(stateDir, "sim.env");
   try {
     const configPath = join(stateDir, "config.yaml");
-    const descriptor = simDescriptor(sim, configPath);
+    const descriptor = simDescriptor(sim, configPath, envPath);
     await writeFile(
       configPath,
-      `# Written by 'apim-dr sim start' for the simulator running now; endpoints change on every start.\n# Set APIM_DR_SIM_STORAGE_KEY to Azurite's published development key (the AccountKey in sim.json's storage.connectionString).\n` +
+      `# Written by 'apim-dr sim start' for the simulator running now; endpoints change on every start.\n` +
+        `# It names its secrets by environment variable (${SIM_STORAGE_KEY_ENV}, ${SIM_EVENTHUBS_ENV}); load them with: set -a; . ${envPath}; set +a\n` +
         stringify(simControllerConfig(sim)),
     );
+    await writeFile(envPath, simEnvFile(sim), { mode: 0o600 });
     await writeFile(simJsonPath, JSON.stringify(descriptor, null, 2) + "\n");
     if (values.json) ctx.out(JSON.stringify(descriptor));
     else {
@@ -99,8 +118,11 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
       ctx.out(`  subscription         ${sim.subscriptionId}`);
       ctx.out(`  blob storage         ${sim.storage.blobEndpoint}   (account ${sim.storage.accountName})`);
       for (const [region, url] of Object.entries(sim.gateways)) ctx.out(`  gateway ${region.padEnd(12)} ${url}   (Host: ${sim.customHostname})`);
+      ctx.out(`  Event Hubs           ${sim.eventHubsConnectionString}`);
+      ctx.out(`                       hub ${sim.eventHubName}, consumer group ${sim.eventHubsConsumerGroup}`);
       ctx.out(`  admin API            ${sim.adminUrl}`);
       ctx.out(`  controller config    ${configPath}`);
+      ctx.out(`  its secrets          ${envPath}   (set -a; . ${envPath}; set +a)`);
     }
     await new Promise<void>((done) => {
       if (ctx.signal.aborted) return done();
@@ -109,6 +131,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
   } finally {
     await sim.stop();
     await rm(simJsonPath, { force: true });
+    await rm(envPath, { force: true });
   }
   if (!values.json) ctx.out("simulated Azure stopped");
   return 0;

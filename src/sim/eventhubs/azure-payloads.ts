@@ -126,6 +126,8 @@ export interface MetricAlertInput {
   metricValue: number;
   timeAggregation?: "Average" | "Total" | "Maximum" | "Minimum" | "Count";
   windowMinutes?: number;
+  /** Dimensions the rule splits by, e.g. `Location` (display name); the target's `ResourceId` comes first. */
+  dimensions?: { name: string; value: string }[];
 }
 
 /** A static-threshold metric alert (monitoringService Platform); `threshold` is a string as in Azure. */
@@ -146,7 +148,7 @@ export function metricAlert(input: MetricAlertInput) {
             operator: input.operator ?? "GreaterThan",
             threshold: String(input.threshold),
             timeAggregation: input.timeAggregation ?? "Average",
-            dimensions: [{ name: "ResourceId", value: input.resourceId }],
+            dimensions: [{ name: "ResourceId", value: input.resourceId }, ...(input.dimensions ?? [])],
             metricValue: input.metricValue,
             webTestName: null,
           },

@@ -1,4 +1,4 @@
-import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { afterAll, afterEach, beforeAll, describe, expect, it, vi } from "vitest";
 import { EventHubConsumerClient, earliestEventPosition } from "@azure/event-hubs";
 import {
   administrativeAlert,
@@ -127,9 +127,9 @@ describe("simulator events bridged to the Event Hubs emulator", () => {
     disconnect();
     events.emit({ type: "configChange", serviceId: APIM, region: "westeurope", revision: 4, operation: "change", detail: "ignored: bridge disconnected", at: new Date(AT + 180_000).toISOString() });
 
-    // Per outage change: RH alert, RH records, metric alert, gateway logs, Service Health = 5; twice; plus 2 for the change.
+    // Per outage change: RH alert, RH records, metric alert, log search alert, gateway logs, Service Health = 6; twice; plus 2 for the change.
     const total = emulator.stats().published;
-    expect(total).toBe(12);
+    expect(total).toBe(14);
     const consumer = new EventHubConsumerClient("$default", emulator.connectionString, "apim-signals");
     const got = await collect(consumer, total, { startPosition: earliestEventPosition });
     await consumer.close();
@@ -150,5 +150,65 @@ describe("simulator events bridged to the Event Hubs emulator", () => {
     const changes = signals.filter((s) => s.kind === "change");
     expect(changes.length).toBeGreaterThanOrEqual(1);
     expect(changes.every((s) => (s.resourceId ?? "").toLowerCase().startsWith(APIM.toLowerCase()))).toBe(true);
+  });
+});
+
+describe("bridge timing: Resource Health and Service Health lag the fault", () => {
+  afterEach(() => {
+    vi.useRealTimers();
+  });
+
+  /** The bridge's publish calls, decoded, in order. */
+  function recordingBridge(lags: { resourceHealthLagMs?: number; serviceHealthLagMs?: number }) {
+    const events = new SimEvents();
+    const published: Signal[][] = [];
+    const disconnect = bridgeSimEventsToEventHubs({
+      onEvent: (listener) => events.on(listener),
+      emulator: { publish: (_hub, body) => (published.push(decode(body)), { hub: "h", partitionId: "0", sequenceNumber: 0, offset: "0", enqueuedTimeUtc: new Date(0) }) },
+      hub: "h",
+      subscriptionId: SUB,
+      services: [{ id: APIM, name: "apim-weu", region: "westeurope" }],
+      gatewayRecordsPerChange: 2,
+      ...lags,
+    });
+    const outage = (active: boolean, at: number) => events.emit({ type: "fault", name: "region-outage", region: "westeurope", service: null, active, at: new Date(at).toISOString() });
+    const sources = () => published.flat().map((s) => `${s.source}:${s.status}`);
+    return { outage, sources, published, disconnect };
+  }
+
+  it("publishes alerts and gateway logs at once, Resource Health after its lag dated then, Service Health after its own lag; fired before resolved even when cleared within the lag", () => {
+    vi.useFakeTimers({ now: AT });
+    const bridge = recordingBridge({ resourceHealthLagMs: 2_000, serviceHealthLagMs: 5_000 });
+    bridge.outage(true, AT);
+    expect(bridge.sources()).toEqual(["alert:unhealthy", "alert:unhealthy", "gatewayLog:unhealthy"]);
+    vi.advanceTimersByTime(1_000);
+    bridge.outage(false, AT + 1_000);
+    expect(bridge.sources().slice(3)).toEqual(["alert:healthy", "alert:healthy", "gatewayLog:healthy"]);
+    vi.advanceTimersByTime(999);
+    expect(bridge.sources()).toHaveLength(6);
+    vi.advanceTimersByTime(1);
+    const unavailable = bridge.published.flat().slice(6);
+    expect(unavailable.map((s) => [s.source, s.status, s.observedAt])).toEqual([
+      ["resourceHealth", "unhealthy", new Date(AT + 2_000).toISOString()],
+      ["resourceHealth", "unhealthy", new Date(AT + 2_000).toISOString()],
+    ]);
+    vi.advanceTimersByTime(1_000);
+    expect(bridge.sources().slice(8)).toEqual(["resourceHealth:healthy", "resourceHealth:healthy"]);
+    vi.advanceTimersByTime(3_000);
+    expect(bridge.sources().slice(10)).toEqual(["serviceHealth:unhealthy", "serviceHealth:healthy"]);
+    bridge.disconnect();
+  });
+
+  it("drops reports still waiting for their lag when disconnected", () => {
+    vi.useFakeTimers({ now: AT });
+    const bridge = recordingBridge({ resourceHealthLagMs: 2_000, serviceHealthLagMs: 2_000 });
+    bridge.outage(true, AT);
+    bridge.disconnect();
+    vi.advanceTimersByTime(10_000);
+    expect(bridge.sources()).toEqual(["alert:unhealthy", "alert:unhealthy", "gatewayLog:unhealthy"]);
+  });
+
+  it("refuses a negative lag", () => {
+    expect(() => recordingBridge({ resourceHealthLagMs: -1 })).toThrow("resourceHealthLagMs must be a non-negative number of milliseconds, got -1");
   });
 });
