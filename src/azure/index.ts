@@ -13,6 +13,8 @@ import { AzureMonitorAdapter } from "./monitor.js";
 import { AzureResourceHealthAdapter } from "./resource-health.js";
 
 export { createCredential, simulatorCredential, type CredentialSpec } from "./credentials.js";
+export { createEventHubsEventSource } from "./eventhubs/consumer.js";
+export { createBlobDeadLetterStore } from "./eventhubs/blob-dead-letters.js";
 export { toAzureOperationError } from "./errors.js";
 export { parseApimServiceId, parseDnsZoneId } from "./resource-id.js";
 export { AzureApimAdapter, AzureDnsAdapter, AzureMonitorAdapter, AzureResourceHealthAdapter, BlobAuditLog, BlobBackupStore, BlobStateStore };
@@ -97,6 +99,16 @@ export function createAzureAdapters(settings: AzureAdapterSettings): AzureAdapte
         }
       : {}),
   };
+}
+
+/** A backup store on one storage account (pairs may keep their backups in different accounts). */
+export function createBackupStore(storage: StorageAccountSettings, credential: TokenCredential): BlobBackupStore {
+  return new BlobBackupStore(
+    createBlobServiceClient({
+      blobEndpoint: storage.blobEndpoint,
+      auth: storage.auth.type === "accountKey" ? storage.auth : { type: "tokenCredential", credential },
+    }),
+  );
 }
 
 function isTokenCredential(value: CredentialSpec | TokenCredential): value is TokenCredential {

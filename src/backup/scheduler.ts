@@ -15,13 +15,19 @@ export interface BackupPlan extends BackupTarget {
   changeDebounceMs: number;
   retention: RetentionRule;
   retry?: RetryPolicy;
+  /** Why a backup may not start now (e.g. a failover is driving the services), or null when it may. */
+  allowed?: () => string | null;
 }
+
+/** How long a held-back change or manual backup waits before asking `allowed` again. */
+export const HOLD_BACK_MS = 60_000;
 
 export type BackupEvent =
   | { type: "backup.started"; pair: string; trigger: BackupTrigger; at: number }
   | { type: "backup.progress"; pair: string; progress: BackupProgress; at: number }
   | { type: "backup.completed"; pair: string; trigger: BackupTrigger; backup: BackupRecord; at: number }
   | { type: "backup.failed"; pair: string; trigger: BackupTrigger; error: string; attempt: number; retryInMs: number; at: number }
+  | { type: "backup.skipped"; pair: string; trigger: BackupTrigger; reason: string; at: number }
   | { type: "backup.deleted"; pair: string; name: string; at: number }
   | { type: "backup.retentionFailed"; pair: string; error: string; at: number };
 
@@ -45,6 +51,7 @@ export class BackupScheduler {
   private lastSuccessAt: number | null = null;
   private lastError: string | null = null;
   private nextScheduledAt: number;
+  private heldUntil = 0;
   private wake = new AbortController();
 
   constructor(
@@ -96,6 +103,11 @@ export class BackupScheduler {
   }
 
   private nextDue(): { at: number; trigger: BackupTrigger } {
+    const due = this.dueWithoutHold();
+    return due.trigger === "schedule" ? due : { ...due, at: Math.max(due.at, this.heldUntil) };
+  }
+
+  private dueWithoutHold(): { at: number; trigger: BackupTrigger } {
     if (this.manualRequested) return { at: this.deps.clock.now(), trigger: "manual" };
     const lastChange = this.changeTimes.at(-1);
     const firstChange = this.changeTimes[0];
@@ -119,9 +131,16 @@ export class BackupScheduler {
   private async backupOnce(trigger: BackupTrigger, signal: AbortSignal): Promise<void> {
     const { pair } = this.plan;
     const { clock } = this.deps;
+    if (trigger === "schedule") this.nextScheduledAt = nextCronTime(this.plan.schedule, clock.now());
+    const refusal = this.plan.allowed?.() ?? null;
+    if (refusal) {
+      // Changes stay counted and are backed up once allowed again; a schedule slot is simply missed.
+      if (trigger !== "schedule") this.heldUntil = clock.now() + HOLD_BACK_MS;
+      this.onEvent({ type: "backup.skipped", pair, trigger, reason: refusal, at: clock.now() });
+      return;
+    }
     this.manualRequested = false;
     this.running = trigger;
-    if (trigger === "schedule") this.nextScheduledAt = nextCronTime(this.plan.schedule, clock.now());
     try {
       const backup = await withRetries(
         () => {

@@ -39,6 +39,7 @@ export const serviceSchema = z
   .strictObject({
     serviceId: armId(APIM_SERVICE, "ARM resource id of the Microsoft.ApiManagement/service instance."),
     region: region("Azure region the service runs in; normalized (\"West Europe\" becomes westeurope)."),
+    gatewayUrl: httpUrl("Where the controller reaches this service's gateway for probes and verification; default: the gatewayUrl ARM reports (https://<name>.azure-api.net). Set it when that name does not resolve from the controller, e.g. against the simulator.").optional(),
   })
   .describe("One APIM instance of the pair.");
 

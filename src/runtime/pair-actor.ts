@@ -4,6 +4,7 @@ import type { FailoverMachine } from "../machine/failover-machine.js";
 import type { PairContext, PairEvent, PairSettings, RecordedDecision, UnstampedEvent } from "../machine/types.js";
 import type { Clock } from "../ports/clock.js";
 import type { AuditEntry, AuditLog, StateStore } from "../ports/state.js";
+import { stateName } from "./state-name.js";
 
 export interface PairActorOptions {
   /** The failover machine with its step actors provided (see createFailoverMachine). */
@@ -32,15 +33,6 @@ type PersistedPair = { value: unknown; context: PairContext; status?: string };
 
 function isPersistedPair(value: unknown): value is PersistedPair {
   return typeof value === "object" && value !== null && "value" in value && "context" in value && typeof (value as PersistedPair).context === "object";
-}
-
-function stateName(value: unknown): string {
-  if (typeof value === "string") return value;
-  if (typeof value === "object" && value !== null) {
-    const [key, child] = Object.entries(value)[0] ?? ["?", null];
-    return child === null || (typeof child === "object" && Object.keys(child).length === 0) ? key : `${key}.${stateName(child)}`;
-  }
-  return String(value);
 }
 
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */

@@ -19,8 +19,8 @@ function backupAccess(access: BackupAccessConfig): BackupAccess {
 export function pairSettings(pair: PairConfig): PairSettings {
   return {
     name: pair.name,
-    primary: { serviceId: pair.primary.serviceId, region: pair.primary.region },
-    standby: { serviceId: pair.standby.serviceId, region: pair.standby.region },
+    primary: { serviceId: pair.primary.serviceId, region: pair.primary.region, ...(pair.primary.gatewayUrl ? { gatewayUrl: pair.primary.gatewayUrl } : {}) },
+    standby: { serviceId: pair.standby.serviceId, region: pair.standby.region, ...(pair.standby.gatewayUrl ? { gatewayUrl: pair.standby.gatewayUrl } : {}) },
     customHostname: pair.customHostname,
     dns: {
       zoneId: pair.dns.zoneId,

@@ -143,6 +143,21 @@ describe("BackupScheduler", () => {
     ]);
   });
 
+  it("holds back while not allowed (a failover drives the services) and backs up the changes once allowed", async () => {
+    let refusal: string | null = "the pair is failingOver.restoring";
+    const { clock, apim, scheduler, events } = setup({ allowed: () => refusal });
+    scheduler.noteChange();
+    await clock.advance(2 * MIN);
+    expect(apim.backupsStarted).toHaveLength(0);
+    expect(events.filter((e) => e.type === "backup.skipped")).toEqual([
+      { type: "backup.skipped", pair: "contoso", trigger: "change", reason: "the pair is failingOver.restoring", at: Date.parse("2026-12-01T08:02:00Z") },
+    ]);
+    refusal = null;
+    await clock.advance(2 * MIN);
+    expect(apim.backupsStarted).toHaveLength(1);
+    expect(scheduler.status().unbackedChanges).toBe(0);
+  });
+
   it("reports a retention failure without failing the backup", async () => {
     const { clock, store, scheduler, events } = setup();
     scheduler.requestBackup();

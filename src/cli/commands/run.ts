@@ -1,0 +1,58 @@
+import { dirname, resolve } from "node:path";
+import { parseCommandArgs, UsageError, type CliCommand } from "../command.js";
+import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "../../config/index.js";
+import { Controller } from "../../runtime/controller.js";
+import { createLogger } from "../../runtime/logger.js";
+import { wirePorts } from "../../runtime/wiring.js";
+import { ADMIN_TOKEN_ENV, startAdminServer } from "../../server/admin-server.js";
+
+const usage = "apim-dr run --config FILE [--listen HOST:PORT]";
+
+function parseListen(value: string): { host: string; port: number } {
+  const match = /^(\[[0-9a-f:]+\]|[^:]+):(\d{1,5})$/i.exec(value);
+  const port = Number(match?.[2]);
+  if (!match || port > 65_535) throw new UsageError(`--listen '${value}' is not HOST:PORT; use e.g. 127.0.0.1:7070 (port 0 picks a free port)`);
+  return { host: match[1]!.replace(/^\[|\]$/g, ""), port };
+}
+
+export const command: CliCommand = {
+  name: "run",
+  summary: "run the controller daemon: signals, health, backups, failover machines, admin API",
+  usage,
+  async run(args, ctx) {
+    const { values } = parseCommandArgs(args, { config: { type: "string", short: "c" }, listen: { type: "string" } }, usage);
+    if (!values.config) throw new UsageError(`--config is required\nusage: ${usage}`);
+    const file = resolve(ctx.cwd, values.config);
+    let config;
+    try {
+      config = effectiveConfig(await loadConfig(file), dirname(file));
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(`invalid configuration ${values.config}:\n${error.problems.join("\n")}`);
+      throw error;
+    }
+    const listen = parseListen(values.listen ?? config.server.listen);
+    const log = createLogger();
+    let ports;
+    try {
+      ports = wirePorts(config, ctx.env, log);
+    } catch (error) {
+      if (error instanceof SecretReferenceError) throw new UsageError(error.message);
+      throw error;
+    }
+    const controller = await Controller.start(config, ports);
+    const token = ctx.env[ADMIN_TOKEN_ENV];
+    const admin = await startAdminServer(controller, { ...listen, token });
+    if (!token) log.warn({}, `${ADMIN_TOKEN_ENV} is not set: operator commands are refused until the controller is restarted with it`);
+    log.info({ url: admin.url, pairs: config.pairs.map((p) => p.name) }, `admin api listening on ${admin.url}`);
+
+    await new Promise<void>((resolveStop) => {
+      if (ctx.signal.aborted) return resolveStop();
+      ctx.signal.addEventListener("abort", () => resolveStop(), { once: true });
+    });
+    log.info({}, "shutting down: finishing the current step's persistence");
+    await admin.close();
+    await controller.stop();
+    log.info({}, "stopped; state persisted");
+    return 0;
+  },
+};

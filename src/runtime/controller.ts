@@ -1,0 +1,194 @@
+import type { EffectiveConfig, EffectivePair } from "../config/index.js";
+import type { BackupStorePort } from "../ports/backups.js";
+import { healthSettingsFrom } from "../config/index.js";
+import type { DeadLetterStore } from "../ports/dead-letters.js";
+import type { EventStreamPort } from "../ports/events.js";
+import type { MonitorPort } from "../ports/monitor.js";
+import type { ResourceHealthPort } from "../ports/resource-health.js";
+import type { Signal } from "../ports/signal.js";
+import { describeError } from "../backup/retry.js";
+import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus } from "../server/controller-api.js";
+import { startSignalConsumer, type SignalConsumer } from "../signals/consumer/signal-consumer.js";
+import { createMemoryDeadLetterStore } from "../signals/consumer/memory-dead-letters.js";
+import { runPoller, type Poller } from "../signals/pollers/poll-loop.js";
+import { ProbePoller } from "../signals/pollers/probe-poller.js";
+import { ResourceHealthPoller } from "../signals/pollers/resource-health-poller.js";
+import { MetricsPoller } from "../signals/pollers/metrics-poller.js";
+import { LogsPoller } from "../signals/pollers/logs-poller.js";
+import { renderMetrics, type ControllerCounters } from "./metrics.js";
+import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
+
+export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups"> {
+  /** Backups of each pair live in that pair's storage account. */
+  backupStoreFor(pair: EffectivePair): BackupStorePort;
+  resourceHealth?: ResourceHealthPort;
+  monitor?: MonitorPort;
+  events?: EventStreamPort;
+  deadLetters?: DeadLetterStore;
+}
+
+export interface ControllerOptions {
+  /** How often health is re-judged without new signals (windows and staleness move with time). */
+  tickMs?: number;
+  /** How often the newest backup is read from storage for the RPO view. */
+  rpoRefreshMs?: number;
+}
+
+const LOOKBACK_MS = 5 * 60_000;
+
+/**
+ * The controller: one PairRuntime per configured pair, fed by the Event Hubs consumer and the
+ * pollers, with health re-judged on a tick and backups scheduled per pair.
+ */
+export class Controller implements ControllerApi {
+  private readonly abort = new AbortController();
+  private readonly loops: Promise<unknown>[] = [];
+  private consumer: SignalConsumer | null = null;
+  private started = false;
+  private readonly counters: ControllerCounters = { signalsReceived: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
+
+  private constructor(
+    private readonly config: EffectiveConfig,
+    private readonly ports: ControllerPorts,
+    private readonly pairs: Map<string, PairRuntime>,
+    private readonly options: Required<ControllerOptions>,
+  ) {}
+
+  static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
+    const healthSettings = healthSettingsFrom(config.health);
+    const pairs = new Map<string, PairRuntime>();
+    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, backups: ports.backupStoreFor(pair) }));
+    const controller = new Controller(config, ports, pairs, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
+    await controller.startSources();
+    return controller;
+  }
+
+  /** A signal from any source: counted, then offered to every pair (each keeps what concerns it). */
+  ingest(signal: Signal): void {
+    this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
+    for (const pair of this.pairs.values()) pair.observe(signal);
+  }
+
+  private loop(task: Promise<unknown>): void {
+    this.loops.push(task.catch((error: unknown) => this.ports.log.error({ err: describeError(error) }, "a controller loop stopped")));
+  }
+
+  private every(ms: number, fn: () => Promise<void> | void): Promise<void> {
+    const { clock } = this.ports;
+    const signal = this.abort.signal;
+    return (async () => {
+      while (!signal.aborted) {
+        try {
+          await fn();
+        } catch (error) {
+          if (!signal.aborted) this.ports.log.warn({ err: describeError(error) }, "periodic task failed");
+        }
+        await clock.sleep(ms, signal).catch(() => undefined);
+      }
+    })();
+  }
+
+  private async startSources(): Promise<void> {
+    const { config, ports } = this;
+    const signal = this.abort.signal;
+    const emit = (s: Signal) => this.ingest(s);
+    const onError = (error: unknown, poller: string) => {
+      this.counters.pollerErrors[poller] = (this.counters.pollerErrors[poller] ?? 0) + 1;
+      ports.log.warn({ err: describeError(error), poller }, `${poller} poller round failed`);
+    };
+    const run = (poller: Poller, intervalSeconds: number) => this.loop(runPoller(poller, { intervalMs: intervalSeconds * 1000, clock: ports.clock, signal, emit, onError }));
+
+    for (const pair of this.pairs.values()) {
+      const services = [pair.pair.primary, pair.pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
+      const { resourceHealth, metrics, logs, probes } = config.signals;
+      if (resourceHealth && ports.resourceHealth) run(new ResourceHealthPoller(services, { resourceHealth: ports.resourceHealth, clock: ports.clock }), resourceHealth.intervalSeconds);
+      if (metrics && ports.monitor) {
+        run(new MetricsPoller(services, { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 }, { monitor: ports.monitor, clock: ports.clock }), metrics.intervalSeconds);
+      }
+      if (logs && ports.monitor) {
+        run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
+      }
+      if (probes) this.loop(this.startProbes(pair, probes, run));
+      this.loop(pair.scheduler.run(signal));
+      this.loop(this.every(this.options.rpoRefreshMs, () => pair.refreshRpo(signal)));
+    }
+    this.loop(this.every(this.options.tickMs, () => this.pairs.forEach((p) => p.evaluate())));
+
+    if (config.signals.eventHubs && ports.events) {
+      this.consumer = await startSignalConsumer({
+        source: ports.events,
+        onSignals: async (signals) => signals.forEach(emit),
+        deadLetters: ports.deadLetters ?? createMemoryDeadLetterStore(),
+        clock: ports.clock,
+        decodeOptions: { severityMapping: config.health.severityMapping },
+        onError: (e) => ports.log.warn({ kind: e.kind, err: e.error.message, partition: e.partitionId }, `event stream: ${e.kind} error`),
+      });
+    }
+    this.started = true;
+  }
+
+  /** Probes need each gateway's URL: configured, or told by the management plane (asked until it answers). */
+  private async startProbes(
+    pair: PairRuntime,
+    probes: NonNullable<EffectiveConfig["signals"]["probes"]>,
+    run: (poller: Poller, intervalSeconds: number) => void,
+  ): Promise<void> {
+    const { apim, clock, log } = this.ports;
+    const sides = [pair.pair.primary, pair.pair.standby];
+    const targets: Array<{ region: string; serviceId: string; gatewayUrl: string }> = [];
+    for (const side of sides) {
+      for (;;) {
+        try {
+          const gatewayUrl = side.gatewayUrl ?? (await apim.getService(side.serviceId, this.abort.signal)).gatewayUrl;
+          targets.push({ region: side.region, serviceId: side.serviceId, gatewayUrl });
+          break;
+        } catch (error) {
+          if (this.abort.signal.aborted) return;
+          log.warn({ err: describeError(error), service: side.serviceId }, `cannot read ${side.name}'s gateway URL yet; probes of it wait`);
+          await clock.sleep(30_000, this.abort.signal).catch(() => undefined);
+        }
+      }
+    }
+    const settings = { hostname: pair.pair.customHostname, path: probes.path, intervalMs: probes.intervalSeconds * 1000, timeoutMs: probes.timeoutMs, failuresBeforeUnhealthy: probes.failuresBeforeUnhealthy };
+    run(new ProbePoller(targets, settings, { probe: this.ports.probe, clock }), probes.intervalSeconds);
+  }
+
+  private pair(name: string): PairRuntime {
+    const pair = this.pairs.get(name);
+    if (!pair) throw new Error(`no pair named '${name}'`);
+    return pair;
+  }
+
+  listPairs(): PairStatus[] {
+    return [...this.pairs.values()].map((p) => p.status());
+  }
+  getPair(name: string): PairStatus | undefined {
+    return this.pairs.get(name)?.status();
+  }
+  async preview(name: string, action: OperatorAction): Promise<string[]> {
+    return this.pair(name).preview(action);
+  }
+  async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
+    return this.pair(name).command(action, request);
+  }
+  audit(pair?: string) {
+    return this.ports.audit.read(pair);
+  }
+  metrics(): string {
+    const consumer = this.consumer?.stats();
+    if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
+    for (const p of this.pairs.values()) this.counters.failovers[p.name] = p.failoversCompleted;
+    return renderMetrics(this.listPairs(), this.counters);
+  }
+  ready(): boolean {
+    return this.started;
+  }
+
+  /** Stops the sources, lets in-flight work settle, and persists every pair's current step. */
+  async stop(): Promise<void> {
+    this.abort.abort(new Error("controller stopping"));
+    await this.consumer?.close().catch((error: unknown) => this.ports.log.warn({ err: describeError(error) }, "closing the event stream failed"));
+    await Promise.all(this.loops);
+    for (const pair of this.pairs.values()) await pair.stop();
+  }
+}

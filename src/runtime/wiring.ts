@@ -1,0 +1,99 @@
+import { readFileSync } from "node:fs";
+import { hostname } from "node:os";
+import type { EffectiveConfig } from "../config/index.js";
+import { resolveSecret } from "../config/index.js";
+import {
+  createAzureAdapters,
+  createBackupStore,
+  createBlobDeadLetterStore,
+  createEventHubsEventSource,
+  type StorageAccountSettings,
+} from "../azure/index.js";
+import { systemClock, type Clock } from "../ports/clock.js";
+import { httpGatewayProbe } from "../signals/probes/http-gateway-probe.js";
+import { createMemoryDeadLetterStore } from "../signals/consumer/memory-dead-letters.js";
+import { FileAuditLog, FileStateStore } from "./file-store.js";
+import type { ControllerPorts } from "./controller.js";
+import type { Logger } from "./logger.js";
+
+const DEAD_LETTER_CONTAINER = "apim-dr-deadletters";
+
+/**
+ * The composition root: every adapter the controller runs on, built from the configuration and the
+ * environment (where secrets live). The same code serves Azure and the simulator.
+ */
+export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: Logger, clock: Clock = systemClock()): ControllerPorts {
+  const secret = (name: string, usedBy: string) => resolveSecret(name, env, usedBy);
+  const caCertPem = config.azure.caCertPath ? readCa(config.azure.caCertPath) : undefined;
+  const store = config.stateStore;
+  const stateStorage: (StorageAccountSettings & { stateContainer: string; auditContainer: string }) | undefined =
+    store.type === "blob"
+      ? {
+          blobEndpoint: store.blobEndpoint,
+          auth: store.auth.type === "accountKey" ? { type: "accountKey", accountName: store.accountName, accountKey: secret(store.auth.accountKeyEnv, "stateStore.auth") } : { type: "credential" },
+          stateContainer: store.stateContainer,
+          auditContainer: store.auditContainer,
+        }
+      : undefined;
+  const azure = createAzureAdapters({
+    armEndpoint: config.azure.armEndpoint,
+    ...(caCertPem ? { caCertPem } : {}),
+    credential: config.azure.credential,
+    ...(config.azure.metricsEndpoint ? { metricsEndpoint: config.azure.metricsEndpoint } : {}),
+    ...(config.azure.logsEndpoint ? { logsEndpoint: config.azure.logsEndpoint } : {}),
+    ...(stateStorage ? { stateStorage } : {}),
+    clock,
+    warn: (message) => log.warn({}, message),
+  });
+
+  // The container for checkpoints and dead letters lives in the state account.
+  const stateContainer = (containerName: string) => {
+    if (store.type !== "blob") throw new Error("signals.eventHubs needs a blob stateStore for its checkpoints: set stateStore.type: blob");
+    return store.auth.type === "accountKey"
+      ? { connectionString: `DefaultEndpointsProtocol=${new URL(store.blobEndpoint).protocol.replace(":", "")};AccountName=${store.accountName};AccountKey=${secret(store.auth.accountKeyEnv, "stateStore.auth")};BlobEndpoint=${store.blobEndpoint};`, containerName }
+      : { containerUrl: `${store.blobEndpoint.replace(/\/+$/, "")}/${containerName}`, credential: azure.credential };
+  };
+  const hub = config.signals.eventHubs;
+  const events = hub
+    ? createEventHubsEventSource({
+        eventHub: hub.connectionStringEnv
+          ? { connectionString: secret(hub.connectionStringEnv, "signals.eventHubs"), eventHubName: hub.eventHubName }
+          : { fullyQualifiedNamespace: hub.fullyQualifiedNamespace!, eventHubName: hub.eventHubName, credential: azure.credential },
+        checkpoints: stateContainer(hub.checkpoint?.container ?? "apim-dr-checkpoints"),
+        consumerGroup: hub.consumerGroup,
+        // A stable owner id lets a restarted controller take its partitions back at once.
+        ownerId: `apim-dr-${hostname()}`,
+      })
+    : undefined;
+
+  return {
+    clock,
+    apim: azure.apim,
+    dns: azure.dns,
+    probe: httpGatewayProbe(caCertPem ? { ca: caCertPem } : {}),
+    resourceHealth: azure.resourceHealth,
+    monitor: azure.monitor,
+    stateStore: azure.state ?? new FileStateStore((store as { dir: string }).dir),
+    audit: azure.audit ?? new FileAuditLog((store as { dir: string }).dir),
+    ...(events ? { events } : {}),
+    deadLetters: hub ? createBlobDeadLetterStore(stateContainer(DEAD_LETTER_CONTAINER)) : createMemoryDeadLetterStore(),
+    resolveAccessKey: (ref) => secret(ref, "pairs[].backup.access.accessKeyEnv"),
+    log,
+    backupStoreFor: (pair) =>
+      createBackupStore(
+        {
+          blobEndpoint: pair.backup.blobEndpoint,
+          auth: pair.backup.access.type === "accessKey" ? { type: "accountKey", accountName: pair.backup.storageAccount, accountKey: secret(pair.backup.access.accessKeyEnv, `pairs[${pair.name}].backup.access`) } : { type: "credential" },
+        },
+        azure.credential,
+      ),
+  };
+}
+
+function readCa(path: string): string {
+  try {
+    return readFileSync(path, "utf8");
+  } catch (error) {
+    throw new Error(`azure.caCertPath: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); start the simulator first or fix the path`);
+  }
+}
