@@ -1,4 +1,5 @@
-import { spawn } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
+import { promisify } from "node:util";
 import { existsSync } from "node:fs";
 import { mkdtemp, readFile, rm } from "node:fs/promises";
 import { connect } from "node:net";
@@ -28,7 +29,7 @@ function refused(url: string): Promise<boolean> {
 }
 
 describe("apim-dr sim", () => {
-  it("start --json runs until SIGTERM, writes sim.json and a valid controller config, and leaves nothing behind", async () => {
+  it("start --json runs until SIGTERM, writes sim.json, sim.env and a valid controller config, and leaves nothing behind", async () => {
     const stateDir = await mkdtemp(join(tmpdir(), "apim-dr-sim-cli-"));
     dirs.push(stateDir);
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sim", "start", "--json", "--state-dir", stateDir], { stdio: ["ignore", "pipe", "pipe"] });
@@ -48,10 +49,19 @@ describe("apim-dr sim", () => {
       for (const key of ["armEndpoint", "caCertPath", "adminUrl", "configPath", "subscriptionId"]) expect(descriptor[key]).toEqual(expect.any(String));
       expect(descriptor.storage).toMatchObject({ blobEndpoint: expect.stringMatching(/^http:\/\/127\.0\.0\.1:\d+\/devstoreaccount1$/), accountName: "devstoreaccount1" });
       expect(Object.keys(descriptor.gateways).sort()).toEqual(["northeurope", "westeurope"]);
+      expect(descriptor.eventHubsConnectionString).toMatch(/^Endpoint=sb:\/\/127\.0\.0\.1:\d+;SharedAccessKeyName=RootManageSharedAccessKey;SharedAccessKey=[^;]+;UseDevelopmentEmulator=true$/);
+      expect(descriptor).toMatchObject({ eventHubName: "apim-dr-signals", eventHubsConsumerGroup: "$Default", envPath: join(stateDir, "sim.env") });
       expect(JSON.parse(await readFile(join(stateDir, "sim.json"), "utf8"))).toEqual(descriptor);
-      const config = validateConfig(parse(await readFile(descriptor.configPath, "utf8")), "config.yaml");
+      const configText = await readFile(descriptor.configPath, "utf8");
+      expect(configText).not.toContain(descriptor.eventHubsConnectionString);
+      const config = validateConfig(parse(configText), "config.yaml");
       expect(config.azure.armEndpoint).toBe(descriptor.armEndpoint);
       expect(config.pairs[0]!.primary.serviceId).toBe(descriptor.services.primary.id);
+      expect(config.pairs[0]!.backup.blobEndpoint).toBe(descriptor.storage.blobEndpoint);
+      expect(config.signals.eventHubs).toMatchObject({ connectionStringEnv: "APIM_DR_SIM_EVENTHUBS", eventHubName: "apim-dr-signals" });
+      // The documented way to load the secrets the config names: set -a; . .sim/sim.env
+      const { stdout: exported } = await promisify(execFile)("sh", ["-c", `set -a; . '${descriptor.envPath}'; printf '%s\\n' "$APIM_DR_SIM_EVENTHUBS" "$APIM_DR_SIM_STORAGE_KEY"`], { env: {} });
+      expect(exported.split("\n").slice(0, 2)).toEqual([descriptor.eventHubsConnectionString, descriptor.storage.connectionString.match(/AccountKey=([^;]+)/)[1]]);
 
       const changed = captureContext({}, stateDir);
       expect(await main(["sim", "change", "--service", "westeurope", "--count", "2", "--state-dir", "."], changed.ctx)).toBe(0);
@@ -72,7 +82,9 @@ describe("apim-dr sim", () => {
       expect(await exited).toBe(0);
       expect(await refused(descriptor.storage.blobEndpoint)).toBe(true);
       expect(await refused(descriptor.armEndpoint.replace("https", "http"))).toBe(true);
+      expect(await refused(descriptor.eventHubsConnectionString.replace(/^Endpoint=sb:\/\/([^;]+);.*$/, "http://$1"))).toBe(true);
       expect(existsSync(join(stateDir, "sim.json"))).toBe(false);
+      expect(existsSync(join(stateDir, "sim.env"))).toBe(false);
     } finally {
       if (child.exitCode === null) child.kill("SIGKILL");
       await exited;
