@@ -6,7 +6,8 @@ const mark = (ok: boolean) => (ok ? "PASS" : "FAIL");
 /** The lines `apim-dr drill` prints for one scenario. */
 export function formatScenarioText(s: ScenarioResult): string[] {
   const lines = [`${mark(s.passed)}  ${s.name} — ${s.description}`];
-  for (const t of s.timeline) lines.push(`  ${seconds(t.atMs).padStart(8)}  ${t.event.padEnd(28)} ${t.state.padEnd(30)} ${t.detail}`);
+  // The drill's own steps were printed as they ran; here the controller's transitions.
+  for (const t of s.timeline.filter((e) => e.event.startsWith("→") || e.event === "alert" || e.event === "error")) lines.push(`  ${seconds(t.atMs).padStart(8)}  ${t.event.padEnd(28)} ${t.state.padEnd(30)} ${t.detail}`);
   lines.push(
     `  detection ${seconds(s.detectionMs)}, RTO ${seconds(s.rtoMs)}, data loss ${s.dataLossChanges ?? "—"} change(s), ` +
       `${s.restores} restore(s), ${s.dnsChanges} DNS change(s), final ${s.finalState} on ${s.activeRegion}`,

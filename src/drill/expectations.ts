@@ -1,0 +1,80 @@
+import type { AuditEntry } from "../ports/state.js";
+import type { Expectation, Phase, ScenarioResult } from "./report-types.js";
+import type { Observation } from "./run-scenario.js";
+
+const transitions = (audit: AuditEntry[]) => audit.filter((e) => e.type === "transition" && e.state).map((e) => ({ at: Date.parse(e.at), state: e.state! }));
+const firstAfter = (audit: AuditEntry[], since: number, prefixes: string[]) => transitions(audit).find((t) => t.at >= since && prefixes.some((p) => t.state.startsWith(p)));
+
+const PHASE_OF: Array<[string, Phase["name"]]> = [
+  ["failingOver.checkingBackup", "backup check"],
+  ["failingOver.takingFreshBackup", "fresh backup"],
+  ["failingOver.restoring", "restore"],
+  ["failingOver.verifying", "verification"],
+  ["failingOver.switchingDns", "DNS change"],
+  ["awaitingOperator", "awaiting operator"],
+  ["failingBack", "failback"],
+];
+
+/** The failover and failback phases on the drill's time axis, from the controller's own transitions. */
+export function phasesFrom(audit: AuditEntry[], t0: number, outageAt: number | null): Phase[] {
+  const phases: Phase[] = [];
+  const list = transitions(audit);
+  if (outageAt !== null) {
+    const detected = list.find((t) => t.at >= outageAt && (t.state.startsWith("failingOver") || t.state.startsWith("awaitingOperator")));
+    if (detected) phases.push({ name: "detection", startMs: outageAt - t0, endMs: detected.at - t0 });
+  }
+  list.forEach((t, i) => {
+    const name = PHASE_OF.find(([prefix]) => t.state.startsWith(prefix))?.[1];
+    const end = list[i + 1]?.at;
+    if (!name || end === undefined) return;
+    const last = phases.at(-1);
+    // Consecutive transitions inside one phase (e.g. failback steps) make one bar.
+    if (last && last.name === name && last.endMs === t.at - t0) last.endMs = end - t0;
+    else phases.push({ name, startMs: t.at - t0, endMs: end - t0 });
+  });
+  return phases;
+}
+
+type Outcome = Pick<ScenarioResult, "expectations" | "detectionMs" | "rtoMs" | "dataLossChanges" | "restores" | "dnsChanges" | "finalState" | "activeRegion">;
+
+/** Measures the run and checks each of the scenario's expectations, saying what was seen. */
+export function checkExpectations(o: Observation): Outcome {
+  const { stats, audit, status, sim } = o;
+  const services = Object.values(stats.services);
+  const primary = stats.services[sim.services.primary.name]!;
+  const standby = stats.services[sim.services.standby.name]!;
+  const restores = services.reduce((n, s) => n + s.restores.succeeded, 0);
+  const dnsChanges = Object.values(stats.dns).reduce((n, r) => n + r.writes, 0);
+  const detected = o.outageAt === null ? undefined : firstAfter(audit, o.outageAt, ["failingOver", "awaitingOperator"]);
+  const failedOver = o.outageAt === null ? undefined : firstAfter(audit, o.outageAt, ["failedOver"]);
+  const detectionMs = detected && o.outageAt !== null ? detected.at - o.outageAt : null;
+  const rtoMs = failedOver && o.outageAt !== null ? failedOver.at - o.outageAt : null;
+  const dataLossChanges =
+    o.primaryRevisionAtOutage !== null && standby.restoredFromRevision !== null ? Math.max(0, o.primaryRevisionAtOutage - standby.restoredFromRevision) : null;
+  const finalState = status?.state ?? "unknown";
+  const activeRegion = status ? (status.activeRegion === sim.services.primary.region ? "primary" : "standby") : "unknown";
+  const e = o.scenario.expect;
+  const expectations: Expectation[] = [];
+  const check = (name: string, passed: boolean, detail: string) => expectations.push({ name, passed, detail });
+
+  if (e.finalState !== undefined) check("final state", finalState.startsWith(e.finalState), `expected ${e.finalState}, got ${finalState}`);
+  if (e.activeRegion !== undefined) check("traffic on", activeRegion === e.activeRegion, `expected the ${e.activeRegion}, got the ${activeRegion} (${status?.activeRegion ?? "?"})`);
+  if (e.restores !== undefined) check("restores", restores === e.restores, `expected ${e.restores}, the simulator counted ${restores} (${services.map((s) => `${s.name}: ${s.restores.started} started, ${s.restores.succeeded} succeeded`).join("; ")})`);
+  if (e.dnsChanges !== undefined) check("DNS changes", dnsChanges === e.dnsChanges, `expected ${e.dnsChanges}, the simulator counted ${dnsChanges} write(s); CNAME now ${Object.values(stats.dns)[0]?.cname}`);
+  if (e.dataLossChanges !== undefined) check("data loss", dataLossChanges === e.dataLossChanges, `expected ${e.dataLossChanges} missing change(s), measured ${dataLossChanges ?? "n/a"} (primary revision ${o.primaryRevisionAtOutage ?? "?"} at the outage, standby restored from ${standby.restoredFromRevision ?? "none"})`);
+  if (e.maxRtoSeconds !== undefined) check("RTO", rtoMs !== null && rtoMs <= e.maxRtoSeconds * 1000, `expected at most ${e.maxRtoSeconds} s, measured ${rtoMs === null ? "no failover" : `${(rtoMs / 1000).toFixed(1)} s`}`);
+  if (e.noFailover) {
+    const moved = transitions(audit).filter((t) => t.state.startsWith("failingOver") || t.state.startsWith("failedOver"));
+    check("no failover", moved.length === 0 && dnsChanges === 0, moved.length ? `the pair entered ${moved[0]!.state}` : `no failover started, ${dnsChanges} DNS write(s)`);
+  }
+  for (const text of e.decisionsInclude ?? []) {
+    const hit = audit.find((a) => (a.reason ?? "").includes(text));
+    check(`decision says "${text}"`, !!hit, hit ? `${hit.type} in ${hit.state ?? "?"}: ${hit.reason}` : `no audit entry says it (${audit.length} entries)`);
+  }
+  if (e.backupsAtLeast !== undefined) check("backups", primary.backups.succeeded >= e.backupsAtLeast, `expected at least ${e.backupsAtLeast} backup(s) of the primary, got ${primary.backups.succeeded}`);
+  if (e.maxBackupAgeSeconds !== undefined) {
+    const age = status?.backup.ageMs ?? null;
+    check("backup age", age !== null && age <= e.maxBackupAgeSeconds * 1000, `expected the newest backup at most ${e.maxBackupAgeSeconds} s old, it is ${age === null ? "missing" : `${(age / 1000).toFixed(0)} s`} old; ${status?.backup.unbackedChanges ?? "?"} unbacked change(s)`);
+  }
+  return { expectations, detectionMs, rtoMs, dataLossChanges, restores, dnsChanges, finalState, activeRegion };
+}

@@ -1,0 +1,178 @@
+import { mkdir, writeFile } from "node:fs/promises";
+import { join } from "node:path";
+import { stringify } from "yaml";
+import { startSimulatedAzure, type SimulatedAzure } from "../sim/index.js";
+import type { SimStats } from "../sim/state.js";
+import { ControllerClient } from "../cli/controller-client.js";
+import type { AuditEntry } from "../ports/state.js";
+import type { PairStatus } from "../server/controller-api.js";
+import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
+import { ControllerProcess } from "./controller-process.js";
+import { drillConfig, drillEnv } from "./drill-config.js";
+import { checkExpectations, phasesFrom } from "./expectations.js";
+import type { ScenarioResult, TimelineEntry } from "./report-types.js";
+import type { Scenario, ScenarioStep } from "./scenario.js";
+
+const PAIR = "contoso";
+const POLL_MS = 250;
+const DRILL_TOKEN = "drill-admin-token";
+
+/** What a scenario run observed, for the expectations. */
+export interface Observation {
+  scenario: Scenario;
+  status: PairStatus | null;
+  stats: SimStats;
+  audit: AuditEntry[];
+  t0: number;
+  outageAt: number | null;
+  primaryRevisionAtOutage: number | null;
+  sim: SimulatedAzure;
+  /** States seen while polling, for `hold` and `noFailover`. */
+  statesSeen: string[];
+}
+
+const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+
+/** Runs one scenario against a fresh simulator and a real controller process. */
+export async function runScenario(scenario: Scenario, workDir: string, progress: (line: string) => void = () => {}): Promise<ScenarioResult> {
+  await mkdir(workDir, { recursive: true });
+  const t0 = Date.now();
+  const timeline: TimelineEntry[] = [];
+  let lastState = "starting";
+  const note = (event: string, detail: string) => {
+    const entry = { atMs: Date.now() - t0, event, state: lastState, detail };
+    timeline.push(entry);
+    progress(`  ${(entry.atMs / 1000).toFixed(1).padStart(6)} s  ${event}: ${detail}`);
+  };
+  const sim = await startSimulatedAzure({
+    stateDir: join(workDir, "sim"),
+    world: {
+      ...(scenario.world?.standbySku ? { standby: { skuName: scenario.world.standbySku } } : {}),
+      ...(scenario.world?.primarySku ? { primary: { skuName: scenario.world.primarySku } } : {}),
+    },
+    ...(scenario.simulator ?? {}),
+  });
+  const configPath = join(workDir, "config.yaml");
+  await writeFile(configPath, stringify(await drillConfig(sim, scenario.config ?? {})));
+  const controller = new ControllerProcess(configPath, { ...drillEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" }, join(workDir, "controller.log"));
+  const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
+  let client: ControllerClient | null = null;
+  let status: PairStatus | null = null;
+  const statesSeen: string[] = [];
+  let outageAt: number | null = null;
+  let primaryRevisionAtOutage: number | null = null;
+  let error: string | undefined;
+
+  const refresh = async () => {
+    if (!client) return status;
+    try {
+      status = await client.getPair(PAIR);
+    } catch {
+      return status; // the controller may be down on purpose (killController)
+    }
+    if (status.state !== lastState) {
+      lastState = status.state;
+      statesSeen.push(status.state);
+    }
+    return status;
+  };
+  const startController = async () => {
+    client = new ControllerClient(await controller.start(), DRILL_TOKEN);
+    note("controller", `apim-dr run listening on ${client.baseUrl}`);
+    await refresh();
+  };
+
+  const runStep = async (step: ScenarioStep) => {
+    if ("fault" in step) {
+      const { name, on, options, outage } = step.fault;
+      if ((outage ?? ["region-outage", "flap", "degrade"].includes(name)) && outageAt === null) {
+        outageAt = Date.now();
+        primaryRevisionAtOutage = sim.stats().services[sim.services.primary.name]!.revision;
+      }
+      await sim.fault(name, on ? { region: side(on).region } : {}, options ?? {});
+      note("fault", `${name}${on ? ` on ${on} (${side(on).region})` : ""}${options ? ` ${JSON.stringify(options)}` : ""}`);
+    } else if ("clearFault" in step) {
+      const { name, on } = step.clearFault;
+      sim.clearFault(name, on ? { region: side(on).region } : undefined);
+      note("fault cleared", `${name}${on ? ` on ${on}` : ""}`);
+    } else if ("change" in step) {
+      const revision = sim.change(side(step.change.on).name, step.change.count);
+      note("config change", `${step.change.count} change(s) on ${step.change.on}, revision ${revision}`);
+    } else if ("operator" in step) {
+      if (!client) throw new Error("operator step while the controller is not running");
+      const { action, reason, planned } = step.operator;
+      const result = await client.command(PAIR, action, { reason: reason ?? `drill ${scenario.name}`, actor: "drill", ...(planned !== undefined ? { planned } : {}) });
+      note("operator", `${action} accepted (${result.state})${reason ? `: ${reason}` : ""}`);
+    } else if ("waitFor" in step) {
+      const w = step.waitFor;
+      const deadline = Date.now() + w.timeoutSeconds * 1000;
+      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.primaryVerdict && `primary ${w.primaryVerdict}`].filter(Boolean).join(" and ");
+      for (;;) {
+        const s = await refresh();
+        const stats = sim.stats();
+        const ok =
+          (!w.state || (s?.state ?? "").startsWith(w.state)) &&
+          (!w.decision || (s?.lastDecision?.reason ?? "").includes(w.decision)) &&
+          (w.restoresStarted === undefined || stats.services[sim.services.standby.name]!.restores.started >= w.restoresStarted) &&
+          (w.backupsSucceeded === undefined || stats.services[sim.services.primary.name]!.backups.succeeded >= w.backupsSucceeded) &&
+          (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict);
+        if (ok) break;
+        if (Date.now() > deadline) throw new Error(`waited ${w.timeoutSeconds} s for ${describe}; the pair is ${s?.state ?? "unknown"}${s?.lastDecision ? ` (last decision: ${s.lastDecision.reason})` : ""}`);
+        await sleep(POLL_MS);
+      }
+      note("reached", describe);
+    } else if ("hold" in step) {
+      const end = Date.now() + step.hold.seconds * 1000;
+      while (Date.now() < end) {
+        const s = await refresh();
+        if (step.hold.notState && s?.state.startsWith(step.hold.notState)) throw new Error(`the pair entered ${s.state} during a hold that forbids ${step.hold.notState}: ${s.lastDecision?.reason ?? ""}`);
+        await sleep(POLL_MS);
+      }
+      note("held", `${step.hold.seconds} s${step.hold.notState ? ` without ${step.hold.notState}` : ""}`);
+    } else if ("killController" in step) {
+      await controller.kill();
+      note("controller", "killed with SIGKILL");
+      client = null;
+    } else if ("startController" in step) {
+      await startController();
+    }
+  };
+
+  try {
+    await startController();
+    for (const step of scenario.steps) await runStep(step);
+  } catch (e) {
+    error = (e as Error).message;
+    note("error", error);
+  }
+  let audit: AuditEntry[] = [];
+  try {
+    await refresh();
+    if (client) audit = await (client as ControllerClient).audit(PAIR);
+  } catch (e) {
+    error ??= `could not read the controller's final state: ${(e as Error).message}`;
+  }
+  const stats = sim.stats();
+  await controller.stop();
+  await sim.stop();
+
+  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, sim, statesSeen };
+  const outcome = checkExpectations(observation);
+  for (const entry of audit) {
+    // Operator commands are already on the timeline from the drill's side.
+    if (entry.type === "transition" || entry.verdict === "alert") {
+      timeline.push({ atMs: Date.parse(entry.at) - t0, event: entry.type === "transition" ? `→ ${entry.state}` : entry.type, state: entry.state ?? "", detail: entry.reason ?? entry.verdict ?? "" });
+    }
+  }
+  timeline.sort((a, b) => a.atMs - b.atMs);
+  return {
+    name: scenario.name,
+    description: scenario.description,
+    passed: !error && outcome.expectations.every((e) => e.passed),
+    ...outcome,
+    durationMs: Date.now() - t0,
+    phases: phasesFrom(audit, t0, outageAt),
+    timeline,
+    ...(error ? { error } : {}),
+  };
+}

@@ -1,0 +1,91 @@
+import { readFile, readdir } from "node:fs/promises";
+import { join } from "node:path";
+import { parse as parseYaml } from "yaml";
+import { z } from "zod";
+import { FAULT_NAMES } from "../sim/faults.js";
+import { configErrorMap, formatPath, problemsFromIssues } from "../config/problems.js";
+
+// A scenario is data: a world, config overrides, a timeline of steps, and expectations.
+
+const side = z.enum(["primary", "standby"]).describe("Which service of the pair: primary or standby.");
+const seconds = z.number().positive();
+
+const step = z.union([
+  z.strictObject({ fault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional(), options: z.record(z.string(), z.unknown()).optional(), outage: z.boolean().optional() }) }),
+  z.strictObject({ clearFault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional() }) }),
+  z.strictObject({ change: z.strictObject({ on: side.default("primary"), count: z.number().int().positive().default(1) }) }),
+  z.strictObject({ operator: z.strictObject({ action: z.enum(["failover", "failback", "approve", "abort", "pause", "resume"]), reason: z.string().optional(), planned: z.boolean().optional() }) }),
+  z.strictObject({
+    waitFor: z.strictObject({
+      state: z.string().optional().describe("State path prefix, e.g. failedOver or failingOver.restoring."),
+      decision: z.string().optional().describe("Text the last decision's reason contains."),
+      restoresStarted: z.number().int().nonnegative().optional().describe("Restores started on the standby, at least."),
+      backupsSucceeded: z.number().int().nonnegative().optional().describe("Backups of the primary that succeeded, at least."),
+      primaryVerdict: z.string().optional().describe("The primary region's health verdict, e.g. healthy."),
+      timeoutSeconds: seconds.default(60),
+    }),
+  }),
+  z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
+  z.strictObject({ killController: z.strictObject({}) }),
+  z.strictObject({ startController: z.strictObject({}) }),
+]);
+
+export const scenarioSchema = z.strictObject({
+  name: z.string().regex(/^[a-z0-9-]+$/),
+  description: z.string(),
+  /** Passed to the simulator: e.g. a standby with another SKU. */
+  world: z
+    .strictObject({
+      standbySku: z.string().optional(),
+      primarySku: z.string().optional(),
+    })
+    .optional(),
+  simulator: z.strictObject({ restoreDurationMs: z.number().int().positive().optional(), backupDurationMs: z.number().int().positive().optional() }).optional(),
+  /** Merged into the drill's controller config (config/sim.yaml), pair settings under `pair`. */
+  config: z
+    .strictObject({
+      pair: z.record(z.string(), z.unknown()).optional(),
+      health: z.record(z.string(), z.unknown()).optional(),
+    })
+    .optional(),
+  steps: z.array(step).min(1),
+  expect: z.strictObject({
+    finalState: z.string().optional(),
+    activeRegion: side.optional(),
+    restores: z.number().int().nonnegative().optional(),
+    backupsAtLeast: z.number().int().nonnegative().optional(),
+    dnsChanges: z.number().int().nonnegative().optional(),
+    dataLossChanges: z.number().int().nonnegative().optional(),
+    maxRtoSeconds: seconds.optional(),
+    noFailover: z.boolean().optional(),
+    decisionsInclude: z.array(z.string()).optional(),
+    maxBackupAgeSeconds: seconds.optional(),
+  }),
+});
+
+export type Scenario = z.output<typeof scenarioSchema>;
+export type ScenarioStep = Scenario["steps"][number];
+
+export class ScenarioError extends Error {
+  override name = "ScenarioError";
+}
+
+export function parseScenario(text: string, source: string): Scenario {
+  let data: unknown;
+  try {
+    data = parseYaml(text);
+  } catch (error) {
+    throw new ScenarioError(`${source}: invalid YAML: ${(error as Error).message}`);
+  }
+  const result = scenarioSchema.safeParse(data, { error: configErrorMap(data) });
+  if (!result.success) {
+    const problems = problemsFromIssues(result.error.issues).map((p) => `  ${formatPath(p.path)}: ${p.message}`);
+    throw new ScenarioError(`${source}: invalid scenario\n${problems.join("\n")}`);
+  }
+  return result.data;
+}
+
+export async function loadScenarios(dir: string): Promise<Scenario[]> {
+  const files = (await readdir(dir)).filter((f) => f.endsWith(".yaml")).sort();
+  return Promise.all(files.map(async (f) => parseScenario(await readFile(join(dir, f), "utf8"), join(dir, f))));
+}
