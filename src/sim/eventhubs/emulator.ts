@@ -341,6 +341,7 @@ export async function startEventHubsEmulator(options: EventHubsEmulatorOptions):
   }
   container.on("connection_close", (context: EventContext) => forgetConnection(context.connection));
   container.on("disconnected", (context: EventContext) => forgetConnection(context.connection));
+  container.on("connection_open", (context: EventContext) => ignoreFramesOnEndedSessions(context.connection));
   // A client that vanishes mid-frame must not take the emulator down.
   container.on("error", () => undefined);
   container.on("connection_error", () => undefined);
@@ -538,6 +539,21 @@ export async function startEventHubsEmulator(options: EventHubsEmulatorOptions):
     const hub = hubNamed(name);
     if (!hub) throw new Error(`Event hub '${name}' is not defined in the emulator; defined: ${[...hubs.values()].map((h) => h.name).join(", ")}.`);
     return hub;
+  }
+}
+
+/**
+ * A consumer closing while deliveries are in flight can still send dispositions (and flow) on a session
+ * it has just ended (seen with @azure/event-hubs 6); Event Hubs drops them, whereas rhea throws a
+ * ProtocolError and cuts the whole connection, other sessions included. Drop them here too.
+ */
+function ignoreFramesOnEndedSessions(connection: Connection): void {
+  const internals = connection as unknown as Record<string, unknown> & { remote_channel_map: Record<number, unknown> };
+  for (const name of ["on_disposition", "on_flow", "on_transfer"]) {
+    const original = internals[name] as (frame: { channel: number }) => void;
+    internals[name] = (frame: { channel: number }) => {
+      if (internals.remote_channel_map[frame.channel]) original.call(connection, frame);
+    };
   }
 }
 
