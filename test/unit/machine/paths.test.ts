@@ -83,7 +83,7 @@ describe("statechart paths (xstate/graph)", () => {
       grew = false;
       for (const [key, value] of Object.entries(adjacency)) {
         if (canReachHome.has(key)) continue;
-        if (Object.values(value.transitions).some((t) => canReachHome.has(serializeState(t.state as AnyMachineSnapshot)))) {
+        if (Object.values(value.transitions as Record<string, { state: AnyMachineSnapshot }>).some((t) => canReachHome.has(serializeState(t.state)))) {
           canReachHome.add(key);
           grew = true;
         }
