@@ -1,0 +1,44 @@
+import { describe, expect, it } from "vitest";
+import { MemoryStateStore, settle } from "../../support/fakes/index.js";
+import { healthyPair, sendAndSettle, startedPair } from "./helpers.js";
+
+describe("startPairActor persistence and audit", () => {
+  it("never runs two saves at once and stores the newest snapshot last", async () => {
+    const store = new MemoryStateStore();
+    const releases: (() => void)[] = [];
+    store.gate = () => new Promise<void>((resolve) => releases.push(resolve));
+    const { pair } = await startedPair(undefined, undefined, store);
+    await healthyPair(pair);
+    await sendAndSettle(pair, { type: "operator.paused", actor: "ops" });
+    expect(store.inFlight).toBe(1);
+    while (releases.length) {
+      releases.shift()!();
+      await settle();
+    }
+    await pair.flush();
+    expect(store.maxInFlight).toBe(1);
+    expect(store.saves).toBeLessThan(4); // snapshots produced while a save ran collapsed into one
+    expect((await store.load("contoso")) as { value: string }).toMatchObject({ value: "paused" });
+    await pair.stop();
+  });
+
+  it("writes decisions, transitions and operator actions to the audit log", async () => {
+    const { pair, audit } = await startedPair();
+    await healthyPair(pair);
+    await sendAndSettle(pair, { type: "operator.paused", actor: "ops", reason: "maintenance" });
+    await pair.flush();
+    expect(audit.entries.map((e) => [e.type, e.state, e.verdict])).toEqual([
+      ["operator", "monitoring.healthy", "operator.paused"],
+      ["decision", "monitoring", "paused"],
+      ["transition", "paused", undefined],
+    ]);
+    expect(audit.entries[1]?.reason).toBe("operator paused the pair: maintenance");
+    await pair.stop();
+  });
+
+  it("refuses a stored state that is not a machine snapshot, saying how to recover", async () => {
+    const store = new MemoryStateStore();
+    await store.save("contoso", { hello: "world" });
+    await expect(startedPair(undefined, undefined, store)).rejects.toThrow("stored state of pair 'contoso' is not a failover-machine snapshot: remove it from the state store to start the pair fresh");
+  });
+});
