@@ -8,7 +8,7 @@ import type { AuditEntry } from "../ports/state.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
 import { ControllerProcess } from "./controller-process.js";
-import { drillConfig, drillEnv } from "./drill-config.js";
+import { simControllerConfig, simEnv } from "../sim/controller-config.js";
 import { checkExpectations, phasesFrom } from "./expectations.js";
 import type { ScenarioResult, TimelineEntry } from "./report-types.js";
 import type { Scenario, ScenarioStep } from "./scenario.js";
@@ -53,8 +53,8 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     ...(scenario.simulator ?? {}),
   });
   const configPath = join(workDir, "config.yaml");
-  await writeFile(configPath, stringify(await drillConfig(sim, scenario.config ?? {})));
-  const controller = new ControllerProcess(configPath, { ...drillEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" }, join(workDir, "controller.log"));
+  await writeFile(configPath, stringify(await simControllerConfig(sim, scenario.config ?? {})));
+  const controller = new ControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" }, join(workDir, "controller.log"));
   const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
   let client: ControllerClient | null = null;
   let status: PairStatus | null = null;

@@ -1,6 +1,9 @@
-import type { ApimDrConfigInput } from "../config/schema.js";
+import { readFile } from "node:fs/promises";
+import { dirname, join } from "node:path";
+import { fileURLToPath } from "node:url";
+import { parse as parseYaml } from "yaml";
+import { validateConfig, type ApimDrConfigInput } from "../config/index.js";
 import type { SimulatedAzure } from "./index.js";
-import { SUPPORTED_QUERY_EXAMPLE } from "./arm/kql.js";
 
 /** Environment variable the generated config names for Azurite's (public, well-known) account key. */
 export const SIM_STORAGE_KEY_ENV = "APIM_DR_SIM_STORAGE_KEY";
@@ -19,72 +22,57 @@ export function simEnvFile(sim: SimulatedAzure): string {
   return (
     "# Written by 'apim-dr sim start': secrets of the simulator running now (development values, not Azure's).\n" +
     "# Load with: set -a; . .sim/sim.env; set +a\n" +
-    line(SIM_STORAGE_KEY_ENV, sim.storage.accountKey) +
-    line(SIM_EVENTHUBS_ENV, sim.eventHubsConnectionString)
+    Object.entries(simEnv(sim))
+      .map(([name, value]) => line(name, value))
+      .join("")
   );
 }
 
-/** A controller configuration that points every adapter at the running simulator. */
-export function simControllerConfig(sim: SimulatedAzure): ApimDrConfigInput {
-  const { primary, standby } = sim.services;
-  return {
-    pairs: [
-      {
-        name: "contoso",
-        primary: { serviceId: primary.id, region: primary.region },
-        standby: { serviceId: standby.id, region: standby.region },
-        customHostname: sim.customHostname,
-        dns: {
-          zoneId: sim.dns.zoneId,
-          recordName: sim.dns.recordName,
-          ttlSeconds: sim.world.ttl,
-          primaryTarget: primary.gatewayHost,
-          standbyTarget: standby.gatewayHost,
-        },
-        backup: {
-          storageAccount: sim.storage.accountName,
-          container: "apim-backups",
-          // Azurite serves plain HTTP, where bearer tokens are refused: the controller lists backups with the key.
-          blobEndpoint: sim.storage.blobEndpoint,
-          access: { type: "accessKey", accessKeyEnv: SIM_STORAGE_KEY_ENV },
-          schedule: "*/15 * * * *",
-          changeDebounceSeconds: 30,
-          retentionDays: 30,
-          keepLatest: 3,
-          warmStandby: false,
-        },
-        objectives: { rpoMinutes: 60, rtoMinutes: 45 },
-        policy: { mode: "automatic", onRpoBreach: "awaitApproval", brakeWindowMinutes: 60, maxStepAttempts: 3, failbackHealthyWindowMinutes: 10 },
-      },
-    ],
-    health: { quorum: 2, confirmationWindowSeconds: 60, stalenessSeconds: 300, recoveryWindowSeconds: 300 },
-    signals: {
-      eventHubs: {
-        connectionStringEnv: SIM_EVENTHUBS_ENV,
-        eventHubName: sim.eventHubName,
-        consumerGroup: sim.eventHubsConsumerGroup,
-        checkpoint: { container: SIM_CHECKPOINT_CONTAINER },
-      },
-      metrics: { intervalSeconds: 30, fiveXxRatioThreshold: 0.5 },
-      logs: { workspaceId: sim.workspaceId, query: SUPPORTED_QUERY_EXAMPLE, intervalSeconds: 60 },
-      resourceHealth: { intervalSeconds: 30 },
-      probes: { intervalSeconds: 5, timeoutMs: 2000, failuresBeforeUnhealthy: 3, path: "/status-0123456789abcdef" },
-    },
-    azure: {
-      armEndpoint: sim.armEndpoint,
-      metricsEndpoint: sim.metricsEndpoint,
-      logsEndpoint: sim.logsEndpoint,
-      caCertPath: sim.caCertPath,
-      credential: { type: "simulator" },
-    },
-    stateStore: {
-      type: "blob",
-      accountName: sim.storage.accountName,
-      blobEndpoint: sim.storage.blobEndpoint,
-      auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV },
-      stateContainer: "apim-dr-state",
-      auditContainer: "apim-dr-audit",
-    },
-    server: { listen: "127.0.0.1:7070" },
-  };
+/** config/sim.yaml, the template of every simulator config (found beside src/ and dist/). */
+export const SIM_TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), "..", "..", "config", "sim.yaml");
+
+/** The environment a controller needs against this simulator (its secrets are per run and public). */
+export function simEnv(sim: SimulatedAzure): Record<string, string> {
+  return { [SIM_STORAGE_KEY_ENV]: sim.storage.accountKey, [SIM_EVENTHUBS_ENV]: sim.eventHubsConnectionString };
 }
+
+type Json = Record<string, unknown>;
+const isObject = (v: unknown): v is Json => typeof v === "object" && v !== null && !Array.isArray(v);
+
+/** Deep merge for plain objects; arrays and scalars in `patch` replace. */
+export function merge(base: Json, patch: Json): Json {
+  const out: Json = { ...base };
+  for (const [key, value] of Object.entries(patch)) out[key] = isObject(value) && isObject(out[key]) ? merge(out[key] as Json, value) : value;
+  return out;
+}
+
+/**
+ * A controller configuration that points every adapter at the running simulator: config/sim.yaml
+ * with every simulator-specific value (ids, endpoints, ports, CA) filled in, plus overrides (a
+ * drill scenario's pair and health settings).
+ */
+export async function simControllerConfig(sim: SimulatedAzure, overrides: { pair?: Json; health?: Json; listen?: string } = {}): Promise<ApimDrConfigInput> {
+  const template = parseYaml(await readFile(SIM_TEMPLATE, "utf8")) as Json & { pairs: Json[] };
+  const { primary, standby } = sim.services;
+  const simPair: Json = {
+    primary: { serviceId: primary.id, region: primary.region, gatewayUrl: primary.gatewayUrl },
+    standby: { serviceId: standby.id, region: standby.region, gatewayUrl: standby.gatewayUrl },
+    customHostname: sim.customHostname,
+    dns: { zoneId: sim.dns.zoneId, recordName: sim.dns.recordName, primaryTarget: primary.gatewayHost, standbyTarget: standby.gatewayHost },
+    backup: { storageAccount: sim.storage.accountName, blobEndpoint: sim.storage.blobEndpoint, access: { type: "accessKey", accessKeyEnv: SIM_STORAGE_KEY_ENV } },
+  };
+  const simWide: Json = {
+    signals: {
+      eventHubs: { connectionStringEnv: SIM_EVENTHUBS_ENV, eventHubName: sim.eventHubName, consumerGroup: sim.eventHubsConsumerGroup, checkpoint: { container: SIM_CHECKPOINT_CONTAINER } },
+      logs: { workspaceId: sim.workspaceId },
+    },
+    azure: { armEndpoint: sim.armEndpoint, metricsEndpoint: sim.metricsEndpoint, logsEndpoint: sim.logsEndpoint, caCertPath: sim.caCertPath },
+    stateStore: { accountName: sim.storage.accountName, blobEndpoint: sim.storage.blobEndpoint, auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV } },
+    server: { listen: overrides.listen ?? "127.0.0.1:0" },
+  };
+  const pair = merge(merge(template.pairs[0]!, simPair), overrides.pair ?? {});
+  const config = merge(merge(template, simWide), { pairs: [pair], ...(overrides.health ? { health: merge((template.health as Json) ?? {}, overrides.health) } : {}) });
+  validateConfig(config, "simulator config (config/sim.yaml + the running simulator)");
+  return config as ApimDrConfigInput;
+}
+

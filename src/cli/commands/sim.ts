@@ -106,7 +106,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
       configPath,
       `# Written by 'apim-dr sim start' for the simulator running now; endpoints change on every start.\n` +
         `# It names its secrets by environment variable (${SIM_STORAGE_KEY_ENV}, ${SIM_EVENTHUBS_ENV}); load them with: set -a; . ${envPath}; set +a\n` +
-        stringify(simControllerConfig(sim)),
+        stringify(await simControllerConfig(sim, { listen: "127.0.0.1:7070" })),
     );
     await writeFile(envPath, simEnvFile(sim), { mode: 0o600 });
     await writeFile(simJsonPath, JSON.stringify(descriptor, null, 2) + "\n");

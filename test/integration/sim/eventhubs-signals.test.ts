@@ -28,7 +28,7 @@ describe("simulator → Event Hubs → controller consumer → signals", () => {
 
   beforeAll(async () => {
     sim = await startSimulatedAzure({ serviceHealthLagMs: 500 });
-    const config = simControllerConfig(sim);
+    const config = await simControllerConfig(sim);
     const hubs = config.signals!.eventHubs!;
     consumer = await startSignalConsumer({
       source: createEventHubsEventSource({
@@ -135,7 +135,7 @@ describe("simulator → Event Hubs → controller consumer → signals", () => {
   });
 
   it("writes a controller config that validates, names its secrets by variable, and backs up and lists backups on Azurite with them", async () => {
-    const yaml = stringify(simControllerConfig(sim));
+    const yaml = stringify(await simControllerConfig(sim));
     expect(yaml).not.toContain(sim.eventHubsConnectionString);
     expect(yaml).not.toContain(sim.storage.accountKey);
     const config = validateConfig(parse(yaml), "config.yaml");

@@ -23,7 +23,7 @@ describe("example configs", () => {
     expect([pair.primary.name, pair.standby.name]).toEqual(["apim-contoso-weu", "apim-contoso-neu"]);
     expect(pair.dns).toMatchObject({ primaryTarget: "apim-contoso-weu.azure-api.net", standbyTarget: "apim-contoso-neu.azure-api.net" });
     expect(effective.azure.credential).toEqual({ type: "simulator" });
-    expect(effective.azure.caCertPath).toBe(join(configDir, ".sim", "ca.pem"));
+    expect(effective.azure.caCertPath).toBe(join(configDir, "sim-ca.pem"));
   });
 
   it("production.example.yaml has a comment on every field", async () => {
