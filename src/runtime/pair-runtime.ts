@@ -9,6 +9,7 @@ import { BackupScheduler, type BackupEvent } from "../backup/scheduler.js";
 import { findLatestBackup } from "../backup/latest-backup.js";
 import { rpoStatus, type RpoStatus } from "../backup/rpo.js";
 import { describeError } from "../backup/retry.js";
+import { WarmStandby, type WarmStandbyEvent } from "../backup/warm-standby.js";
 import { OPERATOR_ACTIONS, type CommandResult, type OperatorAction, type OperatorRequest, type PairStatus } from "../server/controller-api.js";
 import { createFailoverMachine, type StepPorts } from "./steps/index.js";
 import { startPairActor, type PairActor } from "./pair-actor.js";
@@ -55,6 +56,7 @@ export class PairRuntime {
   private rpo: RpoStatus;
   private breachAlerted = false;
   readonly scheduler: BackupScheduler;
+  private readonly warm: WarmStandby | null;
   private constructor(
     readonly pair: EffectivePair,
     private readonly deps: PairRuntimeDeps,
@@ -79,6 +81,20 @@ export class PairRuntime {
       { apim: deps.apim, store: deps.backups, clock: deps.clock },
       (event) => this.onBackupEvent(event),
     );
+    this.warm = pair.backup.warmStandby
+      ? new WarmStandby(
+          {
+            standbyServiceId: pair.standby.serviceId,
+            storageAccount: pair.backup.storageAccount,
+            container: pair.backup.container,
+            access: () => this.storageAccess(),
+            // The standby is only ours to overwrite while the primary serves traffic undisturbed.
+            allowed: () => (this.state.startsWith("monitoring") ? null : `the pair is ${this.state}`),
+          },
+          { apim: deps.apim, clock: deps.clock },
+          (event) => this.onWarmEvent(event),
+        )
+      : null;
   }
 
   static async start(pair: EffectivePair, healthSettings: HealthSettings, deps: PairRuntimeDeps): Promise<PairRuntime> {
@@ -152,6 +168,7 @@ export class PairRuntime {
       case "backup.completed":
         log.info({ backup: event.backup.name, trigger: event.trigger }, `pair ${this.name}: backup ${event.backup.name} completed`);
         this.pairActor.send({ type: "backup.completed", backup: event.backup });
+        this.warm?.offer(event.backup);
         void this.deps.audit.append({ at, pair: this.name, type: "operation", verdict: "backupCompleted", reason: `${event.trigger} backup ${event.backup.name}`, operationId: event.backup.name });
         void this.refreshRpo().catch(() => undefined);
         break;
@@ -179,6 +196,24 @@ export class PairRuntime {
   /** Failovers that moved traffic to the standby since this process started. */
   failoversCompleted = 0;
   private previousState = "";
+
+  private onWarmEvent(event: WarmStandbyEvent): void {
+    const at = new Date(event.at).toISOString();
+    const { log, audit } = this.deps;
+    if (event.type === "warm.restored") {
+      // The machine skips the failover restore when the standby already holds the newest backup.
+      this.pairActor.send({ type: "standby.restored", backupName: event.backupName });
+      log.info({ backup: event.backupName }, `pair ${this.name}: standby is warm with ${event.backupName}`);
+      void audit.append({ at, pair: this.name, type: "operation", verdict: "standbyRestored", reason: `warm standby: restored ${event.backupName} into ${this.pair.standby.name}`, operationId: event.backupName });
+    } else if (event.type === "warm.failed") {
+      log.warn({ backup: event.backupName, error: event.error }, `pair ${this.name}: warm-standby restore failed`);
+      void audit.append({ at, pair: this.name, type: "operation", verdict: "standbyRestoreFailed", reason: `warm standby: restoring ${event.backupName} failed: ${event.error}` });
+    } else if (event.type === "warm.skipped") {
+      log.info({ backup: event.backupName, reason: event.reason }, `pair ${this.name}: warm-standby restore skipped`);
+    } else {
+      log.info({ backup: event.backupName }, `pair ${this.name}: warm-standby restore of ${event.backupName} started`);
+    }
+  }
 
   private onTransition(ctx: PairContext): void {
     const state = this.state;
@@ -292,6 +327,7 @@ export class PairRuntime {
   }
 
   async stop(): Promise<void> {
+    // A warm-standby restore still running is left to Azure: nothing the controller persists depends on it.
     await this.pairActor.stop();
   }
 }
