@@ -19,4 +19,4 @@ RUN ln -s /app/dist/cli/main.js /usr/local/bin/apim-dr && chmod +x /app/dist/cli
 USER node
 EXPOSE 7070
 ENTRYPOINT ["apim-dr"]
-CMD ["run", "--config", "/config/config.yaml", "--listen", "0.0.0.0:7070"]
+CMD ["run", "--config", "/config/config.yaml"]
