@@ -9,6 +9,7 @@ export const FAULT_NAMES = [
   "dns-tamper",
   "throttle",
   "clock-shift",
+  "probe-partition",
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];
@@ -16,7 +17,7 @@ export type FaultName = (typeof FAULT_NAMES)[number];
 export type OutageMode = "503" | "reset" | "timeout";
 
 export interface FaultOptions {
-  /** region-outage, flap: how the gateway fails (default 503). */
+  /** region-outage, flap: how the gateway fails (default 503); probe-partition: reset (default) or timeout. */
   mode?: OutageMode;
   /** region-outage: whether ARM still answers for the region's services (default up). */
   managementPlane?: "up" | "down";
@@ -88,6 +89,9 @@ export function validateFaultOptions(name: FaultName, o: FaultOptions): void {
   positive("durationMs", o.durationMs);
   positive("retryAfterSeconds", o.retryAfterSeconds, true);
   positive("byMs", o.byMs);
+  if (name === "probe-partition" && o.mode === "503") {
+    throw new Error("fault 'probe-partition': option mode must be reset or timeout (a partition never reaches the gateway, so nothing answers 503)");
+  }
   if (name === "clock-shift" && o.byMs === undefined) {
     throw new Error("fault 'clock-shift' needs option byMs (or --by 31d on the command line): how far back to move existing backups");
   }
@@ -166,6 +170,9 @@ export class FaultRegistry {
     this.faults = this.faults.filter((f) => f.until === null || f.until > now);
   }
 }
+
+/** User-Agent of the controller's own gateway probes (src/signals/probes/http-gateway-probe.ts): what probe-partition cuts. */
+export const PROBE_USER_AGENT = "apim-dr-probe";
 
 /** Whether a flapping gateway is in a down phase: down first, then up, alternating every periodMs. */
 export function flapIsDown(fault: ActiveFault, now: number): boolean {

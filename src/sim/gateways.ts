@@ -1,7 +1,7 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { flapIsDown, type ActiveFault } from "./faults.js";
+import { PROBE_USER_AGENT, flapIsDown, type ActiveFault } from "./faults.js";
 import type { SimState } from "./state.js";
 import { gatewayHost, regionDisplayName, type SimService } from "./world.js";
 
@@ -47,6 +47,12 @@ async function handle(state: SimState, service: SimService, errorBudget: Map<Sim
   const started = Date.now();
   const now = started;
   const target = { region: service.spec.region, service: service.spec.name };
+  // A network partition between the controller and the gateway: its probes never arrive, so nothing is logged either.
+  const partition = req.headers["user-agent"] === PROBE_USER_AGENT ? state.faults.find("probe-partition", target, now) : undefined;
+  if (partition) {
+    if ((partition.options.mode ?? "reset") === "reset") req.socket.destroy();
+    return;
+  }
   const outage = state.faults.find("region-outage", target, now);
   const flap = state.faults.find("flap", target, now);
   const down: ActiveFault | undefined = outage ?? (flap && flapIsDown(flap, now) ? flap : undefined);

@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startSimulatedAzure, type SimEvent, type SimulatedAzure } from "../../../src/sim/index.js";
 import { BlobRestClient } from "../../../src/sim/storage/blob-rest.js";
+import { httpGatewayProbe } from "../../../src/signals/probes/http-gateway-probe.js";
 import { arm, gateway, pollToEnd } from "./client.js";
 
 const API = "api-version=2024-05-01";
@@ -297,5 +298,29 @@ describe("a world whose standby differs", () => {
     const stats = other.stats().services[other.services.standby.name]!;
     expect(stats.sku).toBe("Developer");
     expect(stats.restores).toEqual({ started: 1, succeeded: 0, failed: 1 });
+  });
+});
+
+describe("probe-partition", () => {
+  it("cuts only the controller's probes (User-Agent apim-dr-probe) in every region; other clients are served and nothing reaches the gateway log", async () => {
+    const probe = httpGatewayProbe();
+    const status = (region: string) => `${sim.gateways[region]!}/status-0123456789abcdef`;
+    const { primary, standby } = sim.services;
+    const logged = () => sim.stats().gatewayRequests[primary.region]!;
+    await sim.fault("probe-partition");
+    const before = logged();
+    for (const region of [primary.region, standby.region]) {
+      const result = await probe.probe(status(region), sim.customHostname, 1000);
+      expect(result).toMatchObject({ ok: false, statusCode: null });
+    }
+    expect(logged()).toBe(before);
+    expect((await gateway(sim.gateways[primary.region]!, "/status-0123456789abcdef", sim.customHostname)).status).toBe(200);
+    expect(logged()).toBe(before + 1);
+    sim.clearFault("probe-partition");
+    expect(await probe.probe(status(primary.region), sim.customHostname, 1000)).toMatchObject({ ok: true, statusCode: 200 });
+  });
+
+  it("refuses mode 503: a partition answers nothing", async () => {
+    await expect(sim.fault("probe-partition", {}, { mode: "503" })).rejects.toThrow("fault 'probe-partition': option mode must be reset or timeout");
   });
 });
