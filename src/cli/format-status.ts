@@ -1,11 +1,9 @@
 import type { PairStatus } from "../server/controller-api.js";
+import { formatDuration as readableDuration } from "../machine/decide.js";
 
+/** `2h 5m`, `45s`; `n/a` for a figure that does not exist. */
 export function formatDuration(ms: number | null): string {
-  if (ms === null) return "n/a";
-  const s = Math.round(ms / 1000);
-  if (s < 120) return `${s}s`;
-  const m = Math.round(s / 60);
-  return m < 120 ? `${m}m` : `${Math.floor(m / 60)}h${String(m % 60).padStart(2, "0")}m`;
+  return ms === null ? "n/a" : readableDuration(ms);
 }
 
 /** The human-readable `status` block for one pair. */

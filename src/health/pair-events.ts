@@ -1,20 +1,8 @@
 import type { PairHealth } from "./evaluator.js";
 
-export type HealthEventType =
-  | "health.primarySuspect"
-  | "health.primaryUnhealthy"
-  | "health.primaryHealthy"
-  | "health.standbyUnhealthy"
-  | "health.standbyHealthy"
-  | "health.bothUnhealthy"
-  | "health.observerImpaired";
-
-/** An event for the failover machine; `reason` goes into its decision record. */
-export interface HealthEvent {
-  type: HealthEventType;
-  reason: string;
-  at: number;
-}
+// The machine owns the event contract; the evaluator produces exactly its health events.
+export type { HealthEvent, HealthEventType } from "../machine/types.js";
+import type { HealthEvent } from "../machine/types.js";
 
 /**
  * What the machine should be told about the primary. Both regions down is reported as

@@ -1,9 +1,7 @@
 import type { BackupRecord } from "../ports/backups.js";
 import type { CnameRecordSet } from "../ports/dns.js";
 import type { BackupFacts, Decision, PairContext, PrimaryFacts, RegionHealth, ResumePoint } from "./types.js";
-
-/** APIM refuses to restore a backup older than 30 days. */
-export const BACKUP_EXPIRY_MS = 30 * 24 * 60 * 60 * 1000;
+import { BACKUP_LIFETIME_MS } from "../backup/backup-names.js";
 
 /** Readable duration for reasons: `2h 5m`, `45s`, `3d 4h`. */
 export function formatDuration(ms: number): string {
@@ -76,7 +74,7 @@ export function decideBackup(ctx: PairContext, facts: BackupFacts, at: number): 
   }
   const age = at - latest.takenAt;
   const primaryNote = facts.primaryAnswers ? "the primary's management plane still answers" : `the primary's management plane does not answer (${facts.primaryDetail})`;
-  if (age > BACKUP_EXPIRY_MS) {
+  if (age > BACKUP_LIFETIME_MS) {
     if (facts.primaryAnswers) {
       return { verdict: "takeFreshBackup", backup: null, reason: `backup ${latest.name} is ${formatDuration(age)} old and expired (APIM limit 30d); ${primaryNote}: taking a fresh backup` };
     }

@@ -14,7 +14,6 @@ import {
   type StartVerdict,
 } from "./decide.js";
 import {
-  backupBlobName,
   checkBackupInput,
   checkPrimaryInput,
   restoreInput,
@@ -30,6 +29,7 @@ import {
   type VerifyGatewayInput,
 } from "./step-inputs.js";
 import type { Decision, HealthEvent, PairContext, PairEvent, PairSettings, ResumePoint, StepName } from "./types.js";
+import { backupBlobName, serviceNameOf } from "../backup/backup-names.js";
 
 /** Placeholder for a step actor: the runtime supplies the real ones with `machine.provide({ actors: createStepActors(ports) })`. */
 function notProvided<TInput>(name: string): CallbackActorLogic<EventObject, TInput> {
@@ -188,7 +188,7 @@ const machineSetup = setup({
       const state = "failingOver.checkingBackup";
       let ctx = { ...context, ...withDecision(context, d, event.at, state) };
       if (d.verdict === "takeFreshBackup") {
-        return { ...ctx, pendingBackupName: backupBlobName(context.pair.primary.serviceId, event.at) };
+        return { ...ctx, pendingBackupName: backupBlobName(serviceNameOf(context.pair.primary.serviceId), event.at) };
       }
       if (d.verdict === "useBackup" && d.backup) {
         ctx = { ...ctx, ...withDecision(ctx, decideRestore(context.standbyHolds, d.backup), event.at, state) };
@@ -295,7 +295,7 @@ const machineSetup = setup({
       return withDecision(context, decideFailback(context, event.at, event.actor), event.at, params.state);
     }),
     setPausedFrom: assign((_, params: { from: "monitoring" | "failedOver" }) => ({ pausedFrom: params.from })),
-    namePendingBackup: assign(({ context, event }) => ({ pendingBackupName: backupBlobName(context.pair.standby.serviceId, timeOf(context, event)) })),
+    namePendingBackup: assign(({ context, event }) => ({ pendingBackupName: backupBlobName(serviceNameOf(context.pair.standby.serviceId), timeOf(context, event)) })),
     primaryChecked: assign(({ context, event }) => {
       if (event.type !== "step.primaryChecked") return {};
       const d = decideFailbackReadiness(event.facts);

@@ -93,10 +93,3 @@ export function verifyCutoverInput(ctx: PairContext, step: StepName, side: "prim
   const expected = side === "standby" ? ctx.pair.dns.standbyTarget : ctx.pair.dns.primaryTarget;
   return { ...verifyGatewayInput(ctx, step, side), zoneId, recordName, expected };
 }
-
-/** Blob name for a backup taken by a step: `<service>-<UTC timestamp>.apimbackup`, fixed once so a restart reuses it. */
-export function backupBlobName(serviceId: string, at: number): string {
-  const service = serviceId.split("/").filter(Boolean).pop() ?? "apim";
-  const stamp = new Date(at).toISOString().replace(/[-:]/g, "").replace(/\.\d{3}Z$/, "Z");
-  return `${service}-${stamp}.apimbackup`;
-}

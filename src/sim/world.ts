@@ -162,14 +162,21 @@ const REGION_DISPLAY: Record<string, string> = {
   eastus2: "East US 2",
   westus: "West US",
   westus2: "West US 2",
+  westus3: "West US 3",
   centralus: "Central US",
   uksouth: "UK South",
   ukwest: "UK West",
   francecentral: "France Central",
   germanywestcentral: "Germany West Central",
   swedencentral: "Sweden Central",
+  switzerlandnorth: "Switzerland North",
+  southeastasia: "Southeast Asia",
+  eastasia: "East Asia",
+  japaneast: "Japan East",
+  australiaeast: "Australia East",
 };
 
+/** `westeurope` → `West Europe` (Azure's display name); unknown names are returned unchanged. */
 export function regionDisplayName(region: string): string {
-  return REGION_DISPLAY[region] ?? region;
+  return REGION_DISPLAY[region.toLowerCase().replace(/\s+/g, "")] ?? region;
 }

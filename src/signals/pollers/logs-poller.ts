@@ -1,8 +1,8 @@
 import type { Clock } from "../../ports/clock.js";
 import type { LogRow, MonitorPort } from "../../ports/monitor.js";
-import type { Signal, SignalStatus } from "../../ports/signal.js";
+import type { Signal } from "../../ports/signal.js";
 import { normalizeRegion } from "../../ports/signal.js";
-import type { PolledService, Poller } from "./poll-loop.js";
+import { failureShareStatus, type PolledService, type Poller } from "./poll-loop.js";
 
 export interface LogsPollerSettings {
   workspaceId: string;
@@ -37,8 +37,7 @@ export class LogsPoller implements Poller {
       const total = row ? Number(column(row, "Total")) : 0;
       const failed = row ? Number(column(row, "Failed") ?? 0) : 0;
       const ratio = total ? failed / total : 0;
-      const limit = this.settings.fiveXxRatioThreshold;
-      const status: SignalStatus = total === 0 ? "unknown" : ratio >= limit ? "unhealthy" : ratio >= limit / 2 ? "degraded" : "healthy";
+      const status = failureShareStatus(failed, total, this.settings.fiveXxRatioThreshold);
       const polled: Signal = {
         id: `log:${region}:${observedAt}`,
         kind: "health",

@@ -1,8 +1,8 @@
 import type { Clock } from "../../ports/clock.js";
 import type { MetricSeries, MonitorPort } from "../../ports/monitor.js";
-import type { Signal, SignalStatus } from "../../ports/signal.js";
+import type { Signal } from "../../ports/signal.js";
 import { sameResourceId } from "../../ports/signal.js";
-import type { PolledService, Poller } from "./poll-loop.js";
+import { failureShareStatus, type PolledService, type Poller } from "./poll-loop.js";
 
 export interface MetricsPollerSettings {
   /** Share of 5xx responses at or above which a region counts as unhealthy; half of it is degraded. */
@@ -45,7 +45,7 @@ export class MetricsPoller implements Poller {
         const capacityAvg = capacityPoints.length ? capacityPoints.reduce((a, b) => a + b, 0) / capacityPoints.length : null;
         const ratio = total ? failed / total : 0;
         const { fiveXxRatioThreshold: limit, capacityDegradedPercent } = this.settings;
-        let status: SignalStatus = total === 0 ? "unknown" : ratio >= limit ? "unhealthy" : ratio >= limit / 2 ? "degraded" : "healthy";
+        let status = failureShareStatus(failed, total, limit);
         if (status === "healthy" && capacityAvg !== null && capacityAvg > capacityDegradedPercent) status = "degraded";
         const capacityText = capacityAvg === null ? "" : `, capacity ${capacityAvg.toFixed(0)}%`;
         const polled: Signal = {

@@ -1,5 +1,5 @@
 import type { Clock } from "../../ports/clock.js";
-import type { Signal } from "../../ports/signal.js";
+import type { Signal, SignalStatus } from "../../ports/signal.js";
 
 /** A source that produces one round of signals when asked. */
 export interface Poller {
@@ -28,4 +28,11 @@ export async function runPoller(
 export interface PolledService {
   serviceId: string;
   region: string;
+}
+
+/** Health from a failure share: at or above the limit unhealthy, above half of it degraded; no requests, no verdict. */
+export function failureShareStatus(failed: number, total: number, limit: number): SignalStatus {
+  if (total === 0) return "unknown";
+  const share = failed / total;
+  return share >= limit ? "unhealthy" : share >= limit / 2 ? "degraded" : "healthy";
 }

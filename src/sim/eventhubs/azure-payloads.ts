@@ -1,4 +1,7 @@
 import { createHash } from "node:crypto";
+import { regionDisplayName } from "../world.js";
+
+export { regionDisplayName };
 
 /**
  * What Azure publishes to an Event Hub, rendered for simulator events. Shapes follow the samples in
@@ -12,32 +15,6 @@ import { createHash } from "node:crypto";
 export type AlertSeverity = 0 | 1 | 2 | 3 | 4;
 export type MonitorCondition = "Fired" | "Resolved";
 export type HealthStatus = "Available" | "Unavailable" | "Degraded" | "Unknown";
-
-const DISPLAY_REGIONS: Record<string, string> = {
-  westeurope: "West Europe",
-  northeurope: "North Europe",
-  eastus: "East US",
-  eastus2: "East US 2",
-  westus: "West US",
-  westus2: "West US 2",
-  westus3: "West US 3",
-  centralus: "Central US",
-  uksouth: "UK South",
-  ukwest: "UK West",
-  francecentral: "France Central",
-  germanywestcentral: "Germany West Central",
-  swedencentral: "Sweden Central",
-  switzerlandnorth: "Switzerland North",
-  southeastasia: "Southeast Asia",
-  eastasia: "East Asia",
-  japaneast: "Japan East",
-  australiaeast: "Australia East",
-};
-
-/** `westeurope` → `West Europe` (Azure's display name); unknown names are returned unchanged. */
-export function regionDisplayName(region: string): string {
-  return DISPLAY_REGIONS[region.toLowerCase().replace(/\s+/g, "")] ?? region;
-}
 
 /** ISO time with Azure's 7-digit fraction: `2021-11-16T09:54:08.9938123Z`, or with `+00:00`. */
 export function azureTime(ms: number, zone: "Z" | "+00:00" = "Z"): string {

@@ -1,22 +1,24 @@
 import { afterEach, describe, expect, it } from "vitest";
 import { BackupScheduler, nextCronTime, type BackupEvent, type BackupPlan } from "../../../src/backup/scheduler.js";
 import { AzureOperationError } from "../../../src/ports/errors.js";
-import { ManualClock } from "../../support/manual-clock.js";
-import { BackupOnlyApim, MemoryBackupStore, PRIMARY_ID } from "./backup-fakes.js";
+import type { BackupRecord } from "../../../src/ports/backups.js";
+import { FakeApim, FakeBackupStore, ManualClock, PRIMARY_ID } from "../../support/fakes/index.js";
 
 const MIN = 60_000;
 const DAY = 24 * 60 * MIN;
 
 function setup(overrides: Partial<BackupPlan> = {}) {
   const clock = new ManualClock(Date.parse("2026-12-01T08:00:00Z"));
-  const store = new MemoryBackupStore();
-  const apim = new BackupOnlyApim(clock, store);
+  const store = new FakeBackupStore();
+  const apim = new FakeApim(clock, store);
+  apim.addService(PRIMARY_ID, "westeurope");
+  apim.durations.backup = 60_000;
   const events: BackupEvent[] = [];
   const plan: BackupPlan = {
     pair: "contoso",
     serviceId: PRIMARY_ID,
     storageAccount: "backups",
-    container: "apim-backups",
+    container: CONTAINER,
     access: () => ({ type: "SystemAssignedManagedIdentity" }),
     schedule: "0 */6 * * *",
     changeDebounceMs: 2 * MIN,
@@ -31,8 +33,14 @@ function setup(overrides: Partial<BackupPlan> = {}) {
     controller.abort();
     await done;
   });
-  return { clock, store, apim, events, scheduler };
+  const started = () => [...apim.operations.values()].filter((o) => o.handle.kind === "backup").map((o) => o.location);
+  const blobs = async () => new Map((await store.list(CONTAINER)).map((b) => [b.name, b]));
+  const put = (record: BackupRecord) => store.add(CONTAINER, record);
+  const setProvisioningState = (state: string) => (apim.services.get(PRIMARY_ID.toLowerCase())!.provisioningState = state);
+  return { clock, store, apim, events, scheduler, started, blobs, put, setProvisioningState };
 }
+
+const CONTAINER = "apim-backups";
 
 const stops: Array<() => Promise<void>> = [];
 afterEach(async () => {
@@ -43,47 +51,47 @@ const types = (events: BackupEvent[]) => events.map((e) => e.type).filter((t) =>
 
 describe("BackupScheduler", () => {
   it("backs up on the cron schedule, in UTC, with time-sortable unique blob names and metadata", async () => {
-    const { clock, apim, store, events } = setup();
+    const { clock, events, started, blobs } = setup();
     expect(nextCronTime("0 */6 * * *", clock.now())).toBe(Date.parse("2026-12-01T12:00:00Z"));
     await clock.advance(4 * 60 * MIN - 1);
-    expect(apim.backupsStarted).toHaveLength(0);
+    expect(started()).toHaveLength(0);
     await clock.advance(1 + 2 * MIN);
-    expect(apim.backupsStarted.map((b) => b.backupName)).toEqual(["apim-weu-20261201T120000000Z.apimbackup"]);
-    expect(apim.backupsStarted[0]!.access).toEqual({ type: "SystemAssignedManagedIdentity" });
-    const blob = store.blobs.get("apim-weu-20261201T120000000Z.apimbackup")!;
+    expect(started().map((b) => b.backupName)).toEqual(["apim-weu-20261201T120000000Z.apimbackup"]);
+    expect(started()[0]!.access).toEqual({ type: "SystemAssignedManagedIdentity" });
+    const blob = (await blobs()).get("apim-weu-20261201T120000000Z.apimbackup")!;
     expect(blob).toMatchObject({ sourceServiceId: PRIMARY_ID.toLowerCase(), sku: "Premium", takenAt: Date.parse("2026-12-01T12:00:00Z") });
     expect(types(events)).toEqual(["backup.started", "backup.completed"]);
     await clock.advance(6 * 60 * MIN);
-    expect(apim.backupsStarted).toHaveLength(2);
+    expect(started()).toHaveLength(2);
   });
 
   it("coalesces a burst of changes into one backup after the debounce window", async () => {
-    const { clock, apim, scheduler } = setup();
+    const { clock, scheduler, started } = setup();
     for (let i = 0; i < 5; i++) {
       scheduler.noteChange();
       await clock.advance(30_000);
     }
     expect(scheduler.status().unbackedChanges).toBe(5);
-    expect(apim.backupsStarted).toHaveLength(0);
+    expect(started()).toHaveLength(0);
     await clock.advance(2 * MIN);
-    expect(apim.backupsStarted).toHaveLength(1);
+    expect(started()).toHaveLength(1);
     await clock.advance(2 * MIN);
     expect(scheduler.status().unbackedChanges).toBe(0);
-    expect(apim.backupsStarted).toHaveLength(1);
+    expect(started()).toHaveLength(1);
   });
 
   it("never postpones a continuous stream of changes by more than five debounce windows", async () => {
-    const { clock, apim, scheduler } = setup();
+    const { clock, scheduler, started } = setup();
     for (let i = 0; i < 12; i++) {
       scheduler.noteChange();
       await clock.advance(MIN);
     }
-    expect(apim.backupsStarted.length).toBeGreaterThanOrEqual(1);
-    expect(apim.backupsStarted[0]!.backupName).toBe("apim-weu-20261201T081000000Z.apimbackup");
+    expect(started().length).toBeGreaterThanOrEqual(1);
+    expect(started()[0]!.backupName).toBe("apim-weu-20261201T081000000Z.apimbackup");
   });
 
   it("follows a backup with another when changes arrive while it runs", async () => {
-    const { clock, apim, scheduler } = setup();
+    const { clock, scheduler, started } = setup();
     scheduler.noteChange();
     await clock.advance(2 * MIN); // backup starts, runs for 1 min
     expect(scheduler.status().running).toBe("change");
@@ -92,28 +100,28 @@ describe("BackupScheduler", () => {
     await clock.advance(30_000);
     expect(scheduler.status().unbackedChanges).toBe(1);
     await clock.advance(3 * MIN);
-    expect(apim.backupsStarted).toHaveLength(2);
+    expect(started()).toHaveLength(2);
     expect(scheduler.status().unbackedChanges).toBe(0);
   });
 
   it("waits while the primary has a management operation in progress", async () => {
-    const { clock, apim, scheduler, events } = setup();
-    apim.provisioningState = "Updating";
+    const { clock, events, scheduler, started, setProvisioningState } = setup();
+    setProvisioningState("Updating");
     scheduler.requestBackup();
     await clock.advance(2 * MIN);
-    expect(apim.backupsStarted).toHaveLength(0);
+    expect(started()).toHaveLength(0);
     expect(events.some((e) => e.type === "backup.progress" && e.progress.type === "waitingForService")).toBe(true);
-    apim.provisioningState = "Succeeded";
+    setProvisioningState("Succeeded");
     await clock.advance(2 * MIN);
-    expect(apim.backupsStarted).toHaveLength(1);
+    expect(started()).toHaveLength(1);
   });
 
   it("retries a 409 and throttling with backoff, honoring Retry-After, and reports each failure", async () => {
-    const { clock, apim, scheduler, events } = setup();
-    apim.failNextBackups.push(
+    const { clock, apim, events, scheduler, started } = setup();
+    apim.failNext.beginBackup = [
       new AzureOperationError("Another operation is in progress on the service", "Conflict", 409, true),
       new AzureOperationError("Too many requests", "TooManyRequests", 429, true, 5 * MIN),
-    );
+    ];
     scheduler.requestBackup();
     await clock.advance(0);
     const failures = () => events.filter((e) => e.type === "backup.failed");
@@ -123,19 +131,19 @@ describe("BackupScheduler", () => {
     expect(failures()[1]).toMatchObject({ error: "TooManyRequests: Too many requests", attempt: 2, retryInMs: 5 * MIN });
     expect(scheduler.status().lastError).toBe("TooManyRequests: Too many requests");
     await clock.advance(5 * MIN + 2 * MIN);
-    expect(apim.backupsStarted).toHaveLength(1);
+    expect(started()).toHaveLength(1);
     expect(scheduler.status().lastError).toBeNull();
   });
 
   it("deletes backups past retention but always keeps the newest N", async () => {
-    const { clock, store, scheduler, events } = setup({ retention: { retentionMs: 7 * DAY, keepLatest: 2 } });
+    const { clock, events, scheduler, blobs, put } = setup({ retention: { retentionMs: 7 * DAY, keepLatest: 2 } });
     for (const [name, daysAgo] of [["a", 40], ["b", 20], ["c", 10], ["d", 1]] as const) {
-      store.put({ name: `apim-weu-${name}.apimbackup`, takenAt: clock.now() - daysAgo * DAY, sourceServiceId: PRIMARY_ID.toLowerCase(), sku: "Premium", sizeBytes: 1 });
+      put({ name: `apim-weu-${name}.apimbackup`, takenAt: clock.now() - daysAgo * DAY, sourceServiceId: PRIMARY_ID.toLowerCase(), sku: "Premium", sizeBytes: 1 });
     }
-    store.put({ name: "other-service.apimbackup", takenAt: clock.now() - 40 * DAY, sourceServiceId: "/subscriptions/x/other", sku: "Premium", sizeBytes: 1 });
+    put({ name: "other-service.apimbackup", takenAt: clock.now() - 40 * DAY, sourceServiceId: "/subscriptions/x/other", sku: "Premium", sizeBytes: 1 });
     scheduler.requestBackup();
     await clock.advance(2 * MIN);
-    expect([...store.blobs.keys()].sort()).toEqual(["apim-weu-20261201T080000000Z.apimbackup", "apim-weu-d.apimbackup", "other-service.apimbackup"]);
+    expect([...(await blobs()).keys()].sort()).toEqual(["apim-weu-20261201T080000000Z.apimbackup", "apim-weu-d.apimbackup", "other-service.apimbackup"]);
     expect(events.filter((e) => e.type === "backup.deleted").map((e) => (e as { name: string }).name).sort()).toEqual([
       "apim-weu-a.apimbackup",
       "apim-weu-b.apimbackup",
@@ -145,23 +153,29 @@ describe("BackupScheduler", () => {
 
   it("holds back while not allowed (a failover drives the services) and backs up the changes once allowed", async () => {
     let refusal: string | null = "the pair is failingOver.restoring";
-    const { clock, apim, scheduler, events } = setup({ allowed: () => refusal });
+    const { clock, events, scheduler, started } = setup({ allowed: () => refusal });
     scheduler.noteChange();
     await clock.advance(2 * MIN);
-    expect(apim.backupsStarted).toHaveLength(0);
+    expect(started()).toHaveLength(0);
     expect(events.filter((e) => e.type === "backup.skipped")).toEqual([
       { type: "backup.skipped", pair: "contoso", trigger: "change", reason: "the pair is failingOver.restoring", at: Date.parse("2026-12-01T08:02:00Z") },
     ]);
     refusal = null;
     await clock.advance(2 * MIN);
-    expect(apim.backupsStarted).toHaveLength(1);
+    expect(started()).toHaveLength(1);
     expect(scheduler.status().unbackedChanges).toBe(0);
   });
 
   it("reports a retention failure without failing the backup", async () => {
-    const { clock, store, scheduler, events } = setup();
+    const { clock, store, events, scheduler } = setup();
     scheduler.requestBackup();
-    store.failNextList = 1;
+    // The second listing is retention's (the first is the fake APIM writing the blob).
+    const list = store.list.bind(store);
+    let listings = 0;
+    store.list = async (container) => {
+      if (++listings === 2) throw new AzureOperationError("storage unreachable", "ServiceUnavailable", 503, true);
+      return list(container);
+    };
     await clock.advance(2 * MIN);
     expect(types(events)).toEqual(["backup.started", "backup.completed", "backup.retentionFailed"]);
   });

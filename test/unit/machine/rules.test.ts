@@ -157,7 +157,7 @@ describe("checkingBackup", () => {
     const p = checked(inCheckingBackup(), facts(backup(2 * HOUR), { primaryAnswers: true, primaryDetail: "provisioning state Succeeded" }));
     expect(p.state).toBe('{"failingOver":"takingFreshBackup"}');
     expect(p.decision?.reason).toBe("backup apim-weu-1.apimbackup is 2h old, older than the RPO of 1h; the primary's management plane still answers: taking a fresh backup");
-    expect(p.ctx.pendingBackupName).toBe("apim-weu-20261201T080000Z.apimbackup");
+    expect(p.ctx.pendingBackupName).toBe("apim-weu-20261201T080000000Z.apimbackup");
   });
 
   it("by default waits for approval on an RPO breach, showing the data-loss window; approval restores the stale backup", () => {

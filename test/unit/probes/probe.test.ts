@@ -4,7 +4,7 @@ import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { httpGatewayProbe } from "../../../src/signals/probes/http-gateway-probe.js";
 import { ProbePoller } from "../../../src/signals/pollers/probe-poller.js";
 import type { Signal } from "../../../src/ports/signal.js";
-import { ManualClock } from "../../support/manual-clock.js";
+import { ManualClock } from "../../support/fakes/index.js";
 
 const STATUS = "/status-0123456789abcdef";
 let server: Server;
