@@ -17,6 +17,8 @@ export interface BackupPlan extends BackupTarget {
   retry?: RetryPolicy;
   /** Why a backup may not start now (e.g. a failover is driving the services), or null when it may. */
   allowed?: () => string | null;
+  /** How often to look again while the primary has a management operation in progress. */
+  serviceBusyPollMs?: number;
 }
 
 /** How long a held-back change or manual backup waits before asking `allowed` again. */
@@ -149,6 +151,7 @@ export class BackupScheduler {
           // Changes noted before the backup started are in it; later ones may not be.
           return takeBackup(this.deps, this.plan, {
             signal,
+            ...(this.plan.serviceBusyPollMs !== undefined ? { busyPollMs: this.plan.serviceBusyPollMs } : {}),
             onProgress: (progress) => this.onEvent({ type: "backup.progress", pair, progress, at: clock.now() }),
           }).then((b) => ({ ...b, startedAt }));
         },
