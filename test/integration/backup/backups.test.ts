@@ -100,7 +100,7 @@ describe("backups against the simulator", () => {
     scheduler.requestBackup();
     await until("a reported failure", () => events.some((e) => e.type === "backup.failed"));
     const failure = events.find((e) => e.type === "backup.failed") as Extract<BackupEvent, { type: "backup.failed" }>;
-    expect(failure.error).toMatch(/^BackupFailed: Failed to connect to storage account 'devstoreaccount1'/);
+    expect(failure.error).toMatch(/^BackupFailed: backup of service apim-contoso-weu to \S+ failed: Failed to connect to storage account 'devstoreaccount1'/);
     expect(completed(events)).toHaveLength(0);
     sim.clearAllFaults();
     await until("the backup after the outage", () => completed(events).length === 1);
