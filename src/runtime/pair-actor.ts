@@ -35,6 +35,16 @@ function isPersistedPair(value: unknown): value is PersistedPair {
   return typeof value === "object" && value !== null && "value" in value && "context" in value && typeof (value as PersistedPair).context === "object";
 }
 
+/** The ARM operation URL inside a serialized poller state (the adapter's resume token), when it has one. */
+function operationIdOf(resumeToken: string): string | undefined {
+  try {
+    const location = (JSON.parse(resumeToken) as { state?: { config?: { operationLocation?: unknown } } }).state?.config?.operationLocation;
+    return typeof location === "string" ? location : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
 export async function startPairActor(options: PairActorOptions): Promise<PairActor> {
   const { machine, input, stateStore, audit, clock } = options;
@@ -109,12 +119,28 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
       const at = next.context.lastDecision?.at ?? clock.now();
       entries.push({ at: new Date(at).toISOString(), pair, type: "transition", state: now, reason: next.context.lastDecision?.reason, detail: { from: was } });
     }
+    const op = next.context.operation;
+    if (op && op.resumeToken !== previous.context.operation?.resumeToken) {
+      entries.push({
+        at: new Date(op.startedAt).toISOString(),
+        pair,
+        type: "operation",
+        state: now,
+        verdict: `${op.kind}Started`,
+        reason: `${op.kind} ${op.backupName} on ${op.serviceId}`,
+        operationId: operationIdOf(op.resumeToken) ?? op.backupName,
+      });
+    }
     return entries;
   };
 
   const subscription = actor.subscribe({
     next: (snapshot) => {
-      if (snapshot.context.lastDecision !== previous.context.lastDecision || stateName(snapshot.value) !== stateName(previous.value)) {
+      if (
+        snapshot.context.lastDecision !== previous.context.lastDecision ||
+        stateName(snapshot.value) !== stateName(previous.value) ||
+        snapshot.context.operation !== previous.context.operation
+      ) {
         appendAudit(auditEntries(snapshot));
       }
       previous = snapshot;

@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStateStore, settle } from "../../support/fakes/index.js";
-import { healthyPair, sendAndSettle, startedPair } from "./helpers.js";
+import { addBackup, healthyPair, sendAndSettle, startedPair } from "./helpers.js";
 
 describe("startPairActor persistence and audit", () => {
   it("never runs two saves at once and stores the newest snapshot last", async () => {
@@ -33,6 +33,20 @@ describe("startPairActor persistence and audit", () => {
       ["transition", "paused", undefined],
     ]);
     expect(audit.entries[1]?.reason).toBe("operator paused the pair: maintenance");
+    await pair.stop();
+  });
+
+  it("records each Azure operation it starts, with its id, in the audit log", async () => {
+    const { pair, audit, world } = await startedPair();
+    addBackup(world, 10 * 60_000);
+    await healthyPair(pair);
+    await sendAndSettle(pair, { type: "health.primaryUnhealthy", reason: "region down" });
+    await world.clock.advance(1_000);
+    await pair.flush();
+    const operations = audit.entries.filter((e) => e.type === "operation");
+    expect(operations).toEqual([
+      expect.objectContaining({ verdict: "restoreStarted", state: "failingOver.restoring", operationId: "apim-weu-prior.apimbackup", reason: expect.stringContaining("restore apim-weu-prior.apimbackup on") }),
+    ]);
     await pair.stop();
   });
 
