@@ -315,7 +315,8 @@ export class PairRuntime {
       operation: op
         ? { step: op.step, kind: op.kind, startedAt: new Date(op.startedAt).toISOString(), elapsedMs: now - op.startedAt, status: "running" }
         : step
-          ? { step, kind: "step", startedAt: new Date(now).toISOString(), elapsedMs: 0, status: "running" }
+          ? // A step without a long-running operation began with the decision that entered it.
+            { step, kind: "step", startedAt: new Date(ctx.lastDecision?.at ?? now).toISOString(), elapsedMs: now - (ctx.lastDecision?.at ?? now), status: "running" }
           : null,
       accepts: this.accepts(),
     };
