@@ -60,7 +60,15 @@ export function checkExpectations(o: Observation): Outcome {
   if (e.finalState !== undefined) check("final state", finalState.startsWith(e.finalState), `expected ${e.finalState}, got ${finalState}`);
   if (e.activeRegion !== undefined) check("traffic on", activeRegion === e.activeRegion, `expected the ${e.activeRegion}, got the ${activeRegion} (${status?.activeRegion ?? "?"})`);
   if (e.restores !== undefined) check("restores", restores === e.restores, `expected ${e.restores}, the simulator counted ${restores} (${services.map((s) => `${s.name}: ${s.restores.started} started, ${s.restores.succeeded} succeeded`).join("; ")})`);
+  const restoresStarted = services.reduce((n, s) => n + s.restores.started, 0);
+  if (e.restoresStarted !== undefined) check("restores started", restoresStarted === e.restoresStarted, `expected ${e.restoresStarted}, the simulator counted ${restoresStarted} started (${services.map((s) => `${s.name}: ${s.restores.started} started, ${s.restores.failed} failed`).join("; ")})`);
+  if (e.restoresAfterOutage !== undefined) {
+    const after = o.standbyRestoresAtOutage === null ? null : standby.restores.started - o.standbyRestoresAtOutage;
+    check("restores after the outage", after === e.restoresAfterOutage, after === null ? "no outage was injected" : `expected ${e.restoresAfterOutage} restore(s) started on the standby after the outage, counted ${after} (${o.standbyRestoresAtOutage} before it)`);
+  }
   if (e.dnsChanges !== undefined) check("DNS changes", dnsChanges === e.dnsChanges, `expected ${e.dnsChanges}, the simulator counted ${dnsChanges} write(s); CNAME now ${Object.values(stats.dns)[0]?.cname}`);
+  const cname = Object.values(stats.dns)[0]?.cname ?? null;
+  if (e.cname !== undefined) check("CNAME", cname === e.cname, `expected ${e.cname}, the record points at ${cname ?? "nothing"}`);
   if (e.dataLossChanges !== undefined) check("data loss", dataLossChanges === e.dataLossChanges, `expected ${e.dataLossChanges} missing change(s), measured ${dataLossChanges ?? "n/a"} (primary revision ${o.primaryRevisionAtOutage ?? "?"} at the outage, standby restored from ${standby.restoredFromRevision ?? "none"})`);
   if (e.maxRtoSeconds !== undefined) check("RTO", rtoMs !== null && rtoMs <= e.maxRtoSeconds * 1000, `expected at most ${e.maxRtoSeconds} s, measured ${rtoMs === null ? "no failover" : `${(rtoMs / 1000).toFixed(1)} s`}`);
   if (e.noFailover) {

@@ -26,6 +26,8 @@ export interface Observation {
   t0: number;
   outageAt: number | null;
   primaryRevisionAtOutage: number | null;
+  /** Restores the standby had started when the outage began. */
+  standbyRestoresAtOutage: number | null;
   sim: SimulatedAzure;
   /** States seen while polling, for `hold` and `noFailover`. */
   statesSeen: string[];
@@ -61,6 +63,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const statesSeen: string[] = [];
   let outageAt: number | null = null;
   let primaryRevisionAtOutage: number | null = null;
+  let standbyRestoresAtOutage: number | null = null;
   let error: string | undefined;
 
   const refresh = async () => {
@@ -87,7 +90,9 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       const { name, on, options, outage } = step.fault;
       if ((outage ?? ["region-outage", "flap", "degrade"].includes(name)) && outageAt === null) {
         outageAt = Date.now();
-        primaryRevisionAtOutage = sim.stats().services[sim.services.primary.name]!.revision;
+        const before = sim.stats().services;
+        primaryRevisionAtOutage = before[sim.services.primary.name]!.revision;
+        standbyRestoresAtOutage = before[sim.services.standby.name]!.restores.started;
       }
       await sim.fault(name, on ? { region: side(on).region } : {}, options ?? {});
       note("fault", `${name}${on ? ` on ${on} (${side(on).region})` : ""}${options ? ` ${JSON.stringify(options)}` : ""}`);
@@ -106,7 +111,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     } else if ("waitFor" in step) {
       const w = step.waitFor;
       const deadline = Date.now() + w.timeoutSeconds * 1000;
-      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.primaryVerdict && `primary ${w.primaryVerdict}`].filter(Boolean).join(" and ");
+      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
       for (;;) {
         const s = await refresh();
         const stats = sim.stats();
@@ -115,7 +120,9 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
           (!w.decision || (s?.lastDecision?.reason ?? "").includes(w.decision)) &&
           (w.restoresStarted === undefined || stats.services[sim.services.standby.name]!.restores.started >= w.restoresStarted) &&
           (w.backupsSucceeded === undefined || stats.services[sim.services.primary.name]!.backups.succeeded >= w.backupsSucceeded) &&
-          (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict);
+          (!w.backupRecorded || (s?.backup.latest ?? null) !== null) &&
+          (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict) &&
+          (!w.standbyVerdict || s?.health.standby.verdict === w.standbyVerdict);
         if (ok) break;
         if (Date.now() > deadline) throw new Error(`waited ${w.timeoutSeconds} s for ${describe}; the pair is ${s?.state ?? "unknown"}${s?.lastDecision ? ` (last decision: ${s.lastDecision.reason})` : ""}`);
         await sleep(POLL_MS);
@@ -156,7 +163,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   await controller.stop();
   await sim.stop();
 
-  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, sim, statesSeen };
+  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen };
   const outcome = checkExpectations(observation);
   for (const entry of audit) {
     // Operator commands are already on the timeline from the drill's side.

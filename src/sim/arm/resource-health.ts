@@ -1,4 +1,3 @@
-import { flapIsDown } from "../faults.js";
 import type { SimState } from "../state.js";
 import type { SimService } from "../world.js";
 import { requestIds, requireApiVersion, type ArmRequest, type ArmResponse } from "./http.js";
@@ -19,8 +18,8 @@ export function availabilityStatus(state: SimState, service: SimService): Record
   const degrade = state.faults.find("degrade", target, now);
   const base = { id: `${service.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`, name: "current", type: "Microsoft.ResourceHealth/AvailabilityStatuses", location: service.spec.region };
   const reported = new Date(now).toISOString();
-  if (outage || (flap && flapIsDown(flap, now))) {
-    const since = new Date((outage ?? flap)!.since).toISOString();
+  if (outage) {
+    const since = new Date(outage.since).toISOString();
     return {
       ...base,
       properties: {
@@ -41,8 +40,11 @@ export function availabilityStatus(state: SimState, service: SimService): Record
       },
     };
   }
-  if (degrade) {
-    const since = new Date(degrade.since).toISOString();
+  // Resource Health reports intermittent failures as Degraded for as long as they last (as the
+  // Event Hubs bridge does), not as an outage that starts and ends every few seconds.
+  const intermittent = degrade ?? flap;
+  if (intermittent) {
+    const since = new Date(intermittent.since).toISOString();
     return {
       ...base,
       properties: {

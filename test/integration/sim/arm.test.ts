@@ -324,3 +324,21 @@ describe("probe-partition", () => {
     await expect(sim.fault("probe-partition", {}, { mode: "503" })).rejects.toThrow("fault 'probe-partition': option mode must be reset or timeout");
   });
 });
+
+describe("flap", () => {
+  it("Resource Health says Degraded through both phases of a flap, while the gateway alternates 503 and 200", async () => {
+    const { primary } = sim.services;
+    await sim.fault("flap", { region: primary.region }, { periodMs: 300 });
+    const states: string[] = [];
+    const codes: number[] = [];
+    for (let i = 0; i < 4; i++) {
+      const health = await call("GET", `${primary.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current?api-version=2022-10-01`);
+      states.push(health.body.properties.availabilityState);
+      codes.push((await gateway(sim.gateways[primary.region]!, "/status-0123456789abcdef", sim.customHostname)).status);
+      await new Promise((r) => setTimeout(r, 300));
+    }
+    sim.clearFault("flap");
+    expect(states).toEqual(["Degraded", "Degraded", "Degraded", "Degraded"]);
+    expect(new Set(codes)).toEqual(new Set([503, 200]));
+  });
+});
