@@ -75,6 +75,15 @@ describe("apim-dr run: admin API and logs", () => {
     expect((await world.pair()).state).toBe("monitoring.healthy");
   });
 
+  it("sends nothing when the CLI cannot ask for confirmation and --yes is missing", async () => {
+    const run = await world.cli(["failover", "--pair", PAIR, "--reason", "no confirmation"]);
+    expect(run.code).toBe(2);
+    expect(run.stdout.split("\n")[0]).toBe(`failover ${PAIR}: from apim-contoso-weu (westeurope) to apim-contoso-neu (northeurope)`);
+    expect(run.stderr.trim()).toBe(`apim-dr failover: not a terminal, so nothing was asked or sent: pass --yes to failover ${PAIR}`);
+    expect((await world.pair()).state).toBe("monitoring.healthy");
+    expect((await world.cli(["audit", "--pair", PAIR, "--json"])).stdout).not.toContain("operator.failoverRequested");
+  });
+
   it("answers 409 with the current state and the accepted actions for an event the state does not take", async () => {
     const failback = await world.api(`/pairs/${PAIR}/failback`, { method: "POST", body: { reason: "testing 409", actor: "alice" } });
     expect(failback.status).toBe(409);

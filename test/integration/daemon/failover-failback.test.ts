@@ -140,12 +140,17 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(entries.find((e) => e.type === "transition" && e.state === "failingOver.checkingBackup")?.detail).toEqual({ from: "monitoring.healthy" });
   });
 
-  // Known gap (issue 7 item 4), in src/runtime/pair-actor.ts: a started backup or restore (step.operationStarted)
-  // is not appended to the audit trail, so the Azure operation of a failover's restore is nowhere in it.
-  // Flip to it() once an "operation" entry with the operationId is appended for each started operation.
-  it.fails("audit names the Azure operation of each restore", async () => {
+  it("audit names the Azure operation of each backup and restore the failover and failback started", async () => {
     const entries = lines((await world.cli(["audit", "--pair", PAIR, "--json"])).stdout).map((l) => JSON.parse(l) as AuditEntry);
-    const operations = entries.filter((e) => e.type === "operation" && e.operationId);
-    expect(operations.map((e) => e.state)).toEqual(expect.arrayContaining(["failingOver.restoring", "failingBack.restoringPrimary"]));
+    const operations = entries.filter((e) => e.type === "operation" && e.verdict !== "backupCompleted");
+    expect(operations.map((e) => [e.state, e.verdict])).toEqual([
+      ["failingOver.restoring", "restoreStarted"],
+      ["failingBack.backingUpActive", "backupStarted"],
+      ["failingBack.restoringPrimary", "restoreStarted"],
+    ]);
+    // The ARM operation URL of the simulator's management endpoint, which an operator can look up.
+    for (const op of operations) expect(op.operationId?.startsWith(world.sim.armEndpoint)).toBe(true);
+    const text = lines((await world.cli(["audit", "--pair", PAIR])).stdout);
+    expect(text.filter((l) => / operation: failingOver\.restoring — restoreStarted — restore \S+ on \S+apim-contoso-neu \[https:\/\//.test(l))).toHaveLength(1);
   });
 });

@@ -15,8 +15,13 @@ describe("apim-dr run survives kill -9 and SIGTERM", () => {
   });
 
   it("kill -9 during failingOver.restoring, then a restart completes the failover with exactly one restore", async () => {
-    const accepted = await world.api(`/pairs/${PAIR}/failover`, { method: "POST", body: { reason: "restart drill", planned: true } });
-    expect(accepted.status).toBe(202);
+    // The operator starts the failover and stops watching with Ctrl-C during the restore: only the watch stops.
+    const failover = world.cliRunning(["failover", "--pair", PAIR, "--planned", "--yes", "--reason", "restart drill"]);
+    await waitFor("the CLI to show the restore in progress", () => (/^ {2}failingOver\.restoring — /m.test(failover.output().stdout) ? true : undefined), 60_000, () => failover.output().stdout);
+    failover.interrupt();
+    expect(await failover.exited).toBe(0);
+    expect(failover.output().stdout.trimEnd().split("\n").at(-1)).toBe("stopped watching; the controller carries on (see 'apim-dr status')");
+    expect(failover.output().stderr).toBe("");
     // Kill only once the started restore is durably recorded: that is the state a crash must resume from.
     await waitFor(
       "the persisted snapshot to hold the running restore",

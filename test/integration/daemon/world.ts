@@ -1,4 +1,4 @@
-import { execFile } from "node:child_process";
+import { execFile, spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -19,6 +19,13 @@ export interface CliRun {
   stderr: string;
 }
 
+export interface RunningCli {
+  /** Everything printed so far, stdout and stderr apart. */
+  output(): { stdout: string; stderr: string };
+  interrupt(): void;
+  exited: Promise<number | null>;
+}
+
 /** One simulated Azure in this process, one `apim-dr run` child against it, and the ways a test talks to them. */
 export interface DaemonWorld {
   sim: SimulatedAzure;
@@ -27,6 +34,8 @@ export interface DaemonWorld {
   /** `apim-dr ARGS --controller URL` as a child process with the admin token in its environment (stdin is not a terminal). */
   cli(args: string[], env?: Record<string, string>): Promise<CliRun>;
   /** A request to the admin API; `token: false` sends none. */
+  /** The same, left running: for watching its output as it comes and interrupting it. */
+  cliRunning(args: string[]): RunningCli;
   api(path: string, init?: { method?: string; body?: unknown; token?: string | false }): Promise<{ status: number; json: () => unknown; text: string; contentType: string }>;
   pair(): Promise<PairStatus>;
   /** Polls GET /pairs/contoso until `accept` holds, failing with the last status seen. */
@@ -69,6 +78,22 @@ export async function startDaemonWorld(options: { sim?: SimulatedAzureOptions; p
       });
     });
 
+  // CLI children a test left running are killed on stop.
+  const running: Array<{ kill(): void; exited: Promise<unknown> }> = [];
+  const cliRunning = (args: string[]): RunningCli => {
+    const child = spawn(process.execPath, [...CLI_ENTRY, ...args, "--controller", daemon.url], {
+      env: { ...process.env, APIM_DR_ADMIN_TOKEN: token, USER: "ops-tester" },
+      stdio: ["ignore", "pipe", "pipe"],
+    });
+    let stdout = "";
+    let stderr = "";
+    child.stdout.on("data", (c: Buffer) => (stdout += c.toString()));
+    child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    running.push({ kill: () => child.kill("SIGKILL"), exited });
+    return { output: () => ({ stdout, stderr }), interrupt: () => void child.kill("SIGINT"), exited };
+  };
+
   const api: DaemonWorld["api"] = async (path, init = {}) => {
     const token_ = init.token === undefined ? token : init.token;
     const res = await fetch(`${daemon.url}${path}`, {
@@ -103,6 +128,7 @@ export async function startDaemonWorld(options: { sim?: SimulatedAzureOptions; p
     daemon,
     token,
     cli,
+    cliRunning,
     api,
     pair,
     waitForPair,
@@ -110,6 +136,10 @@ export async function startDaemonWorld(options: { sim?: SimulatedAzureOptions; p
     primaryName: sim.services.primary.name,
     standbyName: sim.services.standby.name,
     async stop() {
+      for (const c of running) {
+        c.kill();
+        await c.exited;
+      }
       await daemon.stop();
       await sim.stop();
       await rm(dir, { recursive: true, force: true });
