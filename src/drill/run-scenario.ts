@@ -34,6 +34,23 @@ export interface Observation {
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
+const AUDIT_SETTLE_MS = 10_000;
+
+/**
+ * The audit trail once it has caught up with the pair's state: the controller appends entries
+ * after the transition the status already shows, so an early read would miss the last steps.
+ */
+async function settledAudit(client: ControllerClient, refresh: () => Promise<PairStatus | null>): Promise<AuditEntry[]> {
+  const deadline = Date.now() + AUDIT_SETTLE_MS;
+  for (;;) {
+    const status = await refresh();
+    const audit = await client.audit(PAIR);
+    const last = audit.filter((e) => e.type === "transition").at(-1);
+    // No transition at all: the pair never left its initial state.
+    if (!status || !last || last.state === status.state || Date.now() > deadline) return audit;
+    await sleep(POLL_MS);
+  }
+}
 
 /** Runs one scenario against a fresh simulator and a real controller process. */
 export async function runScenario(scenario: Scenario, workDir: string, progress: (line: string) => void = () => {}): Promise<ScenarioResult> {
@@ -79,6 +96,13 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     }
     return status;
   };
+  const auditSays = async (text: string) => {
+    try {
+      return !!client && (await client.audit(PAIR)).some((entry) => (entry.reason ?? "").includes(text));
+    } catch {
+      return false; // the controller may be down on purpose (killController)
+    }
+  };
   const startController = async () => {
     client = new ControllerClient(await controller.start(), DRILL_TOKEN);
     note("controller", `apim-dr run listening on ${client.baseUrl}`);
@@ -111,7 +135,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     } else if ("waitFor" in step) {
       const w = step.waitFor;
       const deadline = Date.now() + w.timeoutSeconds * 1000;
-      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
+      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.auditIncludes && `audit entry "${w.auditIncludes}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
       for (;;) {
         const s = await refresh();
         const stats = sim.stats();
@@ -123,7 +147,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
           (!w.backupRecorded || (s?.backup.latest ?? null) !== null) &&
           (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict) &&
           (!w.standbyVerdict || s?.health.standby.verdict === w.standbyVerdict);
-        if (ok) break;
+        if (ok && (!w.auditIncludes || (await auditSays(w.auditIncludes)))) break;
         if (Date.now() > deadline) throw new Error(`waited ${w.timeoutSeconds} s for ${describe}; the pair is ${s?.state ?? "unknown"}${s?.lastDecision ? ` (last decision: ${s.lastDecision.reason})` : ""}`);
         await sleep(POLL_MS);
       }
@@ -154,8 +178,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   }
   let audit: AuditEntry[] = [];
   try {
-    await refresh();
-    if (client) audit = await (client as ControllerClient).audit(PAIR);
+    if (client) audit = await settledAudit(client, refresh);
   } catch (e) {
     error ??= `could not read the controller's final state: ${(e as Error).message}`;
   }

@@ -19,6 +19,7 @@ const step = z.union([
     waitFor: z.strictObject({
       state: z.string().optional().describe("State path prefix, e.g. failedOver or failingOver.restoring."),
       decision: z.string().optional().describe("Text the last decision's reason contains."),
+      auditIncludes: z.string().optional().describe("Text some entry of the controller's audit trail contains (e.g. an operation the machine records no decision for)."),
       restoresStarted: z.number().int().nonnegative().optional().describe("Restores started on the standby, at least."),
       backupsSucceeded: z.number().int().nonnegative().optional().describe("Backups of the primary that succeeded, at least."),
       backupRecorded: z.literal(true).optional().describe("The controller has recorded its newest backup (annotated it and shows it in status): wait for it before ageing backups with clock-shift."),
