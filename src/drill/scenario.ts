@@ -10,12 +10,13 @@ import { configErrorMap, formatPath, problemsFromIssues } from "../config/proble
 const side = z.enum(["primary", "standby"]).describe("Which service of the pair: primary or standby.");
 const seconds = z.number().positive();
 
-const step = z.union([
-  z.strictObject({ fault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional(), options: z.record(z.string(), z.unknown()).optional(), outage: z.boolean().optional() }) }),
-  z.strictObject({ clearFault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional() }) }),
-  z.strictObject({ change: z.strictObject({ on: side.default("primary"), count: z.number().int().positive().default(1) }) }),
-  z.strictObject({ operator: z.strictObject({ action: z.enum(["failover", "failback", "approve", "abort", "pause", "resume"]), reason: z.string().optional(), planned: z.boolean().optional() }) }),
-  z.strictObject({
+/** One schema per kind of step; a step is an object with exactly one of these keys. */
+const stepKinds = {
+  fault: z.strictObject({ fault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional(), options: z.record(z.string(), z.unknown()).optional(), outage: z.boolean().optional() }) }),
+  clearFault: z.strictObject({ clearFault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional() }) }),
+  change: z.strictObject({ change: z.strictObject({ on: side.default("primary"), count: z.number().int().positive().default(1) }) }),
+  operator: z.strictObject({ operator: z.strictObject({ action: z.enum(["failover", "failback", "approve", "abort", "pause", "resume"]), reason: z.string().optional(), planned: z.boolean().optional() }) }),
+  waitFor: z.strictObject({
     waitFor: z.strictObject({
       state: z.string().optional().describe("State path prefix, e.g. failedOver or failingOver.restoring."),
       decision: z.string().optional().describe("Text the last decision's reason contains."),
@@ -28,10 +29,12 @@ const step = z.union([
       timeoutSeconds: seconds.default(60),
     }),
   }),
-  z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
-  z.strictObject({ killController: z.strictObject({}) }),
-  z.strictObject({ startController: z.strictObject({}) }),
-]);
+  hold: z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
+  killController: z.strictObject({ killController: z.strictObject({}) }),
+  startController: z.strictObject({ startController: z.strictObject({}) }),
+};
+const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -85,10 +88,28 @@ export function parseScenario(text: string, source: string): Scenario {
   }
   const result = scenarioSchema.safeParse(data, { error: configErrorMap(data) });
   if (!result.success) {
-    const problems = problemsFromIssues(result.error.issues).map((p) => `  ${formatPath(p.path)}: ${p.message}`);
+    const problems = result.error.issues.flatMap((issue) => explainIssue(issue, data)).map((p) => `  ${formatPath(p.path)}: ${p.message}`);
     throw new ScenarioError(`${source}: invalid scenario\n${problems.join("\n")}`);
   }
   return result.data;
+}
+
+/**
+ * A step that matches no kind fails the union as a whole ("Invalid input"); say instead what is
+ * wrong with it, checked against the kind its key names.
+ */
+function explainIssue(issue: z.core.$ZodIssue, data: unknown): Array<{ path: PropertyKey[]; message: string }> {
+  const [top, index] = issue.path;
+  if (issue.code !== "invalid_union" || top !== "steps" || typeof index !== "number" || issue.path.length !== 2) return problemsFromIssues([issue]);
+  const value = (data as { steps: unknown[] }).steps[index];
+  const keys = value && typeof value === "object" && !Array.isArray(value) ? Object.keys(value) : [];
+  const kind = STEP_KINDS.find((k) => keys.length === 1 && keys[0] === k);
+  if (!kind) {
+    const got = keys.length ? `it has ${keys.map((k) => `'${k}'`).join(", ")}` : `it is ${JSON.stringify(value) ?? "empty"}`;
+    return [{ path: [...issue.path], message: `a step is an object with exactly one of ${STEP_KINDS.join(", ")}; ${got}` }];
+  }
+  const inner = stepKinds[kind].safeParse(value, { error: configErrorMap(value) });
+  return inner.success ? problemsFromIssues([issue]) : problemsFromIssues(inner.error.issues).map((p) => ({ path: [...issue.path, ...p.path], message: p.message }));
 }
 
 export async function loadScenarios(dir: string): Promise<Scenario[]> {
