@@ -249,6 +249,11 @@ export class PairRuntime {
       return { accepted: false, state, accepts: this.accepts(), message: why };
     }
     this.pairActor.send(operatorEvent(action, request));
+    // While paused the machine ignored verdicts; tell it the current ones again so a confirmed outage acts now.
+    if (action === "resume") {
+      this.health = null;
+      this.evaluate();
+    }
     return { accepted: true, state: this.state };
   }
 
@@ -296,8 +301,10 @@ export class PairRuntime {
       const fallback = ctx.health[side];
       return { region: this.pair[side].region, verdict: verdict?.verdict ?? fallback.verdict, reason: verdict?.reason ?? fallback.reason, since: iso(verdict?.since ?? fallback.since) };
     };
-    const op = ctx.operation;
-    const step = ctx.currentStep;
+    // The machine keeps its last step in context after it settles; only a running failover or failback has one in flight.
+    const inFlight = this.state.startsWith("failingOver") || this.state.startsWith("failingBack");
+    const op = inFlight ? ctx.operation : null;
+    const step = inFlight ? ctx.currentStep : null;
     return {
       name: this.name,
       state: this.state,
