@@ -72,7 +72,11 @@ function send(res: ServerResponse, status: number, body: unknown, contentType = 
  * The admin HTTP API: read-only routes for everyone who can reach it (bound to 127.0.0.1 unless
  * configured otherwise), operator commands only with the bearer token.
  */
-export async function startAdminServer(api: ControllerApi, options: { host: string; port: number; token: string | undefined }): Promise<AdminServer> {
+export async function startAdminServer(
+  /** The controller, or a getter answering null until it has started (so the port can be bound first). */
+  controller: ControllerApi | (() => ControllerApi | null),
+  options: { host: string; port: number; token: string | undefined },
+): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
       if (error instanceof HttpError) send(res, error.status, { error: error.message, ...error.extra });
@@ -84,6 +88,11 @@ export async function startAdminServer(api: ControllerApi, options: { host: stri
     const url = new URL(req.url ?? "/", "http://admin");
     const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
     const method = req.method ?? "GET";
+    const api = typeof controller === "function" ? controller() : controller;
+    if (!api) {
+      if (method === "GET" && url.pathname === "/healthz") return send(res, 503, { status: "starting" });
+      throw new HttpError(503, "the controller is still starting: retry in a few seconds");
+    }
     if (method === "GET" && url.pathname === "/healthz") {
       return send(res, api.ready() ? 200 : 503, { status: api.ready() ? "ok" : "starting" });
     }

@@ -1,5 +1,5 @@
 import { dirname, resolve } from "node:path";
-import { parseCommandArgs, UsageError, type CliCommand } from "../command.js";
+import { OperationError, parseCommandArgs, UsageError, type CliCommand } from "../command.js";
 import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "../../config/index.js";
 import { Controller } from "../../runtime/controller.js";
 import { createLogger } from "../../runtime/logger.js";
@@ -39,9 +39,23 @@ export const command: CliCommand = {
       if (error instanceof SecretReferenceError) throw new UsageError(error.message);
       throw error;
     }
-    const controller = await Controller.start(config, ports);
     const token = ctx.env[ADMIN_TOKEN_ENV];
-    const admin = await startAdminServer(controller, { ...listen, token });
+    // The admin port is bound before anything starts: when it is taken, nothing has touched Azure yet.
+    let controller: Controller | null = null;
+    let admin;
+    try {
+      admin = await startAdminServer(() => controller, { ...listen, token });
+    } catch (error) {
+      const code = (error as NodeJS.ErrnoException).code;
+      const why = code === "EADDRINUSE" ? "the address is already in use" : code === "EADDRNOTAVAIL" ? "the address is not on this machine" : (error as Error).message;
+      throw new OperationError(`cannot listen on ${listen.host}:${listen.port} (${why}); stop what listens there or pass another --listen (port 0 picks a free port)`);
+    }
+    try {
+      controller = await Controller.start(config, ports);
+    } catch (error) {
+      await admin.close();
+      throw error;
+    }
     if (!token) log.warn({}, `${ADMIN_TOKEN_ENV} is not set: operator commands are refused until the controller is restarted with it`);
     log.info({ url: admin.url, pairs: config.pairs.map((p) => p.name) }, `admin api listening on ${admin.url}`);
 

@@ -1,8 +1,24 @@
-import { spawn, type ChildProcess } from "node:child_process";
+import { execFile, spawn, type ChildProcess } from "node:child_process";
 import { join } from "node:path";
 
 /** How a test starts `apim-dr`: the TypeScript entry point through tsx, as a user would start the built one. */
 export const CLI_ENTRY = ["--import", "tsx", join(process.cwd(), "src", "cli", "main.ts")];
+
+export interface CliRun {
+  code: number | null;
+  stdout: string;
+  stderr: string;
+}
+
+/** Runs `apim-dr ARGS` to its end (killed after `timeoutMs`, which then shows as code null) with stdin not a terminal. */
+export function execCli(args: string[], env: NodeJS.ProcessEnv, timeoutMs = 180_000): Promise<CliRun> {
+  return new Promise<CliRun>((resolve) => {
+    execFile(process.execPath, [...CLI_ENTRY, ...args], { env, timeout: timeoutMs, killSignal: "SIGKILL" }, (error, stdout, stderr) => {
+      const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
+      resolve({ code, stdout, stderr });
+    });
+  });
+}
 
 export interface Exit {
   code: number | null;
@@ -21,8 +37,8 @@ export class DaemonProcess {
   url = "";
 
   constructor(
-    private readonly configPath: string,
-    private readonly env: Record<string, string>,
+    readonly configPath: string,
+    readonly env: Record<string, string>,
   ) {}
 
   /** Starts the daemon and resolves with its admin URL once it prints the line that announces it. */

@@ -1,4 +1,4 @@
-import { execFile, spawn } from "node:child_process";
+import { spawn } from "node:child_process";
 import { randomBytes } from "node:crypto";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
@@ -8,16 +8,10 @@ import { startSimulatedAzure, type SimulatedAzure, type SimulatedAzureOptions } 
 import { simControllerConfig, simEnv } from "../../../src/sim/controller-config.js";
 import { BlobRestClient } from "../../../src/sim/storage/blob-rest.js";
 import type { PairStatus } from "../../../src/server/controller-api.js";
-import { CLI_ENTRY, DaemonProcess } from "./daemon.js";
+import { CLI_ENTRY, DaemonProcess, execCli, type CliRun } from "./daemon.js";
 
 export const PAIR = "contoso";
 const STATE_CONTAINER = "apim-dr-state"; // config/sim.yaml stateStore.stateContainer
-
-export interface CliRun {
-  code: number | null;
-  stdout: string;
-  stderr: string;
-}
 
 export interface RunningCli {
   /** Everything printed so far, stdout and stderr apart. */
@@ -70,13 +64,7 @@ export async function startDaemonWorld(options: { sim?: SimulatedAzureOptions; p
   const blobs = new BlobRestClient(sim.storage.blobEndpoint, sim.storage.accountName, sim.storage.accountKey);
 
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    new Promise<CliRun>((resolve) => {
-      const childEnv = { ...process.env, APIM_DR_ADMIN_TOKEN: token, USER: "ops-tester", ...env };
-      execFile(process.execPath, [...CLI_ENTRY, ...args, "--controller", daemon.url], { env: childEnv, timeout: 180_000 }, (error, stdout, stderr) => {
-        const code = error ? (typeof error.code === "number" ? error.code : null) : 0;
-        resolve({ code, stdout, stderr });
-      });
-    });
+    execCli([...args, "--controller", daemon.url], { ...process.env, APIM_DR_ADMIN_TOKEN: token, USER: "ops-tester", ...env });
 
   // CLI children a test left running are killed on stop.
   const running: Array<{ kill(): void; exited: Promise<unknown> }> = [];
