@@ -70,10 +70,7 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(metrics).toMatch(/^apim_dr_pair_active_region\{pair="contoso",region="northeurope"\} 1$/m);
   });
 
-  // Known defect, in src/runtime/pair-runtime.ts status(): `operation` falls back to ctx.currentStep,
-  // which the machine keeps after the last step, so a settled pair reports a step "running, 0s".
-  // Flip to it() once status() reports a step only while the state is failingOver.* / failingBack.*.
-  it.fails("a settled pair reports no operation in flight", async () => {
+  it("a settled pair reports no operation in flight", async () => {
     const pair = await world.pair();
     expect(pair.state).toBe("failedOver");
     expect(pair.operation).toBeNull();

@@ -35,23 +35,17 @@ describe("apim-dr pause and resume", () => {
     expect(lines(status.stdout)[1]).toMatch(/^ {2}primary westeurope: unhealthy — /);
   });
 
-  it("resume while the primary is down says it waits for a confirmed verdict", async () => {
+  it("resume while the primary's outage is still confirmed starts the failover at once", async () => {
     const resume = await world.cli(["resume", "--pair", PAIR, "--yes", "--reason", "freeze over"]);
     expect(resume.stderr).toBe("");
     expect(resume.code).toBe(0);
-    expect(lines(resume.stdout)).toEqual([`resume ${PAIR}: automatic action resumes`, `resume accepted: ${PAIR} is now monitoring.suspect`]);
-    expect((await world.pair()).lastDecision).toMatchObject({
-      verdict: "resumed",
-      reason: "operator resumed the pair; the primary was last seen unhealthy, waiting for a confirmed verdict: freeze over",
-    });
-  });
-
-  // Known defect, in src/runtime/pair-runtime.ts: health events are sent only when a verdict CHANGES, so a pair
-  // resumed into monitoring.suspect while the primary stays unhealthy never hears the confirmed verdict again and
-  // waits forever. Fix: after an accepted `resume`, restate the current verdicts (this.health = null; this.evaluate()).
-  // Flip to it() once it holds.
-  it.fails("after resume, a primary outage that is still confirmed starts the failover", async () => {
-    await world.waitForPair("the failover to start after resume", (p) => p.state.startsWith("failingOver") || p.state === "failedOver", 20_000);
+    const out = lines(resume.stdout);
+    expect(out[0]).toBe(`resume ${PAIR}: automatic action resumes`);
+    expect(out[1]).toBe(`resume accepted: ${PAIR} is now failingOver.checkingBackup`);
+    expect(out.at(-1)).toMatch(/^contoso: failedOver — cutover verified, the standby serves traffic/);
+    const audit = lines((await world.cli(["audit", "--pair", PAIR])).stdout);
+    expect(audit.some((l) => l.endsWith("operator by ops-tester: paused — operator.resumed — freeze over"))).toBe(true);
+    expect(world.sim.stats().services[world.standbyName]!.restores.started).toBe(1);
   });
 });
 
