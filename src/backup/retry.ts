@@ -20,13 +20,20 @@ export function retryDelayMs(policy: RetryPolicy, attempt: number, error: unknow
 /** Runs `fn` until it succeeds, the attempts run out (the last error is thrown) or the signal aborts. */
 export async function withRetries<T>(
   fn: (attempt: number) => Promise<T>,
-  options: { clock: Clock; policy: RetryPolicy; signal?: AbortSignal; onRetry?: (error: unknown, attempt: number, delayMs: number) => void },
+  options: {
+    clock: Clock;
+    policy: RetryPolicy;
+    signal?: AbortSignal;
+    onRetry?: (error: unknown, attempt: number, delayMs: number) => void;
+    /** Errors that no retry can help with: thrown at once. */
+    isFinal?: (error: unknown) => boolean;
+  },
 ): Promise<T> {
   for (let attempt = 1; ; attempt++) {
     try {
       return await fn(attempt);
     } catch (error) {
-      if (options.signal?.aborted || attempt >= options.policy.maxAttempts) throw error;
+      if (options.signal?.aborted || attempt >= options.policy.maxAttempts || options.isFinal?.(error)) throw error;
       const delay = retryDelayMs(options.policy, attempt, error);
       options.onRetry?.(error, attempt, delay);
       await options.clock.sleep(delay, options.signal);

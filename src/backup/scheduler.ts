@@ -21,6 +21,9 @@ export interface BackupPlan extends BackupTarget {
   serviceBusyPollMs?: number;
 }
 
+/** A backup that may not start now (see BackupPlan.allowed). */
+class HeldBack extends Error {}
+
 /** How long a held-back change or manual backup waits before asking `allowed` again. */
 export const HOLD_BACK_MS = 60_000;
 
@@ -134,18 +137,22 @@ export class BackupScheduler {
     const { pair } = this.plan;
     const { clock } = this.deps;
     if (trigger === "schedule") this.nextScheduledAt = nextCronTime(this.plan.schedule, clock.now());
-    const refusal = this.plan.allowed?.() ?? null;
-    if (refusal) {
+    const holdBack = (reason: string) => {
       // Changes stay counted and are backed up once allowed again; a schedule slot is simply missed.
       if (trigger !== "schedule") this.heldUntil = clock.now() + HOLD_BACK_MS;
-      this.onEvent({ type: "backup.skipped", pair, trigger, reason: refusal, at: clock.now() });
-      return;
-    }
+      if (trigger === "manual") this.manualRequested = true;
+      this.onEvent({ type: "backup.skipped", pair, trigger, reason, at: clock.now() });
+    };
+    const refusal = this.plan.allowed?.() ?? null;
+    if (refusal) return holdBack(refusal);
     this.manualRequested = false;
     this.running = trigger;
     try {
       const backup = await withRetries(
         () => {
+          // Asked again on every attempt: a failover may have started since the last one failed.
+          const refusal = this.plan.allowed?.() ?? null;
+          if (refusal) throw new HeldBack(refusal);
           const startedAt = clock.now();
           this.onEvent({ type: "backup.started", pair, trigger, at: startedAt });
           // Changes noted before the backup started are in it; later ones may not be.
@@ -159,6 +166,7 @@ export class BackupScheduler {
           clock,
           signal,
           policy: this.plan.retry ?? DEFAULT_RETRY,
+          isFinal: (error) => error instanceof HeldBack,
           onRetry: (error, attempt, retryInMs) => {
             this.lastError = describeError(error);
             this.onEvent({ type: "backup.failed", pair, trigger, error: this.lastError, attempt, retryInMs, at: clock.now() });
@@ -171,6 +179,9 @@ export class BackupScheduler {
       const { startedAt: _startedAt, ...record } = backup;
       this.onEvent({ type: "backup.completed", pair, trigger, backup: record, at: clock.now() });
       await this.applyRetention(signal);
+    } catch (error) {
+      if (!(error instanceof HeldBack)) throw error;
+      holdBack(error.message);
     } finally {
       this.running = null;
     }

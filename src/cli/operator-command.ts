@@ -42,9 +42,10 @@ export function operatorCommand(action: OperatorAction): CliCommand {
       const client = ControllerClient.from(values.controller, ctx.env);
       const pair = values.pair;
 
-      const plan = await client.preview(pair, action);
-      if (!values.json) for (const line of plan) ctx.out(line);
-      if (!values.yes) {
+      // An action the pair would refuse needs no plan and no confirmation: sending it only fetches the reason (409).
+      const acceptable = (await client.getPair(pair)).accepts.includes(action);
+      if (acceptable && !values.json) for (const line of await client.preview(pair, action)) ctx.out(line);
+      if (acceptable && !values.yes) {
         if (!ctx.interactive) throw new UsageError(`not a terminal, so nothing was asked or sent: pass --yes to ${action} ${pair}`);
         if (!(await confirm(`${action} ${pair}? [y/N] `, ctx))) {
           ctx.out("cancelled; nothing was sent");
@@ -88,7 +89,8 @@ async function watch(client: ControllerClient, pair: string, ctx: CliContext, js
     }
     const status = await client.getPair(pair);
     const op = status.operation;
-    const line = `${status.state}${op ? ` — ${op.step} ${op.status}, ${formatDuration(op.elapsedMs)}` : ""}`;
+    const what = op && op.kind !== "step" ? `${op.kind} ` : "";
+    const line = `${status.state}${op ? ` — ${what}${op.status}, ${formatDuration(op.elapsedMs)}` : ""}`;
     if (line !== last) {
       ctx.out(json ? JSON.stringify({ pair, state: status.state, operation: op, lastDecision: status.lastDecision }) : `  ${line}`);
       last = line;

@@ -59,7 +59,13 @@ export class Controller implements ControllerApi {
     const pairs = new Map<string, PairRuntime>();
     for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, backups: ports.backupStoreFor(pair) }));
     const controller = new Controller(config, ports, pairs, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
-    await controller.startSources();
+    try {
+      await controller.startSources();
+    } catch (error) {
+      // E.g. the Event Hubs consumer cannot reach its checkpoint store: stop what already runs, persist, report.
+      await controller.stop();
+      throw error;
+    }
     return controller;
   }
 

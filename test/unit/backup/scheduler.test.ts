@@ -166,6 +166,22 @@ describe("BackupScheduler", () => {
     expect(scheduler.status().unbackedChanges).toBe(0);
   });
 
+  it("stops retrying a failed backup once a failover has started, and backs up after it", async () => {
+    let refusal: string | null = null;
+    const { clock, apim, scheduler, events, started } = setup({ allowed: () => refusal });
+    apim.failNext.beginBackup = [new AzureOperationError("management plane unreachable", "ServiceUnavailable", 503, true)];
+    scheduler.requestBackup();
+    await clock.advance(0);
+    expect(events.filter((e) => e.type === "backup.failed")).toHaveLength(1);
+    refusal = "the pair is failingOver.restoring";
+    await clock.advance(30_000); // the retry is due, but a failover now drives the services
+    expect(started()).toHaveLength(0);
+    expect(events.at(-1)).toMatchObject({ type: "backup.skipped", trigger: "manual", reason: "the pair is failingOver.restoring" });
+    refusal = null;
+    await clock.advance(2 * 60_000); // the held-back request is still there
+    expect(started()).toHaveLength(1);
+  });
+
   it("reports a retention failure without failing the backup", async () => {
     const { clock, store, events, scheduler } = setup();
     scheduler.requestBackup();
