@@ -5,13 +5,19 @@ const lines = (text: string) => text.split("\n").filter((l) => l.trim());
 const PRIMARY_REGION = "westeurope";
 const STANDBY_REGION = "northeurope";
 
+/** A daemon watching the simulator, with one change-triggered backup taken (a failover needs one). */
+async function startedWithBackup(): Promise<DaemonWorld> {
+  const world = await startDaemonWorld();
+  await world.daemon.start();
+  world.sim.change(world.primaryName, 1);
+  await world.waitForPair("the change-triggered backup", (p) => p.backup.latest !== null, 60_000);
+  return world;
+}
+
 describe("apim-dr pause and resume", () => {
   let world: DaemonWorld;
   beforeAll(async () => {
-    world = await startDaemonWorld();
-    await world.daemon.start();
-    world.sim.change(world.primaryName, 1);
-    await world.waitForPair("the change-triggered backup", (p) => p.backup.latest !== null, 60_000);
+    world = await startedWithBackup();
   });
   afterAll(async () => {
     await world?.stop();
@@ -52,10 +58,7 @@ describe("apim-dr pause and resume", () => {
 describe("apim-dr abort and approve on a pair waiting in awaitingOperator", () => {
   let world: DaemonWorld;
   beforeAll(async () => {
-    world = await startDaemonWorld();
-    await world.daemon.start();
-    world.sim.change(world.primaryName, 1);
-    await world.waitForPair("the change-triggered backup", (p) => p.backup.latest !== null, 60_000);
+    world = await startedWithBackup();
   });
   afterAll(async () => {
     await world?.stop();
