@@ -1,6 +1,6 @@
-import type { ApimDrConfig, BackupAccessConfig, PairConfig } from "../config/schema.js";
+import type { BackupAccessConfig } from "../config/schema.js";
+import type { EffectivePair } from "../config/index.js";
 import type { BackupAccess, PairSettings } from "../machine/types.js";
-import { serviceNameOf } from "../backup/backup-names.js";
 
 const MINUTE = 60_000;
 
@@ -16,7 +16,7 @@ function backupAccess(access: BackupAccessConfig): BackupAccess {
 }
 
 /** The machine's view of one configured pair: milliseconds, resolved defaults, no secrets. */
-export function pairSettings(pair: PairConfig): PairSettings {
+export function pairSettings(pair: EffectivePair): PairSettings {
   return {
     name: pair.name,
     primary: { serviceId: pair.primary.serviceId, region: pair.primary.region, ...(pair.primary.gatewayUrl ? { gatewayUrl: pair.primary.gatewayUrl } : {}) },
@@ -26,8 +26,8 @@ export function pairSettings(pair: PairConfig): PairSettings {
       zoneId: pair.dns.zoneId,
       recordName: pair.dns.recordName,
       ttl: pair.dns.ttlSeconds,
-      primaryTarget: pair.dns.primaryTarget ?? `${serviceNameOf(pair.primary.serviceId)}.azure-api.net`,
-      standbyTarget: pair.dns.standbyTarget ?? `${serviceNameOf(pair.standby.serviceId)}.azure-api.net`,
+      primaryTarget: pair.dns.primaryTarget,
+      standbyTarget: pair.dns.standbyTarget,
     },
     objectives: { rpoMs: pair.objectives.rpoMinutes * MINUTE, rtoMs: pair.objectives.rtoMinutes * MINUTE },
     policy: {
@@ -39,8 +39,4 @@ export function pairSettings(pair: PairConfig): PairSettings {
     },
     backup: { storageAccount: pair.backup.storageAccount, containerName: pair.backup.container, access: backupAccess(pair.backup.access) },
   };
-}
-
-export function allPairSettings(config: ApimDrConfig): PairSettings[] {
-  return config.pairs.map(pairSettings);
 }
