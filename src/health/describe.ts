@@ -1,16 +1,8 @@
 import type { Signal } from "../ports/signal.js";
 
-/** `12s`, `4m30s`, `2h5m`: short enough for a decision record, exact enough to audit. */
-export function formatDuration(ms: number): string {
-  const totalSeconds = Math.max(0, Math.round(ms / 1000));
-  if (totalSeconds < 120) return `${totalSeconds}s`;
-  const minutes = Math.floor(totalSeconds / 60);
-  const seconds = totalSeconds % 60;
-  if (minutes < 120) return seconds ? `${minutes}m${seconds}s` : `${minutes}m`;
-  const hours = Math.floor(minutes / 60);
-  const rest = minutes % 60;
-  return rest ? `${hours}h${rest}m` : `${hours}h`;
-}
+import { formatDuration } from "../machine/decide.js";
+
+export { formatDuration };
 
 const resourceHealthStates: Record<Signal["status"], string> = {
   healthy: "Available",

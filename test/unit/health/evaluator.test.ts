@@ -43,13 +43,13 @@ const cases: Case[] = [
     name: "window: two independent sources agreeing start the confirmation window",
     steps: timeline([{ t: 0, signals: [sig("alert", "primary", "unhealthy", 0)] }], probes("primary", "unhealthy", 0, 30)),
     verdict: "suspect",
-    reason: "suspect: 2 independent sources agree for 30s of the 60s confirmation window (alert unhealthy 30s ago; probe 3/3 failed 0s ago)",
+    reason: "suspect: 2 independent sources agree for 30s of the 1m confirmation window (alert unhealthy 30s ago; probe 3/3 failed 0s ago)",
   },
   {
     name: "window: the quorum holding for the whole window confirms unhealthy",
     steps: timeline([{ t: 0, signals: [sig("alert", "primary", "unhealthy", 0)] }], probes("primary", "unhealthy", 0, 60)),
     verdict: "unhealthy",
-    reason: "unhealthy: 2 independent sources agree for 60s (alert unhealthy 60s ago; probe 3/3 failed 0s ago)",
+    reason: "unhealthy: 2 independent sources agree for 1m (alert unhealthy 1m ago; probe 3/3 failed 0s ago)",
   },
   {
     name: "window: a healthy probe in the middle restarts the window",
@@ -60,7 +60,7 @@ const cases: Case[] = [
       probes("primary", "unhealthy", 50, 100),
     ),
     verdict: "suspect",
-    reason: "suspect: 2 independent sources agree for 50s of the 60s confirmation window (alert unhealthy 100s ago; probe 3/3 failed 0s ago)",
+    reason: "suspect: 2 independent sources agree for 50s of the 1m confirmation window (alert unhealthy 1m 40s ago; probe 3/3 failed 0s ago)",
     never: ["unhealthy"],
   },
   // staleness
@@ -76,7 +76,7 @@ const cases: Case[] = [
     name: "staleness: nothing fresh means unknown, naming the newest signal",
     steps: [{ t: 0, signals: [sig("probe", "primary", "healthy", 0)] }, { t: 61 }],
     verdict: "unknown",
-    reason: "unknown: no fresh health signal (newest: probe 3/3 ok 61s ago, too old to count)",
+    reason: "unknown: no fresh health signal (newest: probe 3/3 ok 1m 1s ago, too old to count)",
   },
   {
     name: "staleness: a region never heard of is unknown",
@@ -95,7 +95,7 @@ const cases: Case[] = [
       probes("primary", "healthy", 70, 300),
     ),
     verdict: "recovering",
-    reason: "recovering: healthy for 3m50s of the 5m recovery window (alert healthy 3m50s ago; probe 3/3 ok 0s ago)",
+    reason: "recovering: healthy for 3m 50s of the 5m recovery window (alert healthy 3m 50s ago; probe 3/3 ok 0s ago)",
   },
   {
     name: "hysteresis: sustained health for the recovery window makes the region healthy",
@@ -159,7 +159,7 @@ const cases: Case[] = [
     name: "authoritative: UserInitiated is not authoritative and needs the full window",
     steps: [{ t: 0, signals: [sig("resourceHealth", "primary", "unhealthy", 0, { attributes: { cause: "UserInitiated" } }), sig("probe", "primary", "unhealthy", 0)] }],
     verdict: "suspect",
-    reason: "suspect: 2 independent sources agree for 0s of the 60s confirmation window (resourceHealth Unavailable UserInitiated 0s ago; probe 3/3 failed 0s ago)",
+    reason: "suspect: 2 independent sources agree for 0s of the 1m confirmation window (resourceHealth Unavailable UserInitiated 0s ago; probe 3/3 failed 0s ago)",
   },
   {
     name: "authoritative: a rule with confirms 'alone' confirms on its own",
@@ -173,7 +173,7 @@ const cases: Case[] = [
     name: "degraded: degraded sources raise suspicion but never count towards the quorum",
     steps: timeline([{ t: 0, signals: [sig("metric", "primary", "degraded", 0), sig("resourceHealth", "primary", "degraded", 0)] }], probes("primary", "degraded", 0, 200)),
     verdict: "suspect",
-    reason: "suspect: degraded, not down: 3 independent sources report degraded (resourceHealth Degraded 3m20s ago; metric degraded 3m20s ago; probe 1/3 failed 0s ago)",
+    reason: "suspect: degraded, not down: 3 independent sources report degraded (resourceHealth Degraded 3m 20s ago; metric degraded 3m 20s ago; probe 1/3 failed 0s ago)",
     never: ["unhealthy"],
   },
   // attribution
@@ -184,7 +184,7 @@ const cases: Case[] = [
       probes("primary", "unhealthy", 0, 60),
     ),
     verdict: "unhealthy",
-    reason: "unhealthy: 2 independent sources agree for 60s (probe 3/3 failed 0s ago; serviceHealth unhealthy 60s ago)",
+    reason: "unhealthy: 2 independent sources agree for 1m (probe 3/3 failed 0s ago; serviceHealth unhealthy 1m ago)",
   },
   {
     name: "attribution: resource ids match case-insensitively",
@@ -308,7 +308,7 @@ describe("duplicates and out-of-order signals", () => {
     const { history: plain } = run(steps);
     const { history: mixed, evaluator } = run(withLate);
     expect(mixed).toEqual(plain);
-    expect(last(mixed).primary.reason).toBe("suspect: 2 independent sources agree for 40s of the 60s confirmation window (alert unhealthy 40s ago; probe 3/3 failed 0s ago)");
+    expect(last(mixed).primary.reason).toBe("suspect: 2 independent sources agree for 40s of the 1m confirmation window (alert unhealthy 40s ago; probe 3/3 failed 0s ago)");
     expect(evaluator.counts().outOfOrder).toBe(1);
   });
 
