@@ -1,7 +1,9 @@
 import type { BackupAge } from "./latest-backup.js";
 
 export interface RpoStatus {
-  /** Age of the newest restorable backup, or null when there is none. */
+  /** Name of the newest backup, or null when there is none. */
+  backupName: string | null;
+  /** Age of the newest backup, or null when there is none. */
   backupAgeMs: number | null;
   rpoMs: number;
   breached: boolean;
@@ -16,10 +18,11 @@ const minutes = (ms: number) => `${Math.round(ms / 6_000) / 10} min`;
 export function rpoStatus(latest: BackupAge | null, rpoMs: number, unbackedChanges: number): RpoStatus {
   const changes = unbackedChanges ? `; ${unbackedChanges} configuration change(s) not in any backup` : "";
   if (!latest) {
-    return { backupAgeMs: null, rpoMs, breached: true, unbackedChanges, reason: `RPO breached: no backup found${changes}` };
+    return { backupName: null, backupAgeMs: null, rpoMs, breached: true, unbackedChanges, reason: `RPO breached: no backup found${changes}` };
   }
   if (latest.expired) {
     return {
+      backupName: latest.backup.name,
       backupAgeMs: latest.ageMs,
       rpoMs,
       breached: true,
@@ -29,6 +32,7 @@ export function rpoStatus(latest: BackupAge | null, rpoMs: number, unbackedChang
   }
   const breached = latest.ageMs > rpoMs;
   return {
+    backupName: latest.backup.name,
     backupAgeMs: latest.ageMs,
     rpoMs,
     breached,

@@ -4,24 +4,29 @@ export const DECISION_HISTORY_LIMIT = 50;
 
 const unknownHealth: RegionHealth = { verdict: "unknown", reason: "no signal yet", since: null };
 
+/** The per-failover fields: empty at start, and emptied again whenever a failover or failback starts or ends. */
+export const failoverReset = {
+  chosenBackup: null,
+  pendingBackupName: null,
+  operation: null,
+  currentStep: null,
+  attempts: {},
+  retryAt: null,
+  verifiedAt: { standby: null, primary: null },
+  pendingApproval: null,
+} satisfies Partial<PairContext>;
+
 export function initialContext(settings: PairSettings): PairContext {
   return {
+    ...failoverReset,
     pair: { ...settings, policy: { ...settings.policy, onRpoBreach: settings.policy.onRpoBreach ?? "awaitApproval" } },
     health: { primary: unknownHealth, standby: unknownHealth, observer: { impaired: false, reason: "", since: null } },
     lastDecision: null,
     decisions: [],
     latestBackup: null,
-    chosenBackup: null,
     standbyHolds: null,
-    pendingBackupName: null,
-    operation: null,
-    currentStep: null,
-    attempts: {},
-    retryAt: null,
-    verifiedAt: { standby: null, primary: null },
     automaticFailovers: [],
     activeRegion: "primary",
-    pendingApproval: null,
     pausedFrom: null,
   };
 }

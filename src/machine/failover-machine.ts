@@ -1,5 +1,5 @@
 import { assign, fromCallback, setup, type CallbackActorLogic, type EventObject } from "xstate";
-import { applyHealth, initialContext, withDecision } from "./context.js";
+import { applyHealth, failoverReset, initialContext, withDecision } from "./context.js";
 import {
   abortTarget,
   decideBackup,
@@ -94,16 +94,6 @@ function timeOf(ctx: PairContext, event: { at?: number }): number {
   return typeof event.at === "number" ? event.at : (ctx.lastDecision?.at ?? 0);
 }
 
-const failoverReset = {
-  chosenBackup: null,
-  pendingBackupName: null,
-  operation: null,
-  currentStep: null,
-  attempts: {},
-  retryAt: null,
-  verifiedAt: { standby: null, primary: null },
-  pendingApproval: null,
-} satisfies Partial<PairContext>;
 
 const machineSetup = setup({
   types: {

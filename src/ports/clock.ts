@@ -26,3 +26,24 @@ export function systemClock(scale = 1): Clock {
       }),
   };
 }
+
+/**
+ * Runs `fn` now and then every `intervalMs` of clock time until the signal aborts. A failed round
+ * is reported and the loop goes on: one failing task must never stop the others.
+ */
+export async function repeatEvery(
+  clock: Clock,
+  intervalMs: number,
+  signal: AbortSignal,
+  fn: () => Promise<void> | void,
+  onError: (error: unknown) => void,
+): Promise<void> {
+  while (!signal.aborted) {
+    try {
+      await fn();
+    } catch (error) {
+      if (!signal.aborted) onError(error);
+    }
+    await clock.sleep(intervalMs, signal).catch(() => undefined);
+  }
+}

@@ -1,3 +1,6 @@
+/** User-Agent of the controller's own gateway probes (the simulator's probe-partition fault cuts exactly these). */
+export const PROBE_USER_AGENT = "apim-dr-probe";
+
 export interface ProbeResult {
   ok: boolean;
   statusCode: number | null;

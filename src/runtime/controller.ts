@@ -6,6 +6,7 @@ import type { EventStreamPort } from "../ports/events.js";
 import type { MonitorPort } from "../ports/monitor.js";
 import type { ResourceHealthPort } from "../ports/resource-health.js";
 import type { Signal } from "../ports/signal.js";
+import { repeatEvery } from "../ports/clock.js";
 import { describeError } from "../backup/retry.js";
 import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus } from "../server/controller-api.js";
 import { startSignalConsumer, type SignalConsumer } from "../signals/consumer/signal-consumer.js";
@@ -80,18 +81,7 @@ export class Controller implements ControllerApi {
   }
 
   private every(ms: number, fn: () => Promise<void> | void): Promise<void> {
-    const { clock } = this.ports;
-    const signal = this.abort.signal;
-    return (async () => {
-      while (!signal.aborted) {
-        try {
-          await fn();
-        } catch (error) {
-          if (!signal.aborted) this.ports.log.warn({ err: describeError(error) }, "periodic task failed");
-        }
-        await clock.sleep(ms, signal).catch(() => undefined);
-      }
-    })();
+    return repeatEvery(this.ports.clock, ms, this.abort.signal, fn, (error) => this.ports.log.warn({ err: describeError(error) }, "periodic task failed"));
   }
 
   private async startSources(): Promise<void> {

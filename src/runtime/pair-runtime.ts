@@ -311,7 +311,7 @@ export class PairRuntime {
       activeRegion: ctx.activeRegion === "standby" ? this.pair.standby.region : this.pair.primary.region,
       lastDecision: ctx.lastDecision ? { ...ctx.lastDecision, at: new Date(ctx.lastDecision.at).toISOString() } : null,
       backup: {
-        latest: this.rpo.backupAgeMs === null ? null : (/backup (\S+)/.exec(this.rpo.reason)?.[1] ?? null),
+        latest: this.rpo.backupName,
         ageMs: this.rpo.backupAgeMs,
         rpoMs: this.rpo.rpoMs,
         breached: this.rpo.breached,

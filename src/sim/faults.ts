@@ -171,9 +171,6 @@ export class FaultRegistry {
   }
 }
 
-/** User-Agent of the controller's own gateway probes (src/signals/probes/http-gateway-probe.ts): what probe-partition cuts. */
-export const PROBE_USER_AGENT = "apim-dr-probe";
-
 /** Whether a flapping gateway is in a down phase: down first, then up, alternating every periodMs. */
 export function flapIsDown(fault: ActiveFault, now: number): boolean {
   const period = fault.options.periodMs ?? 10_000;

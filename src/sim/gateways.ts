@@ -1,7 +1,8 @@
 import { randomUUID } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { PROBE_USER_AGENT, flapIsDown, type ActiveFault } from "./faults.js";
+import { flapIsDown, type ActiveFault } from "./faults.js";
+import { PROBE_USER_AGENT } from "../ports/probe.js";
 import type { SimState } from "./state.js";
 import { gatewayHost, regionDisplayName, type SimService } from "./world.js";
 

@@ -1,4 +1,4 @@
-import type { Clock } from "../../ports/clock.js";
+import { repeatEvery, type Clock } from "../../ports/clock.js";
 import type { Signal, SignalStatus } from "../../ports/signal.js";
 
 /** A source that produces one round of signals when asked. */
@@ -7,22 +7,20 @@ export interface Poller {
   pollOnce(signal?: AbortSignal): Promise<Signal[]>;
 }
 
-/**
- * Runs a poller every `intervalMs` until aborted. A failed round is reported and the loop goes on:
- * one unreachable endpoint must never stop the controller's other eyes.
- */
-export async function runPoller(
+/** Runs a poller every `intervalMs` until aborted; one unreachable endpoint never stops the controller's other eyes. */
+export function runPoller(
   poller: Poller,
   options: { intervalMs: number; clock: Clock; signal: AbortSignal; emit: (s: Signal) => void; onError?: (error: unknown, poller: string) => void },
 ): Promise<void> {
-  while (!options.signal.aborted) {
-    try {
+  return repeatEvery(
+    options.clock,
+    options.intervalMs,
+    options.signal,
+    async () => {
       for (const s of await poller.pollOnce(options.signal)) options.emit(s);
-    } catch (error) {
-      if (!options.signal.aborted) options.onError?.(error, poller.name);
-    }
-    await options.clock.sleep(options.intervalMs, options.signal).catch(() => undefined);
-  }
+    },
+    (error) => options.onError?.(error, poller.name),
+  );
 }
 
 export interface PolledService {

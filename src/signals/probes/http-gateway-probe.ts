@@ -1,6 +1,6 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
-import type { GatewayProbePort, ProbeResult } from "../../ports/probe.js";
+import { PROBE_USER_AGENT, type GatewayProbePort, type ProbeResult } from "../../ports/probe.js";
 
 /**
  * Probes a gateway over HTTP(S) with the custom hostname as Host header (and TLS server name), as a
@@ -19,7 +19,7 @@ export function httpGatewayProbe(options: { ca?: string; now?: () => number } = 
           target,
           {
             method: "GET",
-            headers: { host: hostHeader, "user-agent": "apim-dr-probe" },
+            headers: { host: hostHeader, "user-agent": PROBE_USER_AGENT },
             timeout: timeoutMs,
             signal,
             ...(target.protocol === "https:" ? { servername: hostHeader, ca: options.ca } : {}),
