@@ -331,14 +331,16 @@ describe("flap", () => {
     await sim.fault("flap", { region: primary.region }, { periodMs: 300 });
     const states: string[] = [];
     const codes: number[] = [];
-    for (let i = 0; i < 4; i++) {
+    // Sample until both gateway phases were seen (fixed sleeps can land in one phase on a slow machine).
+    const deadline = Date.now() + 10_000;
+    while (new Set(codes).size < 2 && Date.now() < deadline) {
       const health = await call("GET", `${primary.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current?api-version=2022-10-01`);
       states.push(health.body.properties.availabilityState);
       codes.push((await gateway(sim.gateways[primary.region]!, "/status-0123456789abcdef", sim.customHostname)).status);
-      await new Promise((r) => setTimeout(r, 300));
+      await new Promise((r) => setTimeout(r, 50));
     }
     sim.clearFault("flap");
-    expect(states).toEqual(["Degraded", "Degraded", "Degraded", "Degraded"]);
+    expect(new Set(states)).toEqual(new Set(["Degraded"]));
     expect(new Set(codes)).toEqual(new Set([503, 200]));
   });
 });
