@@ -6,6 +6,9 @@ export interface Clock {
   sleep(ms: number, signal?: AbortSignal): Promise<void>;
 }
 
+/** The longest delay setTimeout honours; a longer one fires after 1 ms. */
+const MAX_TIMER_MS = 2 ** 31 - 1;
+
 /** Real time, optionally scaled (drills run a 30-minute restore in seconds). */
 export function systemClock(scale = 1): Clock {
   const start = Date.now();
@@ -14,15 +17,23 @@ export function systemClock(scale = 1): Clock {
     sleep: (ms, signal) =>
       new Promise<void>((resolve, reject) => {
         if (signal?.aborted) return reject(signal.reason);
-        const timer = setTimeout(() => {
-          signal?.removeEventListener("abort", onAbort);
-          resolve();
-        }, ms / scale);
+        const until = Date.now() + ms / scale;
+        let timer: NodeJS.Timeout;
+        // Long sleeps (a monthly backup schedule) are chained timers, not one that overflows.
+        const arm = (delay: number) => {
+          timer = setTimeout(() => {
+            const left = until - Date.now();
+            if (left > 0) return arm(left);
+            signal?.removeEventListener("abort", onAbort);
+            resolve();
+          }, Math.min(delay, MAX_TIMER_MS));
+        };
         const onAbort = () => {
           clearTimeout(timer);
           reject(signal?.reason);
         };
         signal?.addEventListener("abort", onAbort, { once: true });
+        arm(ms / scale);
       }),
   };
 }
