@@ -172,6 +172,7 @@ const machineSetup = setup({
     enterStep: assign((_, params: { step: StepName }) => ({ currentStep: params.step })),
     clearRetry: assign({ retryAt: null }),
     operationStarted: assign(({ event }) => (event.type === "step.operationStarted" ? { operation: event.operation } : {})),
+    recordWaiting: assign(({ context, event }) => (event.type === "step.waiting" ? withDecision(context, { verdict: "waiting", reason: event.reason }, event.at, event.step) : {})),
     applyBackupDecision: assign(({ context, event }) => {
       const d = backupDecisionFor(context, event);
       if (!d || event.type !== "step.backupChecked") return {};
@@ -309,9 +310,15 @@ function onActorError() {
   return { target: "#pair.awaitingOperator", actions: "escalateStepFailure" as const };
 }
 
-/** A long-running step re-enters itself once the operation started, so its persisted input carries the resume token. */
-function operationStartedHandling(self: string) {
-  return { "step.operationStarted": { target: self, reenter: true, actions: "operationStarted" as const } };
+/**
+ * A long-running step re-enters itself once the operation started, so its persisted input carries the resume token.
+ * While it waits to start one, it stays where it is and the wait is recorded.
+ */
+function operationHandling(self: string) {
+  return {
+    "step.operationStarted": { target: self, reenter: true, actions: "operationStarted" as const },
+    "step.waiting": { actions: "recordWaiting" as const },
+  };
 }
 
 function stepState(step: StepName) {
@@ -401,7 +408,7 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingOver.takingFreshBackup"),
           invoke: { id: "takeBackup", src: "takeBackup", input: ({ context }) => takeBackupInput(context, "failingOver.takingFreshBackup", "primary"), onError: onActorError() },
           on: {
-            ...operationStartedHandling("takingFreshBackup"),
+            ...operationHandling("takingFreshBackup"),
             "step.backupTaken": { target: "restoring", actions: { type: "backupTaken", params: { side: "primary" } } },
             ...failureHandling("takingFreshBackup"),
           },
@@ -410,7 +417,7 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingOver.restoring"),
           invoke: { id: "restoreBackup", src: "restoreBackup", input: ({ context }) => restoreInput(context, "failingOver.restoring", "standby"), onError: onActorError() },
           on: {
-            ...operationStartedHandling("restoring"),
+            ...operationHandling("restoring"),
             "step.restored": { target: "verifyingStandby", actions: { type: "restored", params: { side: "standby" } } },
             ...failureHandling("restoring"),
           },
@@ -501,7 +508,7 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingBack.backingUpActive"),
           invoke: { id: "takeBackup", src: "takeBackup", input: ({ context }) => takeBackupInput(context, "failingBack.backingUpActive", "standby"), onError: onActorError() },
           on: {
-            ...operationStartedHandling("backingUpActive"),
+            ...operationHandling("backingUpActive"),
             "step.backupTaken": { target: "restoringPrimary", actions: { type: "backupTaken", params: { side: "standby" } } },
             ...failureHandling("backingUpActive"),
           },
@@ -510,7 +517,7 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingBack.restoringPrimary"),
           invoke: { id: "restoreBackup", src: "restoreBackup", input: ({ context }) => restoreInput(context, "failingBack.restoringPrimary", "primary"), onError: onActorError() },
           on: {
-            ...operationStartedHandling("restoringPrimary"),
+            ...operationHandling("restoringPrimary"),
             "step.restored": { target: "verifyingPrimary", actions: { type: "restored", params: { side: "primary" } } },
             ...failureHandling("restoringPrimary"),
           },

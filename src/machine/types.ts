@@ -189,6 +189,8 @@ export type InventoryEvent =
 /** Sent back by step actors (src/runtime/steps). */
 export type StepEvent =
   | ({ type: "step.operationStarted"; step: StepName; operation: InFlightOperation } & Stamped)
+  /** The step cannot start its operation yet (e.g. another one runs on the service); reported once per wait. */
+  | ({ type: "step.waiting"; step: StepName; reason: string } & Stamped)
   | ({ type: "step.backupChecked"; step: StepName; facts: BackupFacts } & Stamped)
   | ({ type: "step.primaryChecked"; step: StepName; facts: PrimaryFacts } & Stamped)
   | ({ type: "step.backupTaken"; step: StepName; backup: BackupRecord } & Stamped)

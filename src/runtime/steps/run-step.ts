@@ -21,12 +21,14 @@ export interface StepPorts {
   probeTimeoutMs?: number;
   /** How long the primary's management plane may take to answer before it counts as down, default 15 s. */
   managementTimeoutMs?: number;
+  /** How often to look again while a service has a management operation in progress, default 5 s. */
+  serviceBusyPollMs?: number;
 }
 
 /** A step event before the wrapper stamps `at` from the clock. */
 export type StepReport = StepEvent extends infer E ? (E extends StepEvent ? Omit<E, "at"> : never) : never;
 
-interface StepTools {
+export interface StepTools {
   /** Sends an intermediate event (e.g. step.operationStarted) to the machine. */
   report(event: StepReport): void;
   signal: AbortSignal;
@@ -84,6 +86,27 @@ export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSigna
   } finally {
     outer.removeEventListener("abort", stop);
     if (!controller.signal.aborted) controller.abort(new Error("done"));
+  }
+}
+
+/** Provisioning states in which ARM refuses a new management operation on the service (409). */
+const OPERATION_IN_PROGRESS = new Set(["Created", "Activating", "Updating"]);
+
+/**
+ * Waits while another management operation runs on the service (a warm-standby refresh, a scheduled backup, or a
+ * restore this controller started just before a crash), so the step's own operation is not refused with 409.
+ * The wait is reported once and has no time limit: the operator sees it in the status and can abort.
+ */
+export async function waitUntilServiceIdle(ports: StepPorts, input: { step: StepName; serviceId: string }, tools: StepTools, next: string): Promise<void> {
+  let service = await ports.apim.getService(input.serviceId, tools.signal);
+  let reported = false;
+  while (OPERATION_IN_PROGRESS.has(service.provisioningState)) {
+    if (!reported) {
+      tools.report({ type: "step.waiting", step: input.step, reason: `${service.name} has a management operation in progress (provisioning state ${service.provisioningState}): the ${next} starts when it has finished` });
+      reported = true;
+    }
+    await ports.clock.sleep(ports.serviceBusyPollMs ?? 5_000, tools.signal);
+    service = await ports.apim.getService(input.serviceId, tools.signal);
   }
 }
 

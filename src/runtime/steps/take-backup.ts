@@ -1,14 +1,17 @@
 import type { OperationInput } from "../../machine/step-inputs.js";
-import { handleOf, operationOf, resolveLocation, stepActor, type StepPorts } from "./run-step.js";
+import { handleOf, operationOf, resolveLocation, stepActor, waitUntilServiceIdle, type StepPorts } from "./run-step.js";
 
 /**
  * Backs a service up. Without an operation in the input it starts the backup and reports the resume token
  * (the machine re-invokes the step with it); with one it resumes polling, so a restart never starts a second backup.
  */
 export function takeBackupActor(ports: StepPorts) {
-  return stepActor<OperationInput>(ports.clock, async (input, { report, signal }) => {
+  return stepActor<OperationInput>(ports.clock, async (input, tools) => {
+    const { report, signal } = tools;
     const { containerName, backupName } = input.location;
     if (!input.operation) {
+      // Changes made during another operation may be missing from a backup, and ARM refuses a second one anyway.
+      await waitUntilServiceIdle(ports, input, tools, `backup ${backupName}`);
       const handle = await ports.apim.beginBackup(input.serviceId, resolveLocation(ports, input.location), signal);
       report({ type: "step.operationStarted", step: input.step, operation: operationOf(input.step, handle) });
       return null;

@@ -56,11 +56,19 @@ export class FakeApim implements ApimPort {
 
   async getService(serviceId: string): Promise<ApimService> {
     this.injected("getService");
-    return { ...this.find(serviceId) };
+    const service = this.find(serviceId);
+    return { ...service, provisioningState: this.busyWith(service.id) ? "Updating" : service.provisioningState };
+  }
+
+  /** The unfinished operation on a service, if any: like ARM, the service is Updating and refuses another. */
+  private busyWith(serviceId: string): FakeOperation | undefined {
+    return [...this.operations.values()].find((op) => op.handle.serviceId.toLowerCase() === serviceId.toLowerCase() && op.doneAt > this.clock.now());
   }
 
   private begin(kind: "backup" | "restore", serviceId: string, location: BackupLocation): OperationHandle {
     const service = this.find(serviceId);
+    const busy = this.busyWith(service.id);
+    if (busy) throw new AzureOperationError(`Operation on the service is in progress (a ${busy.handle.kind}); retry when it has finished.`, "PessimisticConcurrencyConflict", 409, false);
     const resumeToken = `${kind}-${++this.seq}`;
     const handle: OperationHandle = { kind, serviceId: service.id, backupName: location.backupName, resumeToken, startedAt: this.clock.now() };
     this.operations.set(resumeToken, { handle, location, doneAt: this.clock.now() + this.durations[kind] });
