@@ -40,8 +40,3 @@ export async function withRetries<T>(
     }
   }
 }
-
-export function describeError(error: unknown): string {
-  if (error instanceof AzureOperationError) return `${error.code}: ${error.message}`;
-  return error instanceof Error ? error.message : String(error);
-}

@@ -2,7 +2,8 @@ import { CronExpressionParser } from "cron-parser";
 import type { BackupRecord, BackupStorePort } from "../ports/backups.js";
 import { backupsToDelete, type RetentionRule } from "./retention.js";
 import { isBackupOf } from "./latest-backup.js";
-import { DEFAULT_RETRY, describeError, withRetries, type RetryPolicy } from "./retry.js";
+import { describeError } from "../ports/errors.js";
+import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "./retry.js";
 import { takeBackup, type BackupDeps, type BackupProgress, type BackupTarget } from "./take-backup.js";
 
 export type BackupTrigger = "schedule" | "change" | "manual";

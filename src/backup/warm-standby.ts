@@ -1,7 +1,7 @@
 import type { ApimPort, StorageAccess } from "../ports/apim.js";
 import type { BackupRecord } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
-import { describeError } from "./retry.js";
+import { describeError } from "../ports/errors.js";
 
 export interface WarmStandbyPlan {
   standbyServiceId: string;

@@ -7,7 +7,7 @@ import type { MonitorPort } from "../ports/monitor.js";
 import type { ResourceHealthPort } from "../ports/resource-health.js";
 import type { Signal } from "../ports/signal.js";
 import { repeatEvery } from "../ports/clock.js";
-import { describeError } from "../backup/retry.js";
+import { describeError } from "../ports/errors.js";
 import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus } from "../server/controller-api.js";
 import { startSignalConsumer, type SignalConsumer } from "../signals/consumer/signal-consumer.js";
 import { createMemoryDeadLetterStore } from "../signals/consumer/memory-dead-letters.js";

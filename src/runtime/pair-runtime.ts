@@ -8,7 +8,7 @@ import { sameResourceId, type Signal } from "../ports/signal.js";
 import { BackupScheduler, type BackupEvent } from "../backup/scheduler.js";
 import { findLatestBackup } from "../backup/latest-backup.js";
 import { rpoStatus, type RpoStatus } from "../backup/rpo.js";
-import { describeError } from "../backup/retry.js";
+import { describeError } from "../ports/errors.js";
 import { WarmStandby, type WarmStandbyEvent } from "../backup/warm-standby.js";
 import { OPERATOR_ACTIONS, type CommandResult, type OperatorAction, type OperatorRequest, type PairStatus } from "../server/controller-api.js";
 import { createFailoverMachine, type StepPorts } from "./steps/index.js";

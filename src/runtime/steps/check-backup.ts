@@ -1,6 +1,7 @@
 import { sameResourceId } from "../../ports/signal.js";
 import type { CheckBackupInput } from "../../machine/step-inputs.js";
-import { describeError, stepActor, withTimeout, type StepPorts } from "./run-step.js";
+import { describeError } from "../../ports/errors.js";
+import { stepActor, withTimeout, type StepPorts } from "./run-step.js";
 
 /** Observes the newest backup of the primary, the standby's SKU, and whether the primary's management plane answers. Read-only. */
 export function checkBackupActor(ports: StepPorts) {

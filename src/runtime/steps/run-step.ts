@@ -3,7 +3,7 @@ import type { ApimPort, BackupLocation, OperationHandle } from "../../ports/apim
 import type { BackupStorePort } from "../../ports/backups.js";
 import type { Clock } from "../../ports/clock.js";
 import type { DnsPort } from "../../ports/dns.js";
-import { AzureOperationError } from "../../ports/errors.js";
+import { AzureOperationError, describeError } from "../../ports/errors.js";
 import type { GatewayProbePort } from "../../ports/probe.js";
 import type { InFlightOperation, StepEvent, StepName } from "../../machine/types.js";
 import type { OperationInput } from "../../machine/step-inputs.js";
@@ -63,10 +63,6 @@ export function stepActor<TInput extends { step: StepName; notBefore: number | n
   });
 }
 
-export function describeError(error: unknown): string {
-  if (error instanceof AzureOperationError) return `${error.message} (${error.code}${error.statusCode ? `, HTTP ${error.statusCode}` : ""})`;
-  return error instanceof Error ? error.message : String(error);
-}
 
 /** Runs `fn` with a signal that aborts after `ms` of clock time (or when `outer` aborts). */
 export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSignal, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {

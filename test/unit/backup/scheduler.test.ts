@@ -126,10 +126,10 @@ describe("BackupScheduler", () => {
     await clock.advance(0);
     const failures = () => events.filter((e) => e.type === "backup.failed");
     expect(failures()).toHaveLength(1);
-    expect(failures()[0]).toMatchObject({ error: "Conflict: Another operation is in progress on the service", attempt: 1, retryInMs: 30_000 });
+    expect(failures()[0]).toMatchObject({ error: "Another operation is in progress on the service (Conflict, HTTP 409)", attempt: 1, retryInMs: 30_000 });
     await clock.advance(30_000);
-    expect(failures()[1]).toMatchObject({ error: "TooManyRequests: Too many requests", attempt: 2, retryInMs: 5 * MIN });
-    expect(scheduler.status().lastError).toBe("TooManyRequests: Too many requests");
+    expect(failures()[1]).toMatchObject({ error: "Too many requests (TooManyRequests, HTTP 429)", attempt: 2, retryInMs: 5 * MIN });
+    expect(scheduler.status().lastError).toBe("Too many requests (TooManyRequests, HTTP 429)");
     await clock.advance(5 * MIN + 2 * MIN);
     expect(started()).toHaveLength(1);
     expect(scheduler.status().lastError).toBeNull();

@@ -64,7 +64,7 @@ describe("warm standby", () => {
     apim.failNext.beginRestore = [new AzureOperationError("Another operation is in progress", "Conflict", 409, true)];
     warm.offer(backup("b1"));
     await warm.idle();
-    expect(events.at(-1)).toMatchObject({ type: "warm.failed", backupName: "b1", error: "Conflict: Another operation is in progress" });
+    expect(events.at(-1)).toMatchObject({ type: "warm.failed", backupName: "b1", error: "Another operation is in progress (Conflict, HTTP 409)" });
     warm.offer(backup("b2"));
     await clock.advance(60_000);
     await warm.idle();
