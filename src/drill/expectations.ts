@@ -77,7 +77,7 @@ export function checkExpectations(o: Observation): Outcome {
   }
   for (const text of e.decisionsInclude ?? []) {
     const hit = audit.find((a) => (a.reason ?? "").includes(text));
-    check(`decision says "${text}"`, !!hit, hit ? `${hit.type} in ${hit.state ?? "?"}: ${hit.reason}` : `no audit entry says it (${audit.length} entries)`);
+    check(`decision says "${text}"`, !!hit, hit ? `${hit.type}${hit.state ? ` in ${hit.state}` : ""}: ${hit.reason}` : `no audit entry says it (${audit.length} entries)`);
   }
   if (e.backupsAtLeast !== undefined) check("backups", primary.backups.succeeded >= e.backupsAtLeast, `expected at least ${e.backupsAtLeast} backup(s) of the primary, got ${primary.backups.succeeded}`);
   if (e.maxBackupAgeSeconds !== undefined) {
