@@ -21,8 +21,6 @@ export interface StepPorts {
   probeTimeoutMs?: number;
   /** How long the primary's management plane may take to answer before it counts as down, default 15 s. */
   managementTimeoutMs?: number;
-  /** How often to look again while a service has a management operation in progress, default 5 s. */
-  serviceBusyPollMs?: number;
 }
 
 /** A step event before the wrapper stamps `at` from the clock. */
@@ -63,7 +61,6 @@ export function stepActor<TInput extends { step: StepName; notBefore: number | n
   });
 }
 
-
 /** Runs `fn` with a signal that aborts after `ms` of clock time (or when `outer` aborts). */
 export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSignal, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
   const controller = new AbortController();
@@ -87,6 +84,8 @@ export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSigna
 
 /** Provisioning states in which ARM refuses a new management operation on the service (409). */
 const OPERATION_IN_PROGRESS = new Set(["Created", "Activating", "Updating"]);
+/** Failover steps look again often: every second of the wait counts against the RTO, and a GET is cheap. */
+const BUSY_POLL_MS = 5_000;
 
 /**
  * Waits while another management operation runs on the service (a warm-standby refresh, a scheduled backup, or a
@@ -101,7 +100,7 @@ export async function waitUntilServiceIdle(ports: StepPorts, input: { step: Step
       tools.report({ type: "step.waiting", step: input.step, reason: `${service.name} has a management operation in progress (provisioning state ${service.provisioningState}): the ${next} starts when it has finished` });
       reported = true;
     }
-    await ports.clock.sleep(ports.serviceBusyPollMs ?? 5_000, tools.signal);
+    await ports.clock.sleep(BUSY_POLL_MS, tools.signal);
     service = await ports.apim.getService(input.serviceId, tools.signal);
   }
 }
