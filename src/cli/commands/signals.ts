@@ -8,7 +8,7 @@ const USAGE = `apim-dr signals <subcommand>\n  ${DECODE_USAGE}\n    prints the n
 
 export const command: CliCommand = {
   name: "signals",
-  summary: "Work with health signals: decode Azure alert, activity-log and GatewayLogs payloads",
+  summary: "decode health signals: Azure alert, activity-log and GatewayLogs payloads",
   usage: USAGE,
   async run(args, ctx) {
     const [subcommand, ...rest] = args;

@@ -18,7 +18,7 @@ const DEFAULT_STATE_DIR = ".sim";
 
 export const command: CliCommand = {
   name: "sim",
-  summary: "Run the simulated Azure (ARM, gateways, storage, Event Hubs) and inject faults into it",
+  summary: "run the simulated Azure (ARM, gateways, storage, Event Hubs) and inject faults into it",
   usage: USAGE,
   async run(args, ctx) {
     const [sub, ...rest] = args;
