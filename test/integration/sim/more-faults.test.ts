@@ -64,7 +64,7 @@ describe("simulator faults: CORS, slow-restore, flap", () => {
     // Sample until both phases were seen (fixed sleeps can land in one phase on a slow machine).
     const deadline = Date.now() + 10_000;
     while (codes.size < 2 && Date.now() < deadline) {
-      codes.add((await probe.probe(`${sim.gateways[sim.services.primary.region]}/status-0123456789abcdef`, sim.customHostname, 1_000)).statusCode);
+      codes.add((await probe.probe(`${sim.gateways[sim.services.primary.region]}/status-0123456789abcdef`, sim.customHostname, 5_000)).statusCode);
       await new Promise((r) => setTimeout(r, 50));
     }
     expect([...codes].sort()).toEqual([200, 503]);
