@@ -89,8 +89,17 @@ if (isEntryPoint()) {
       controller.abort(new Error(`received ${sig}`));
     });
   }
+  let stdoutClosed = false;
+  process.stdout.on("error", (error: NodeJS.ErrnoException) => {
+    if (error.code !== "EPIPE") throw error;
+    // The reader went away (`apim-dr audit | head`): stop writing and wind down as on SIGTERM.
+    stdoutClosed = true;
+    controller.abort(new Error("stdout was closed"));
+  });
   const ctx: CliContext = {
-    out: (line) => process.stdout.write(line + "\n"),
+    out: (line) => {
+      if (!stdoutClosed) process.stdout.write(line + "\n");
+    },
     err: (line) => process.stderr.write(line + "\n"),
     env: process.env,
     cwd: process.cwd(),
