@@ -45,6 +45,9 @@ function operationIdOf(resumeToken: string): string | undefined {
   }
 }
 
+/** How long to wait before saving again after the state store failed. */
+const SAVE_RETRY_MS = 5_000;
+
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
 export async function startPairActor(options: PairActorOptions): Promise<PairActor> {
   const { machine, input, stateStore, audit, clock } = options;
@@ -71,6 +74,7 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
   let pending: unknown;
   let saving: Promise<void> | null = null;
   let auditChain: Promise<void> = Promise.resolve();
+  const stopping = new AbortController();
 
   const drain = async () => {
     // One save at a time; snapshots arriving meanwhile collapse into the newest one, which is saved next.
@@ -81,6 +85,11 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
         await stateStore.save(pair, snapshot);
       } catch (error) {
         report(error, "save");
+        // The newest state must not stay unsaved because the store blinked: try again after a pause, unless a
+        // newer snapshot replaced it. Once stopping, give up: the last saved snapshot is where a restart resumes.
+        if (stopping.signal.aborted) continue;
+        pending ??= snapshot;
+        await clock.sleep(SAVE_RETRY_MS, stopping.signal).catch(() => undefined);
       }
     }
     saving = null;
@@ -169,6 +178,7 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
     },
     flush,
     async stop() {
+      stopping.abort(new Error("pair actor stopped"));
       await flush();
       subscription.unsubscribe();
       actor.stop();

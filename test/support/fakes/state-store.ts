@@ -8,6 +8,8 @@ export class MemoryStateStore implements StateStore {
   maxInFlight = 0;
   /** When set, each save waits for it (lets a test hold saves open). */
   gate: (() => Promise<void>) | null = null;
+  /** How many of the next saves fail, as a storage outage would. */
+  failNext = 0;
 
   async load(pair: string): Promise<unknown | null> {
     const text = this.saved.get(pair);
@@ -20,6 +22,10 @@ export class MemoryStateStore implements StateStore {
     try {
       const text = JSON.stringify(snapshot);
       if (this.gate) await this.gate();
+      if (this.failNext > 0) {
+        this.failNext--;
+        throw new Error("state store unavailable");
+      }
       this.saved.set(pair, text);
       this.saves++;
     } finally {

@@ -22,6 +22,22 @@ describe("startPairActor persistence and audit", () => {
     await pair.stop();
   });
 
+  it("saves the newest snapshot again after the state store failed, even when nothing else happens", async () => {
+    const store = new MemoryStateStore();
+    const { pair, world } = await startedPair(undefined, undefined, store);
+    await healthyPair(pair);
+    await pair.flush();
+    store.failNext = 2;
+    await sendAndSettle(pair, { type: "operator.paused", actor: "ops" });
+    expect((await store.load("contoso")) as { value: unknown }).not.toMatchObject({ value: "paused" });
+    await world.clock.advance(5_000); // the second attempt fails too
+    expect(store.failNext).toBe(0);
+    await world.clock.advance(5_000);
+    await pair.flush();
+    expect((await store.load("contoso")) as { value: unknown }).toMatchObject({ value: "paused" });
+    await pair.stop();
+  });
+
   it("writes decisions, transitions and operator actions to the audit log", async () => {
     const { pair, audit } = await startedPair();
     await healthyPair(pair);
