@@ -45,7 +45,7 @@ function operationIdOf(resumeToken: string): string | undefined {
   }
 }
 
-/** How long to wait before saving again after the state store failed. */
+/** How long to wait before saving a snapshot or audit entry again after the store failed. */
 const SAVE_RETRY_MS = 5_000;
 
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
@@ -102,10 +102,16 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
     if (!audit || entries.length === 0) return;
     auditChain = auditChain.then(async () => {
       for (const entry of entries) {
-        try {
-          await audit.append(entry);
-        } catch (error) {
-          report(error, "audit");
+        // Like saves: an entry is kept and tried again until the store answers (a duplicate beats a gap).
+        for (;;) {
+          try {
+            await audit.append(entry);
+            break;
+          } catch (error) {
+            report(error, "audit");
+            if (stopping.signal.aborted) break;
+            await clock.sleep(SAVE_RETRY_MS, stopping.signal).catch(() => undefined);
+          }
         }
       }
     });

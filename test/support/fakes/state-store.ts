@@ -36,8 +36,14 @@ export class MemoryStateStore implements StateStore {
 
 export class MemoryAuditLog implements AuditLog {
   readonly entries: AuditEntry[] = [];
+  /** How many of the next appends fail, as a storage outage would. */
+  failNext = 0;
 
   async append(entry: AuditEntry): Promise<void> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("audit store unavailable");
+    }
     this.entries.push(entry);
   }
 

@@ -52,6 +52,23 @@ describe("startPairActor persistence and audit", () => {
     await pair.stop();
   });
 
+  it("keeps audit entries through a store failure and appends them, in order, once it answers", async () => {
+    const { pair, audit, world } = await startedPair();
+    await healthyPair(pair);
+    await pair.flush();
+    audit.failNext = 1;
+    await sendAndSettle(pair, { type: "operator.paused", actor: "ops", reason: "maintenance" });
+    expect(audit.entries).toHaveLength(0);
+    await world.clock.advance(5_000);
+    await pair.flush();
+    expect(audit.entries.map((e) => [e.type, e.verdict])).toEqual([
+      ["operator", "operator.paused"],
+      ["decision", "paused"],
+      ["transition", undefined],
+    ]);
+    await pair.stop();
+  });
+
   it("records each Azure operation it starts, with its id, in the audit log", async () => {
     const { pair, audit, world } = await startedPair();
     addBackup(world, 10 * 60_000);
