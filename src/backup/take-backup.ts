@@ -1,4 +1,4 @@
-import type { ApimPort, OperationHandle, StorageAccess } from "../ports/apim.js";
+import { waitUntilServiceIdle, type ApimPort, type OperationHandle, type StorageAccess } from "../ports/apim.js";
 import type { BackupRecord, BackupStorePort } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
 import { backupBlobName, serviceNameOf } from "./backup-names.js";
@@ -35,12 +35,11 @@ export async function takeBackup(
   target: BackupTarget,
   options: { signal?: AbortSignal; onProgress?: (p: BackupProgress) => void; busyPollMs?: number } = {},
 ): Promise<BackupRecord> {
-  let service = await deps.apim.getService(target.serviceId, options.signal);
-  while (service.provisioningState !== "Succeeded") {
-    options.onProgress?.({ type: "waitingForService", provisioningState: service.provisioningState });
-    await deps.clock.sleep(options.busyPollMs ?? SERVICE_BUSY_POLL_MS, options.signal);
-    service = await deps.apim.getService(target.serviceId, options.signal);
-  }
+  const service = await waitUntilServiceIdle(deps.apim, deps.clock, target.serviceId, {
+    pollMs: options.busyPollMs ?? SERVICE_BUSY_POLL_MS,
+    signal: options.signal,
+    onBusy: (busy) => options.onProgress?.({ type: "waitingForService", provisioningState: busy.provisioningState }),
+  });
   const takenAt = deps.clock.now();
   const backupName = backupBlobName(serviceNameOf(target.serviceId), takenAt);
   const handle = await deps.apim.beginBackup(

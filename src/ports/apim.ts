@@ -1,3 +1,5 @@
+import type { Clock } from "./clock.js";
+
 /** What the controller needs to know about an APIM service (Microsoft.ApiManagement/service). */
 export interface ApimService {
   /** Full ARM resource id, as ARM returns it. */
@@ -60,4 +62,24 @@ export interface ApimPort {
     handle: OperationHandle,
     options?: { signal?: AbortSignal; onProgress?: (p: OperationProgress) => void },
   ): Promise<void>;
+}
+
+/**
+ * Waits until the service has no management operation in progress (provisioningState other than Succeeded):
+ * ARM refuses a second one with 409, and changes made during one may be missing from a backup.
+ * `onBusy` hears each look that finds it busy. Returns the service as last read.
+ */
+export async function waitUntilServiceIdle(
+  apim: ApimPort,
+  clock: Clock,
+  serviceId: string,
+  options: { pollMs: number; signal?: AbortSignal | undefined; onBusy?: (service: ApimService) => void },
+): Promise<ApimService> {
+  let service = await apim.getService(serviceId, options.signal);
+  while (service.provisioningState !== "Succeeded") {
+    options.onBusy?.(service);
+    await clock.sleep(options.pollMs, options.signal);
+    service = await apim.getService(serviceId, options.signal);
+  }
+  return service;
 }

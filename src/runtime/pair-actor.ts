@@ -45,8 +45,8 @@ function operationIdOf(resumeToken: string): string | undefined {
   }
 }
 
-/** How long to wait before saving a snapshot or audit entry again after the store failed. */
-const SAVE_RETRY_MS = 5_000;
+/** How long to wait before writing a snapshot or audit entry again after the store failed. */
+const STORE_RETRY_MS = 5_000;
 
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
 export async function startPairActor(options: PairActorOptions): Promise<PairActor> {
@@ -76,21 +76,33 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
   let auditChain: Promise<void> = Promise.resolve();
   const stopping = new AbortController();
 
-  const drain = async () => {
-    // One save at a time; snapshots arriving meanwhile collapse into the newest one, which is saved next.
-    while (pending !== undefined) {
-      const snapshot = pending;
-      pending = undefined;
+  /**
+   * Runs one store write until it succeeds, reporting each failure: the newest state and every audit entry must
+   * survive a store blip (a duplicate entry beats a gap). Once stopping, one try only: the last saved snapshot is
+   * where a restart resumes.
+   */
+  const untilStored = async (what: "save" | "audit", write: () => Promise<void>) => {
+    for (;;) {
       try {
-        await stateStore.save(pair, snapshot);
+        return await write();
       } catch (error) {
-        report(error, "save");
-        // The newest state must not stay unsaved because the store blinked: try again after a pause, unless a
-        // newer snapshot replaced it. Once stopping, give up: the last saved snapshot is where a restart resumes.
-        if (stopping.signal.aborted) continue;
-        pending ??= snapshot;
-        await clock.sleep(SAVE_RETRY_MS, stopping.signal).catch(() => undefined);
+        report(error, what);
+        if (stopping.signal.aborted) return;
+        await clock.sleep(STORE_RETRY_MS, stopping.signal).catch(() => undefined);
       }
+    }
+  };
+
+  const drain = async () => {
+    // One save at a time; snapshots arriving meanwhile collapse into the newest one, which is saved next
+    // (a retry too saves the newest).
+    while (pending !== undefined) {
+      let snapshot = pending;
+      await untilStored("save", () => {
+        snapshot = pending ?? snapshot;
+        pending = undefined;
+        return stateStore.save(pair, snapshot);
+      });
     }
     saving = null;
   };
@@ -101,19 +113,7 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
   const appendAudit = (entries: AuditEntry[]) => {
     if (!audit || entries.length === 0) return;
     auditChain = auditChain.then(async () => {
-      for (const entry of entries) {
-        // Like saves: an entry is kept and tried again until the store answers (a duplicate beats a gap).
-        for (;;) {
-          try {
-            await audit.append(entry);
-            break;
-          } catch (error) {
-            report(error, "audit");
-            if (stopping.signal.aborted) break;
-            await clock.sleep(SAVE_RETRY_MS, stopping.signal).catch(() => undefined);
-          }
-        }
-      }
+      for (const entry of entries) await untilStored("audit", () => audit.append(entry));
     });
   };
 

@@ -1,5 +1,5 @@
 import type { OperationInput } from "../../machine/step-inputs.js";
-import { handleOf, operationOf, resolveLocation, stepActor, waitUntilServiceIdle, type StepPorts } from "./run-step.js";
+import { handleOf, operationOf, resolveLocation, stepActor, waitUntilIdleForStep, type StepPorts } from "./run-step.js";
 
 /**
  * Restores a backup into a service. Without an operation in the input it starts the restore and reports the
@@ -11,7 +11,7 @@ export function restoreBackupActor(ports: StepPorts) {
     const { report, signal } = tools;
     if (!input.location.backupName) throw new Error(`${input.step} has no backup to restore: the machine chose none`);
     if (!input.operation) {
-      await waitUntilServiceIdle(ports, input, tools, `restore of ${input.location.backupName}`);
+      await waitUntilIdleForStep(ports, input, tools, `restore of ${input.location.backupName}`);
       const handle = await ports.apim.beginRestore(input.serviceId, resolveLocation(ports, input.location), signal);
       report({ type: "step.operationStarted", step: input.step, operation: operationOf(input.step, handle) });
       return null;

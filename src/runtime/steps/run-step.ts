@@ -1,5 +1,5 @@
 import { fromCallback, type EventObject } from "xstate";
-import type { ApimPort, BackupLocation, OperationHandle } from "../../ports/apim.js";
+import { waitUntilServiceIdle, type ApimPort, type BackupLocation, type OperationHandle } from "../../ports/apim.js";
 import type { BackupStorePort } from "../../ports/backups.js";
 import type { Clock } from "../../ports/clock.js";
 import type { DnsPort } from "../../ports/dns.js";
@@ -82,8 +82,6 @@ export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSigna
   }
 }
 
-/** Provisioning states in which ARM refuses a new management operation on the service (409). */
-const OPERATION_IN_PROGRESS = new Set(["Created", "Activating", "Updating"]);
 /** Failover steps look again often: every second of the wait counts against the RTO, and a GET is cheap. */
 const BUSY_POLL_MS = 5_000;
 
@@ -92,17 +90,17 @@ const BUSY_POLL_MS = 5_000;
  * restore this controller started just before a crash), so the step's own operation is not refused with 409.
  * The wait is reported once and has no time limit: the operator sees it in the status and can abort.
  */
-export async function waitUntilServiceIdle(ports: StepPorts, input: { step: StepName; serviceId: string }, tools: StepTools, next: string): Promise<void> {
-  let service = await ports.apim.getService(input.serviceId, tools.signal);
+export async function waitUntilIdleForStep(ports: StepPorts, input: { step: StepName; serviceId: string }, tools: StepTools, next: string): Promise<void> {
   let reported = false;
-  while (OPERATION_IN_PROGRESS.has(service.provisioningState)) {
-    if (!reported) {
-      tools.report({ type: "step.waiting", step: input.step, reason: `${service.name} has a management operation in progress (provisioning state ${service.provisioningState}): the ${next} starts when it has finished` });
+  await waitUntilServiceIdle(ports.apim, ports.clock, input.serviceId, {
+    pollMs: BUSY_POLL_MS,
+    signal: tools.signal,
+    onBusy: (service) => {
+      if (reported) return;
       reported = true;
-    }
-    await ports.clock.sleep(BUSY_POLL_MS, tools.signal);
-    service = await ports.apim.getService(input.serviceId, tools.signal);
-  }
+      tools.report({ type: "step.waiting", step: input.step, reason: `${service.name} has a management operation in progress (provisioning state ${service.provisioningState}): the ${next} starts when it has finished` });
+    },
+  });
 }
 
 /** The port-level backup location, with the access key resolved now and never stored. */

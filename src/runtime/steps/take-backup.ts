@@ -1,5 +1,5 @@
 import type { OperationInput } from "../../machine/step-inputs.js";
-import { handleOf, operationOf, resolveLocation, stepActor, waitUntilServiceIdle, type StepPorts } from "./run-step.js";
+import { handleOf, operationOf, resolveLocation, stepActor, waitUntilIdleForStep, type StepPorts } from "./run-step.js";
 
 /**
  * Backs a service up. Without an operation in the input it starts the backup and reports the resume token
@@ -11,7 +11,7 @@ export function takeBackupActor(ports: StepPorts) {
     const { containerName, backupName } = input.location;
     if (!input.operation) {
       // Changes made during another operation may be missing from a backup, and ARM refuses a second one anyway.
-      await waitUntilServiceIdle(ports, input, tools, `backup ${backupName}`);
+      await waitUntilIdleForStep(ports, input, tools, `backup ${backupName}`);
       const handle = await ports.apim.beginBackup(input.serviceId, resolveLocation(ports, input.location), signal);
       report({ type: "step.operationStarted", step: input.step, operation: operationOf(input.step, handle) });
       return null;
