@@ -8,8 +8,28 @@ import { takeBackup, type BackupDeps, type BackupProgress, type BackupTarget } f
 
 export type BackupTrigger = "schedule" | "change" | "manual";
 
-export interface BackupPlan extends BackupTarget {
+/** Where unbacked changes are kept: the runtime keeps them in the persisted pair state, so a restart never forgets one. */
+export interface ChangeLedger {
+  /** Times of configuration changes of the protected instance that are in no backup yet. */
+  pending(): readonly number[];
+  /** A backup finished: the changes noted before `startedAt` are in it. */
+  covered(backup: BackupRecord, startedAt: number): void;
+}
+
+/** A ledger in memory (tests, tools): note changes yourself. */
+export function memoryChangeLedger(): ChangeLedger & { note(at: number): void } {
+  let times: number[] = [];
+  return {
+    note: (at) => void times.push(at),
+    pending: () => times,
+    covered: (_backup, startedAt) => void (times = times.filter((t) => t > startedAt)),
+  };
+}
+
+export interface BackupPlan extends Omit<BackupTarget, "serviceId"> {
   pair: string;
+  /** The instance to back up: the active one, which can change between two backups. */
+  protectedServiceId: () => string;
   /** Cron expression, evaluated in UTC. */
   schedule: string;
   /** Quiet period after the last change signal before a change-triggered backup starts. */
@@ -46,12 +66,11 @@ export interface SchedulerStatus {
 }
 
 /**
- * Backs up one pair's primary on a cron schedule and after configuration changes (debounced, so a
+ * Backs up one pair's active instance on a cron schedule and after configuration changes (debounced, so a
  * burst of changes costs one backup). One backup at a time; changes that arrive while a backup runs
  * may be missing from it, so another backup follows. Time comes only from the injected clock.
  */
 export class BackupScheduler {
-  private changeTimes: number[] = [];
   private manualRequested = false;
   private running: BackupTrigger | null = null;
   private lastSuccessAt: number | null = null;
@@ -62,15 +81,14 @@ export class BackupScheduler {
 
   constructor(
     private readonly plan: BackupPlan,
-    private readonly deps: BackupDeps & { store: BackupStorePort },
+    private readonly deps: BackupDeps & { store: BackupStorePort; changes: ChangeLedger },
     private readonly onEvent: (event: BackupEvent) => void = () => {},
   ) {
     this.nextScheduledAt = nextCronTime(plan.schedule, deps.clock.now());
   }
 
-  /** A change signal for the primary arrived. */
-  noteChange(): void {
-    this.changeTimes.push(this.deps.clock.now());
+  /** A change was noted in the ledger: look again at what is due. */
+  changeNoted(): void {
     this.wake.abort();
   }
 
@@ -83,7 +101,7 @@ export class BackupScheduler {
   status(): SchedulerStatus {
     return {
       running: this.running,
-      unbackedChanges: this.changeTimes.length,
+      unbackedChanges: this.deps.changes.pending().length,
       nextScheduledAt: this.nextScheduledAt,
       lastSuccessAt: this.lastSuccessAt,
       lastError: this.lastError,
@@ -115,8 +133,9 @@ export class BackupScheduler {
 
   private dueWithoutHold(): { at: number; trigger: BackupTrigger } {
     if (this.manualRequested) return { at: this.deps.clock.now(), trigger: "manual" };
-    const lastChange = this.changeTimes.at(-1);
-    const firstChange = this.changeTimes[0];
+    const changes = this.deps.changes.pending();
+    const lastChange = changes.at(-1);
+    const firstChange = changes[0];
     if (lastChange !== undefined && firstChange !== undefined) {
       // Debounce, but never postpone a burst by more than five quiet periods.
       const changeDue = Math.min(lastChange + this.plan.changeDebounceMs, firstChange + 5 * this.plan.changeDebounceMs);
@@ -157,7 +176,7 @@ export class BackupScheduler {
           const startedAt = clock.now();
           this.onEvent({ type: "backup.started", pair, trigger, at: startedAt });
           // Changes noted before the backup started are in it; later ones may not be.
-          return takeBackup(this.deps, this.plan, {
+          return takeBackup(this.deps, { ...this.plan, serviceId: this.plan.protectedServiceId() }, {
             signal,
             ...(this.plan.serviceBusyPollMs !== undefined ? { busyPollMs: this.plan.serviceBusyPollMs } : {}),
             onProgress: (progress) => this.onEvent({ type: "backup.progress", pair, progress, at: clock.now() }),
@@ -174,10 +193,10 @@ export class BackupScheduler {
           },
         },
       );
-      this.changeTimes = this.changeTimes.filter((t) => t > backup.startedAt);
+      const { startedAt, ...record } = backup;
+      this.deps.changes.covered(record, startedAt);
       this.lastSuccessAt = backup.takenAt;
       this.lastError = null;
-      const { startedAt: _startedAt, ...record } = backup;
       this.onEvent({ type: "backup.completed", pair, trigger, backup: record, at: clock.now() });
       await this.applyRetention(signal);
     } catch (error) {
@@ -189,9 +208,10 @@ export class BackupScheduler {
   }
 
   private async applyRetention(signal: AbortSignal): Promise<void> {
-    const { pair, container, serviceId, retention } = this.plan;
+    const { pair, container, retention } = this.plan;
     const { store, clock } = this.deps;
     try {
+      const serviceId = this.plan.protectedServiceId();
       const mine = (await store.list(container, signal)).filter((b) => isBackupOf(b, serviceId));
       for (const old of backupsToDelete(mine, retention, clock.now())) {
         await store.delete(container, old.name);

@@ -24,8 +24,8 @@ export class ControllerClient {
 
   listPairs = async () => ((await this.request("GET", "/pairs")) as { pairs: PairStatus[] }).pairs;
   getPair = async (name: string) => (await this.request("GET", `/pairs/${encodeURIComponent(name)}`)) as PairStatus;
-  preview = async (name: string, action: OperatorAction) =>
-    ((await this.request("GET", `/pairs/${encodeURIComponent(name)}/${action}/preview`)) as { lines: string[] }).lines;
+  preview = async (name: string, action: OperatorAction, planned = false) =>
+    ((await this.request("GET", `/pairs/${encodeURIComponent(name)}/${action}/preview${planned ? "?planned=true" : ""}`)) as { lines: string[] }).lines;
   audit = async (pair?: string) =>
     ((await this.request("GET", `/audit${pair ? `?pair=${encodeURIComponent(pair)}` : ""}`)) as { entries: AuditEntry[] }).entries;
 

@@ -12,8 +12,11 @@ export function formatPair(p: PairStatus): string[] {
     `${p.name}: ${p.state}   active region: ${p.activeRegion}`,
     `  primary ${p.health.primary.region}: ${p.health.primary.verdict} — ${p.health.primary.reason}`,
     `  standby ${p.health.standby.region}: ${p.health.standby.verdict} — ${p.health.standby.reason}`,
-    `  backup: ${p.backup.latest ?? "none"}, age ${formatDuration(p.backup.ageMs)} / RPO ${formatDuration(p.backup.rpoMs)}${p.backup.breached ? "  ** RPO BREACHED **" : ""}${p.backup.unbackedChanges ? `, ${p.backup.unbackedChanges} unbacked change(s)` : ""}`,
+    `  backup of ${p.backup.protects}: ${p.backup.latest ?? "none"}, age ${formatDuration(p.backup.ageMs)} / RPO ${formatDuration(p.backup.rpoMs)}${p.backup.breached ? "  ** RPO BREACHED **" : ""}${p.backup.unbackedChanges ? `, ${p.backup.unbackedChanges} unbacked change(s)` : ""}${p.backup.running ? `, ${p.backup.running} backup running` : ""}`,
   ];
+  if (p.backup.lastError) lines.push(`  last backup attempt failed: ${p.backup.lastError}`);
+  if (p.backup.unverified.length) lines.push(`  blobs of unknown source (never restored without an operator): ${p.backup.unverified.join(", ")}`);
+  if (p.unsavedState) lines.push(`  ** state NOT persisted since ${p.unsavedState.since}: ${p.unsavedState.error} (retrying; operator actions refused) **`);
   if (p.health.observerImpaired) lines.push("  ** observer impaired: the controller's own view is unreliable; no automatic failover **");
   if (p.operation) lines.push(`  in flight: ${p.operation.step} (${p.operation.kind}) ${p.operation.status}, ${formatDuration(p.operation.elapsedMs)} elapsed`);
   if (p.lastDecision) lines.push(`  last decision: ${p.lastDecision.verdict} — ${p.lastDecision.reason} (${p.lastDecision.at})`);

@@ -11,10 +11,42 @@ const SUMMARIES: Record<OperatorAction, string> = {
   abort: "abort the pending step of a pair",
   pause: "pause automatic action for a pair (signals still observed)",
   resume: "resume automatic action for a paused pair",
+  backup: "back up the active instance of a pair now and show its progress",
 };
 
 /** States where the controller is still working on the operator's request. */
 const isBusy = (state: string) => state.startsWith("failingOver") || state.startsWith("failingBack");
+
+/** What the watch waits for after an accepted command: the pair settling, or (backup) the requested backup finishing. */
+interface Progress {
+  busy(status: PairStatus): boolean;
+  line(status: PairStatus): string;
+  done(status: PairStatus): { text: string; ok: boolean };
+}
+
+const cutoverProgress: Progress = {
+  busy: (status) => isBusy(status.state),
+  line: (status) => {
+    const op = status.operation;
+    const what = op && op.kind !== "step" ? `${op.kind} ` : "";
+    return `${status.state}${op ? ` — ${what}${op.status}, ${formatDuration(op.elapsedMs)}` : ""}`;
+  },
+  done: (status) => ({ text: status.lastDecision ? `${status.state} — ${status.lastDecision.reason}` : status.state, ok: !status.state.startsWith("awaitingOperator") }),
+};
+
+/** A backup is done when a newer backup than the one before the request is the newest. */
+function backupProgress(before: PairStatus): Progress {
+  return {
+    busy: (status) => status.backup.latest === before.backup.latest,
+    line: (status) =>
+      status.backup.running
+        ? `backup of ${status.backup.protects} running${status.backup.lastError ? ` (last attempt failed: ${status.backup.lastError}; retrying)` : ""}`
+        : status.backup.lastError
+          ? `waiting to retry: ${status.backup.lastError}`
+          : `backup of ${status.backup.protects} requested`,
+    done: (status) => ({ text: `backup ${status.backup.latest} of ${status.backup.protects} completed; ${status.backup.reason}`, ok: true }),
+  };
+}
 
 /** A mutating operator command: preview, confirm, send, then watch progress until the pair settles. */
 export function operatorCommand(action: OperatorAction): CliCommand {
@@ -43,8 +75,9 @@ export function operatorCommand(action: OperatorAction): CliCommand {
       const pair = values.pair;
 
       // An action the pair would refuse needs no plan and no confirmation: sending it only fetches the reason (409).
-      const acceptable = (await client.getPair(pair)).accepts.includes(action);
-      if (acceptable && !values.json) for (const line of await client.preview(pair, action)) ctx.out(line);
+      const before = await client.getPair(pair);
+      const acceptable = before.accepts.includes(action);
+      if (acceptable && !values.json) for (const line of await client.preview(pair, action, Boolean(values.planned))) ctx.out(line);
       if (acceptable && !values.yes) {
         if (!ctx.interactive) throw new UsageError(`not a terminal, so nothing was asked or sent: pass --yes to ${action} ${pair}`);
         if (!(await confirm(`${action} ${pair}? [y/N] `, ctx))) {
@@ -59,10 +92,11 @@ export function operatorCommand(action: OperatorAction): CliCommand {
       });
       if (values.json) ctx.out(JSON.stringify({ pair, action, accepted: true, state: result.state }));
       else ctx.out(`${action} accepted: ${pair} is now ${result.state}`);
-      if (values["no-wait"] || !isBusy(result.state)) return 0;
-      const final = await watch(client, pair, ctx, Boolean(values.json));
+      const progress = action === "backup" ? backupProgress(before) : cutoverProgress;
+      if (values["no-wait"] || (action !== "backup" && !isBusy(result.state))) return 0;
+      const final = await watch(client, pair, ctx, Boolean(values.json), progress);
       if (!final) return 0; // stopped watching; the controller carries on
-      return final.state.startsWith("awaitingOperator") ? 1 : 0;
+      return progress.done(final).ok ? 0 : 1;
     },
   };
 }
@@ -80,7 +114,7 @@ async function confirm(question: string, ctx: CliContext): Promise<boolean> {
 }
 
 /** Prints each change of state or operation status until the pair settles; Ctrl-C only stops watching. */
-async function watch(client: ControllerClient, pair: string, ctx: CliContext, json: boolean): Promise<PairStatus | null> {
+async function watch(client: ControllerClient, pair: string, ctx: CliContext, json: boolean, progress: Progress): Promise<PairStatus | null> {
   let last = "";
   for (;;) {
     if (ctx.signal.aborted) {
@@ -88,15 +122,13 @@ async function watch(client: ControllerClient, pair: string, ctx: CliContext, js
       return null;
     }
     const status = await client.getPair(pair);
-    const op = status.operation;
-    const what = op && op.kind !== "step" ? `${op.kind} ` : "";
-    const line = `${status.state}${op ? ` — ${what}${op.status}, ${formatDuration(op.elapsedMs)}` : ""}`;
+    const line = progress.line(status);
     if (line !== last) {
-      ctx.out(json ? JSON.stringify({ pair, state: status.state, operation: op, lastDecision: status.lastDecision }) : `  ${line}`);
+      ctx.out(json ? JSON.stringify({ pair, state: status.state, operation: status.operation, backup: status.backup, lastDecision: status.lastDecision }) : `  ${line}`);
       last = line;
     }
-    if (!isBusy(status.state)) {
-      if (!json && status.lastDecision) ctx.out(`${pair}: ${status.state} — ${status.lastDecision.reason}`);
+    if (!progress.busy(status)) {
+      if (!json) ctx.out(`${pair}: ${progress.done(status).text}`);
       return status;
     }
     await new Promise<void>((resolve) => {

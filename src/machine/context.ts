@@ -14,6 +14,7 @@ export const failoverReset = {
   retryAt: null,
   verifiedAt: { standby: null, primary: null },
   pendingApproval: null,
+  failoverTrigger: null,
 } satisfies Partial<PairContext>;
 
 export function initialContext(settings: PairSettings): PairContext {
@@ -23,7 +24,8 @@ export function initialContext(settings: PairSettings): PairContext {
     health: { primary: unknownHealth, standby: unknownHealth, observer: { impaired: false, reason: "", since: null } },
     lastDecision: null,
     decisions: [],
-    latestBackup: null,
+    activeBaseline: null,
+    unbackedChanges: [],
     standbyHolds: null,
     automaticFailovers: [],
     activeRegion: "primary",
@@ -62,4 +64,26 @@ export function applyHealth(health: PairContext["health"], event: HealthEvent): 
 export function withDecision(ctx: PairContext, decision: Decision, at: number, state: string): Pick<PairContext, "lastDecision" | "decisions"> {
   const recorded: RecordedDecision = { verdict: decision.verdict, reason: decision.reason, at, state };
   return { lastDecision: recorded, decisions: [...ctx.decisions, recorded].slice(-DECISION_HISTORY_LIMIT) };
+}
+
+/** At most this many unbacked change times are kept; the count stays right for any realistic burst. */
+export const UNBACKED_CHANGES_LIMIT = 1_000;
+
+/** The instance that serves traffic: the one the CNAME points at. Everything that protects configuration follows it. */
+export function activeServiceId(ctx: PairContext): string {
+  return ctx.pair[ctx.activeRegion].serviceId;
+}
+
+/** Notes a change of `serviceId` when it is the active instance (a change elsewhere is overwritten by the next cutover). */
+export function noteChange(ctx: PairContext, serviceId: string, at: number): Pick<PairContext, "unbackedChanges"> {
+  if (serviceId.toLowerCase() !== activeServiceId(ctx).toLowerCase()) return { unbackedChanges: ctx.unbackedChanges };
+  const times = [...ctx.unbackedChanges, at];
+  // Keep the first (it bounds the debounce) and the newest.
+  return { unbackedChanges: times.length > UNBACKED_CHANGES_LIMIT ? [times[0]!, ...times.slice(-(UNBACKED_CHANGES_LIMIT - 1))] : times };
+}
+
+/** A finished backup of the active instance covers every change noted before it started. */
+export function coverChanges(ctx: PairContext, sourceServiceId: string | null, startedAt: number): Pick<PairContext, "unbackedChanges"> {
+  if (!sourceServiceId || sourceServiceId.toLowerCase() !== activeServiceId(ctx).toLowerCase()) return { unbackedChanges: ctx.unbackedChanges };
+  return { unbackedChanges: ctx.unbackedChanges.filter((t) => t > startedAt) };
 }

@@ -41,7 +41,7 @@ export function decideStartFailover(ctx: PairContext, trigger: StartTrigger, at:
     const last = Math.max(...recent);
     return {
       verdict: "brake",
-      reason: `${why}, but an automatic failover already started ${formatDuration(at - last)} ago; the brake allows one per ${formatDuration(policy.brakeWindowMs)}: waiting for an operator`,
+      reason: `${why}, but an automatic failover moved traffic ${formatDuration(at - last)} ago; the brake allows one per ${formatDuration(policy.brakeWindowMs)}: waiting for an operator`,
     };
   }
   if (policy.mode === "approval") {
@@ -62,8 +62,21 @@ export interface BackupDecision extends Decision {
 export function decideBackup(ctx: PairContext, facts: BackupFacts, at: number): BackupDecision {
   const { latest, standbySku } = facts;
   const container = ctx.pair.backup.containerName;
+  const primaryNote = facts.primaryAnswers ? "the primary's management plane still answers" : `the primary's management plane does not answer (${facts.primaryDetail})`;
+  const unverified = facts.unverified.length ? `; ${facts.unverified.length} blob(s) without source metadata are not used (listed in status)` : "";
+  if (ctx.failoverTrigger === "planned") {
+    if (facts.primaryAnswers) return { verdict: "takeFreshBackup", backup: null, reason: `planned failover: taking a fresh backup of the primary first, so no change is lost` };
+  }
   if (!latest) {
-    return { verdict: "noBackup", backup: null, reason: `no backup of the primary found in container ${container}: nothing to restore into the standby` };
+    if (facts.primaryAnswers) return { verdict: "takeFreshBackup", backup: null, reason: `no backup of the primary found in container ${container}${unverified}; ${primaryNote}: taking a fresh backup` };
+    return {
+      verdict: "noBackup",
+      backup: null,
+      reason:
+        `no backup of the primary found in container ${container}${unverified} and ${primaryNote}: nothing to restore. ` +
+        `Approve for a DNS-only cutover (the standby keeps its current configuration: safe only when it is kept in sync another way, e.g. APIOps), ` +
+        `or abort and request the failover again once the primary answers (it then takes a fresh backup)`,
+    };
   }
   if (latest.sku && latest.sku.toLowerCase() !== standbySku.toLowerCase()) {
     return {
@@ -73,17 +86,21 @@ export function decideBackup(ctx: PairContext, facts: BackupFacts, at: number): 
     };
   }
   const age = at - latest.takenAt;
-  const primaryNote = facts.primaryAnswers ? "the primary's management plane still answers" : `the primary's management plane does not answer (${facts.primaryDetail})`;
   if (age > BACKUP_LIFETIME_MS) {
     if (facts.primaryAnswers) {
       return { verdict: "takeFreshBackup", backup: null, reason: `backup ${latest.name} is ${formatDuration(age)} old and expired (APIM limit 30d); ${primaryNote}: taking a fresh backup` };
     }
     return { verdict: "expired", backup: latest, reason: `backup ${latest.name} is ${formatDuration(age)} old and expired (APIM limit 30d): refusing to restore it; ${primaryNote}` };
   }
+  const unbacked = ctx.unbackedChanges.length;
+  if (unbacked > 0 && facts.primaryAnswers) {
+    return { verdict: "takeFreshBackup", backup: null, reason: `${unbacked} configuration change(s) of the primary are not in backup ${latest.name}; ${primaryNote}: taking a fresh backup` };
+  }
+  const lost = unbacked > 0 ? `; ${unbacked} change(s) made after it are lost with the primary` : "";
   const rpo = ctx.pair.objectives.rpoMs;
   const skuNote = latest.sku ? "" : ` (backup carries no SKU metadata; the restore will fail if it differs from ${standbySku})`;
   if (age <= rpo) {
-    return { verdict: "useBackup", backup: latest, reason: `backup ${latest.name} is ${formatDuration(age)} old, within the RPO of ${formatDuration(rpo)}${skuNote}` };
+    return { verdict: "useBackup", backup: latest, reason: `backup ${latest.name} is ${formatDuration(age)} old, within the RPO of ${formatDuration(rpo)}${lost}${skuNote}` };
   }
   const stale = `backup ${latest.name} is ${formatDuration(age)} old, older than the RPO of ${formatDuration(rpo)}`;
   if (facts.primaryAnswers) {

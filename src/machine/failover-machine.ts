@@ -1,5 +1,5 @@
-import { assign, fromCallback, setup, type CallbackActorLogic, type EventObject } from "xstate";
-import { applyHealth, failoverReset, initialContext, withDecision } from "./context.js";
+import { and, assign, fromCallback, setup, type CallbackActorLogic, type EventObject } from "xstate";
+import { applyHealth, coverChanges, failoverReset, initialContext, noteChange, withDecision } from "./context.js";
 import {
   abortTarget,
   decideBackup,
@@ -95,11 +95,15 @@ function timeOf(ctx: PairContext, event: { at?: number }): number {
 }
 
 
+/** `busy`: a failover or failback drives the services; `backupsAllowed`: the controller's own backups may run; `warmStandbyAllowed`: the standby may be refreshed. */
+export type PairTag = "busy" | "backupsAllowed" | "warmStandbyAllowed";
+
 const machineSetup = setup({
   types: {
     context: {} as PairContext,
     events: {} as PairEvent,
     input: {} as PairSettings,
+    tags: {} as PairTag,
   },
   actors: {
     checkBackup: notProvided<CheckBackupInput>("checkBackup"),
@@ -138,8 +142,9 @@ const machineSetup = setup({
   },
   actions: {
     recordHealth: assign(({ context, event }) => (isHealth(event) ? { health: applyHealth(context.health, event) } : {})),
-    recordInventory: assign(({ event }) => {
-      if (event.type === "backup.completed") return { latestBackup: event.backup };
+    recordInventory: assign(({ context, event }) => {
+      if (event.type === "backup.changeNoted") return noteChange(context, event.serviceId, event.at);
+      if (event.type === "backup.completed") return coverChanges(context, event.backup.sourceServiceId, event.startedAt);
       if (event.type === "standby.restored") return { standbyHolds: event.backupName };
       return {};
     }),
@@ -155,9 +160,9 @@ const machineSetup = setup({
       if (!d) return {};
       const recorded = withDecision(context, d, event.at, params.state);
       if (d.verdict === "failover") {
-        const automatic = startTrigger(event)?.kind === "automatic";
-        const kept = context.automaticFailovers.filter((t) => event.at - t < context.pair.policy.brakeWindowMs);
-        return { ...recorded, ...failoverReset, automaticFailovers: automatic ? [...kept, event.at] : kept };
+        const trigger = startTrigger(event);
+        const failoverTrigger = trigger?.kind === "operator" ? (trigger.planned ? "planned" : "operator") : "automatic";
+        return { ...recorded, ...failoverReset, failoverTrigger };
       }
       if (d.verdict === "awaitApproval" || d.verdict === "brake") {
         return { ...recorded, pendingApproval: { step: "failingOver" as const, reason: d.reason } };
@@ -192,6 +197,8 @@ const machineSetup = setup({
         return { ...ctx, chosenBackup: d.backup, pendingApproval };
       }
       if (d.verdict === "refuse") return ctx;
+      // Without any backup, approving means a DNS-only cutover: verify the standby as it is, restore nothing.
+      if (d.verdict === "noBackup") return { ...ctx, chosenBackup: null, pendingApproval: { step: "failingOver.verifyingStandby" as const, reason: d.reason } };
       return { ...ctx, pendingApproval: { step: "failingOver.checkingBackup" as const, reason: d.reason } };
     }),
     backupTaken: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
@@ -200,8 +207,9 @@ const machineSetup = setup({
       const decision: Decision = { verdict: "backupTaken", reason: `backup ${event.backup.name} of the ${params.side} finished` };
       return {
         ...withDecision(context, decision, event.at, state),
+        // The backup holds every change made before it started.
+        ...coverChanges(context, event.backup.sourceServiceId, context.operation?.startedAt ?? event.backup.takenAt),
         chosenBackup: event.backup,
-        latestBackup: params.side === "primary" ? event.backup : context.latestBackup,
         // A backup of the standby is exactly what the standby holds.
         standbyHolds: params.side === "standby" ? event.backup.name : context.standbyHolds,
         operation: null,
@@ -228,7 +236,17 @@ const machineSetup = setup({
     dnsSwitched: assign(({ context, event }, params: { to: "primary" | "standby" }) => {
       if (event.type !== "step.dnsSwitched") return {};
       const reason = `CNAME ${context.pair.dns.recordName} points at ${event.cname}${event.wrote ? " (written with If-Match)" : " (it already did: no write)"}`;
-      return { ...withDecision(context, { verdict: "dnsSwitched", reason }, event.at, context.currentStep ?? "switchingDns"), activeRegion: params.to };
+      // Only a failover that moved traffic counts for the brake.
+      const kept = context.automaticFailovers.filter((t) => event.at - t < context.pair.policy.brakeWindowMs);
+      const automaticFailovers = params.to === "standby" && context.failoverTrigger === "automatic" ? [...kept, event.at] : kept;
+      return {
+        ...withDecision(context, { verdict: "dnsSwitched", reason }, event.at, context.currentStep ?? "switchingDns"),
+        // From here protection follows the newly active instance: its state is the backup just restored into it.
+        activeRegion: params.to,
+        activeBaseline: context.chosenBackup,
+        unbackedChanges: [],
+        automaticFailovers,
+      };
     }),
     dnsConflict: assign(({ context, event }) => {
       if (event.type !== "step.dnsConflict") return {};
@@ -274,7 +292,12 @@ const machineSetup = setup({
       const actor = "actor" in event && event.actor ? event.actor : "unknown";
       const target = abortTarget(context);
       const left = context.operation ? `; operation ${context.operation.kind} ${context.operation.resumeToken} is no longer followed` : "";
-      const reason = `operator ${actor} aborted${"reason" in event && event.reason ? ` (${event.reason})` : ""}; CNAME points at the ${context.activeRegion}: back to ${target}${left}`;
+      const primary = context.health.primary;
+      const stillDown =
+        target === "monitoring" && (primary.verdict === "unhealthy" || primary.verdict === "suspect")
+          ? `; the primary is still ${primary.verdict}: no automatic failover until it recovers or an operator requests one`
+          : "";
+      const reason = `operator ${actor} aborted${"reason" in event && event.reason ? ` (${event.reason})` : ""}; CNAME points at the ${context.activeRegion}: back to ${target}${left}${stillDown}`;
       return { ...withDecision(context, { verdict: "aborted", reason }, timeOf(context, event), params.state), ...failoverReset };
     }),
     beginFailback: assign(({ context, event }) => {
@@ -334,11 +357,13 @@ export const failoverMachine = machineSetup.createMachine({
   initial: "monitoring",
   on: {
     "health.*": { actions: "recordHealth" },
+    "backup.changeNoted": { actions: "recordInventory" },
     "backup.completed": { actions: "recordInventory" },
     "standby.restored": { actions: "recordInventory" },
   },
   states: {
     monitoring: {
+      tags: ["backupsAllowed", "warmStandbyAllowed"],
       initial: "healthy",
       on: {
         "health.primaryUnhealthy": [
@@ -368,6 +393,7 @@ export const failoverMachine = machineSetup.createMachine({
       },
     },
     paused: {
+      tags: ["backupsAllowed"],
       on: {
         "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "paused", verdict: "alert", prefix: "observer impaired (paused: no action)" } }] },
         "operator.resumed": [
@@ -379,6 +405,7 @@ export const failoverMachine = machineSetup.createMachine({
       exit: assign({ pausedFrom: null }),
     },
     failingOver: {
+      tags: ["busy"],
       initial: "checkingBackup",
       on: {
         "health.bothUnhealthy": escalateToOperator("failingOver", "escalate", "both regions became unhealthy during the failover: no DNS change; an operator must decide"),
@@ -386,7 +413,8 @@ export const failoverMachine = machineSetup.createMachine({
         "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "failingOver", verdict: "alert", prefix: "observer impaired during failover" } }] },
         "operator.aborted": [
           { guard: "trafficOnStandby", target: "failedOver", actions: { type: "applyAbort", params: { state: "failingOver" } } },
-          { target: "monitoring", actions: { type: "applyAbort", params: { state: "failingOver" } } },
+          { guard: "primaryNotHealthy", target: "#pair.monitoring.suspect", actions: { type: "applyAbort", params: { state: "failingOver" } } },
+          { target: "#pair.monitoring", actions: { type: "applyAbort", params: { state: "failingOver" } } },
         ],
       },
       states: {
@@ -456,17 +484,21 @@ export const failoverMachine = machineSetup.createMachine({
       on: {
         "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "awaitingOperator", verdict: "alert", prefix: "observer impaired" } }] },
         "operator.approved": [
+          // Back to monitoring while the primary is not healthy: wait in suspect for a new verdict, not in healthy.
+          { guard: and([{ type: "pendingIs", params: { step: "monitoring" as ResumePoint } }, "primaryNotHealthy"]), target: "#pair.monitoring.suspect", actions: "applyApproval" },
           ...RESUME_POINTS.map((step) => ({ guard: { type: "pendingIs" as const, params: { step } }, target: `#pair.${step}`, actions: "applyApproval" as const })),
           { guard: "trafficOnStandby", target: "failedOver", actions: "applyApproval" },
           { target: "monitoring", actions: "applyApproval" },
         ],
         "operator.aborted": [
           { guard: "trafficOnStandby", target: "failedOver", actions: { type: "applyAbort", params: { state: "awaitingOperator" } } },
-          { target: "monitoring", actions: { type: "applyAbort", params: { state: "awaitingOperator" } } },
+          { guard: "primaryNotHealthy", target: "#pair.monitoring.suspect", actions: { type: "applyAbort", params: { state: "awaitingOperator" } } },
+          { target: "#pair.monitoring", actions: { type: "applyAbort", params: { state: "awaitingOperator" } } },
         ],
       },
     },
     failedOver: {
+      tags: ["backupsAllowed"],
       on: {
         "operator.failbackRequested": [
           { guard: "failbackAllowed", target: "failingBack", actions: "beginFailback" },
@@ -480,6 +512,7 @@ export const failoverMachine = machineSetup.createMachine({
       },
     },
     failingBack: {
+      tags: ["busy"],
       initial: "checkingPrimary",
       on: {
         "health.bothUnhealthy": escalateToOperator("failingBack", "escalate", "both regions became unhealthy during the failback: no DNS change; an operator must decide"),
@@ -487,7 +520,8 @@ export const failoverMachine = machineSetup.createMachine({
         "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "failingBack", verdict: "alert", prefix: "observer impaired during failback" } }] },
         "operator.aborted": [
           { guard: "trafficOnStandby", target: "failedOver", actions: { type: "applyAbort", params: { state: "failingBack" } } },
-          { target: "monitoring", actions: { type: "applyAbort", params: { state: "failingBack" } } },
+          { guard: "primaryNotHealthy", target: "#pair.monitoring.suspect", actions: { type: "applyAbort", params: { state: "failingBack" } } },
+          { target: "#pair.monitoring", actions: { type: "applyAbort", params: { state: "failingBack" } } },
         ],
       },
       states: {

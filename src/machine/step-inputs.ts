@@ -1,3 +1,4 @@
+import { activeServiceId } from "./context.js";
 import type { BackupAccess, InFlightOperation, PairContext, StepName } from "./types.js";
 
 /** Inputs of the step actors: plain data only, because they are persisted with the snapshot. */
@@ -9,6 +10,10 @@ interface StepBase {
 
 export interface CheckBackupInput extends StepBase {
   containerName: string;
+  /** The instance serving traffic: its newest backup is the one to restore. */
+  activeServiceId: string;
+  /** The backup restored into it by the cutover that made it active (see PairContext.activeBaseline). */
+  baselineName: string | null;
   primaryServiceId: string;
   standbyServiceId: string;
 }
@@ -60,7 +65,14 @@ function location(ctx: PairContext, backupName: string): OperationInput["locatio
 }
 
 export function checkBackupInput(ctx: PairContext): CheckBackupInput {
-  return { ...base(ctx, "failingOver.checkingBackup"), containerName: ctx.pair.backup.containerName, primaryServiceId: ctx.pair.primary.serviceId, standbyServiceId: ctx.pair.standby.serviceId };
+  return {
+    ...base(ctx, "failingOver.checkingBackup"),
+    containerName: ctx.pair.backup.containerName,
+    activeServiceId: activeServiceId(ctx),
+    baselineName: ctx.activeBaseline?.name ?? null,
+    primaryServiceId: ctx.pair.primary.serviceId,
+    standbyServiceId: ctx.pair.standby.serviceId,
+  };
 }
 
 export function checkPrimaryInput(ctx: PairContext): CheckPrimaryInput {

@@ -104,8 +104,10 @@ export interface PendingApproval {
 
 /** What checkingBackup observed. */
 export interface BackupFacts {
-  /** Newest backup of the primary in the container, or null when there is none. */
+  /** Newest usable backup of the active instance (see newestBackupOf), or null when there is none. */
   latest: BackupRecord | null;
+  /** Blobs in the container whose source cannot be established: never restored without an operator. */
+  unverified: string[];
   standbySku: string;
   /** Whether the primary's management plane answered (a fresh backup is possible). */
   primaryAnswers: boolean;
@@ -129,8 +131,15 @@ export interface PairContext {
   lastDecision: RecordedDecision | null;
   /** Most recent decisions, newest last, bounded by DECISION_HISTORY_LIMIT. */
   decisions: RecordedDecision[];
-  /** Newest backup reported by the backup scheduler. */
-  latestBackup: BackupRecord | null;
+  /**
+   * The backup restored into the active instance by the cutover that made it active: the instance's state
+   * until it is backed up itself (null: none, e.g. a DNS-only cutover or the first start).
+   */
+  activeBaseline: BackupRecord | null;
+  /** Times of configuration changes of the active instance that are in no backup yet (persisted: a restart keeps them). */
+  unbackedChanges: number[];
+  /** How the running failover was started: a planned one backs the primary up first. */
+  failoverTrigger: "automatic" | "operator" | "planned" | null;
   /** Backup the current failover (or failback) restores. */
   chosenBackup: BackupRecord | null;
   /** Backup name the standby currently holds. */
@@ -144,7 +153,7 @@ export interface PairContext {
   retryAt: number | null;
   /** When each side last passed gateway verification during the current failover / failback. */
   verifiedAt: { standby: number | null; primary: number | null };
-  /** Start times of automatic failovers within the brake window. */
+  /** When automatic failovers moved traffic (DNS switched to the standby), within the brake window. */
   automaticFailovers: number[];
   /** Region the custom hostname's CNAME points at. */
   activeRegion: RegionRole;
@@ -183,7 +192,10 @@ export type OperatorEvent =
   | ({ type: "operator.resumed" } & OperatorFields);
 
 export type InventoryEvent =
-  | ({ type: "backup.completed"; backup: BackupRecord } & Stamped)
+  /** A configuration change of `serviceId` (counted only when it is the active instance). */
+  | ({ type: "backup.changeNoted"; serviceId: string } & Stamped)
+  /** A backup of `backup.sourceServiceId` finished; changes noted before `startedAt` are in it. */
+  | ({ type: "backup.completed"; backup: BackupRecord; startedAt: number } & Stamped)
   | ({ type: "standby.restored"; backupName: string } & Stamped);
 
 /** Sent back by step actors (src/runtime/steps). */

@@ -33,6 +33,14 @@ export interface ControllerOptions {
   tickMs?: number;
   /** How often the newest backup is read from storage for the RPO view. */
   rpoRefreshMs?: number;
+  /** Stops a start-up that is still retrying its state store (e.g. SIGTERM while the store is down). */
+  signal?: AbortSignal;
+}
+
+/** What /healthz reports: ok, or degraded with the problems an operator must know. */
+export interface ControllerHealth {
+  status: "ok" | "degraded";
+  problems: string[];
 }
 
 const LOOKBACK_MS = 5 * 60_000;
@@ -52,13 +60,13 @@ export class Controller implements ControllerApi {
     private readonly config: EffectiveConfig,
     private readonly ports: ControllerPorts,
     private readonly pairs: Map<string, PairRuntime>,
-    private readonly options: Required<ControllerOptions>,
+    private readonly options: Required<Omit<ControllerOptions, "signal">>,
   ) {}
 
   static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
     const healthSettings = healthSettingsFrom(config.health);
     const pairs = new Map<string, PairRuntime>();
-    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, backups: ports.backupStoreFor(pair) }));
+    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, backups: ports.backupStoreFor(pair) }, options.signal));
     const controller = new Controller(config, ports, pairs, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
     try {
       await controller.startSources();
@@ -74,6 +82,15 @@ export class Controller implements ControllerApi {
   ingest(signal: Signal): void {
     this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
     for (const pair of this.pairs.values()) pair.observe(signal);
+  }
+
+  /**
+   * A batch from the event stream. A change is owed a backup: it is stored with the pair state before the
+   * stream may checkpoint past it, so a crash in between cannot forget it.
+   */
+  private async ingestBatch(signals: Signal[]): Promise<void> {
+    signals.forEach((s) => this.ingest(s));
+    if (signals.some((s) => s.kind === "change")) await Promise.all([...this.pairs.values()].map((p) => p.flush()));
   }
 
   private loop(task: Promise<unknown>): void {
@@ -105,15 +122,15 @@ export class Controller implements ControllerApi {
         run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
       }
       if (probes) this.loop(this.startProbes(pair, probes, run));
-      this.loop(pair.scheduler.run(signal));
-      this.loop(this.every(this.options.rpoRefreshMs, () => pair.refreshRpo(signal)));
+      this.loop(pair.backups.scheduler.run(signal));
+      this.loop(this.every(this.options.rpoRefreshMs, () => pair.backups.refreshRpo(signal)));
     }
     this.loop(this.every(this.options.tickMs, () => this.pairs.forEach((p) => p.evaluate())));
 
     if (config.signals.eventHubs && ports.events) {
       this.consumer = await startSignalConsumer({
         source: ports.events,
-        onSignals: async (signals) => signals.forEach(emit),
+        onSignals: (signals) => this.ingestBatch(signals),
         deadLetters: ports.deadLetters ?? createMemoryDeadLetterStore(),
         clock: ports.clock,
         decodeOptions: { severityMapping: config.health.severityMapping },
@@ -161,11 +178,25 @@ export class Controller implements ControllerApi {
   getPair(name: string): PairStatus | undefined {
     return this.pairs.get(name)?.status();
   }
-  async preview(name: string, action: OperatorAction): Promise<string[]> {
-    return this.pair(name).preview(action);
+  async preview(name: string, action: OperatorAction, options: { planned?: boolean } = {}): Promise<string[]> {
+    return this.pair(name).preview(action, options.planned ?? false);
   }
   async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
-    return this.pair(name).command(action, request);
+    const pair = this.pair(name);
+    const unsaved = pair.unsaved();
+    if (unsaved) {
+      // Acting on a state the store does not have would be lost at the next restart.
+      const message = `the state store does not take writes since ${new Date(unsaved.since).toISOString()} (${unsaved.error}): no operator action until it does; the controller retries every 5 s`;
+      return { accepted: false, unavailable: true, state: pair.state, accepts: [], message };
+    }
+    return pair.command(action, request);
+  }
+  health(): ControllerHealth {
+    const problems = [...this.pairs.values()].flatMap((p) => {
+      const unsaved = p.unsaved();
+      return unsaved ? [`pair ${p.name}: state NOT persisted since ${new Date(unsaved.since).toISOString()}: ${unsaved.error}`] : [];
+    });
+    return { status: problems.length ? "degraded" : "ok", problems };
   }
   audit(pair?: string) {
     return this.ports.audit.read(pair);
@@ -180,11 +211,13 @@ export class Controller implements ControllerApi {
     return this.started;
   }
 
-  /** Stops the sources, lets in-flight work settle, and persists every pair's current step. */
-  async stop(): Promise<void> {
+  /** Stops the sources, lets in-flight work settle, and persists every pair's current step; lists the pairs whose state is NOT persisted. */
+  async stop(): Promise<string[]> {
     this.abort.abort(new Error("controller stopping"));
     await this.consumer?.close().catch((error: unknown) => this.ports.log.warn({ err: describeError(error) }, "closing the event stream failed"));
     await Promise.all(this.loops);
-    for (const pair of this.pairs.values()) await pair.stop();
+    const unsaved: string[] = [];
+    for (const pair of this.pairs.values()) if (!(await pair.stop())) unsaved.push(pair.name);
+    return unsaved;
   }
 }

@@ -13,8 +13,14 @@ export interface PairActorOptions {
   stateStore: StateStore;
   audit?: AuditLog;
   clock: Clock;
-  /** Called when a save or an audit append fails; the actor keeps running and the next save retries with the newest snapshot. */
-  onError?: (error: unknown, what: "save" | "audit" | "machine") => void;
+  /** Called when a load, save or audit append fails; the actor keeps running and the next save retries with the newest snapshot. */
+  onError?: (error: unknown, what: "load" | "save" | "audit" | "machine") => void;
+}
+
+/** A snapshot the store has not taken yet. */
+export interface UnsavedState {
+  since: number;
+  error: string;
 }
 
 export interface PairActor {
@@ -23,10 +29,14 @@ export interface PairActor {
   restored: boolean;
   /** Sends an event, stamping `at` from the clock unless the event carries one. */
   send(event: UnstampedEvent): void;
+  /** Appends audit entries in order, after those already queued, retrying until the store answers. */
+  audit(entries: AuditEntry[]): void;
+  /** Set while the newest snapshot could not be stored. */
+  unsaved(): UnsavedState | null;
   /** Resolves when every snapshot and audit entry produced so far is stored. */
   flush(): Promise<void>;
-  /** Stops the actor after storing its last snapshot. */
-  stop(): Promise<void>;
+  /** Stops the actor after trying to store its last snapshot (for at most `timeoutMs`); false when it is NOT stored. */
+  stop(timeoutMs?: number): Promise<boolean>;
 }
 
 type PersistedPair = { value: unknown; context: PairContext; status?: string };
@@ -47,13 +57,33 @@ function operationIdOf(resumeToken: string): string | undefined {
 
 /** How long to wait before writing a snapshot or audit entry again after the store failed. */
 const STORE_RETRY_MS = 5_000;
+/** Start-up reads of the state store back off up to this. */
+const LOAD_RETRY_MAX_MS = 60_000;
+/** How long stopping waits for the last snapshot by default. */
+const STOP_TIMEOUT_MS = 10_000;
+
+/**
+ * Reads the stored snapshot, retrying with backoff while the store cannot be reached: a controller whose
+ * state account is briefly unreachable must still come up, and must never start fresh over a snapshot it could not read.
+ */
+async function loadWithRetry(options: PairActorOptions, signal?: AbortSignal): Promise<unknown> {
+  for (let attempt = 1; ; attempt++) {
+    try {
+      return await options.stateStore.load(options.input.name);
+    } catch (error) {
+      options.onError?.(error, "load");
+      if (signal?.aborted) throw error;
+      await options.clock.sleep(Math.min(STORE_RETRY_MS * 2 ** (attempt - 1), LOAD_RETRY_MAX_MS), signal);
+    }
+  }
+}
 
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
-export async function startPairActor(options: PairActorOptions): Promise<PairActor> {
+export async function startPairActor(options: PairActorOptions, signal?: AbortSignal): Promise<PairActor> {
   const { machine, input, stateStore, audit, clock } = options;
   const pair = input.name;
   const report = options.onError ?? (() => {});
-  const stored = await stateStore.load(pair);
+  const stored = await loadWithRetry(options, signal);
 
   let actor: Actor<FailoverMachine>;
   if (stored === null || stored === undefined) {
@@ -73,6 +103,7 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
 
   let pending: unknown;
   let saving: Promise<void> | null = null;
+  let unsaved: UnsavedState | null = null;
   let auditChain: Promise<void> = Promise.resolve();
   const stopping = new AbortController();
 
@@ -98,10 +129,19 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
     // (a retry too saves the newest).
     while (pending !== undefined) {
       let snapshot = pending;
-      await untilStored("save", () => {
+      await untilStored("save", async () => {
         snapshot = pending ?? snapshot;
         pending = undefined;
-        return stateStore.save(pair, snapshot);
+        try {
+          await stateStore.save(pair, snapshot);
+          unsaved = null;
+        } catch (error) {
+          unsaved = { since: unsaved?.since ?? clock.now(), error: (error as Error).message };
+          // Not saved: the newest snapshot is still owed (unless a newer one is already waiting).
+          pending ??= snapshot;
+          if (stopping.signal.aborted) pending = undefined;
+          throw error;
+        }
       });
     }
     saving = null;
@@ -174,6 +214,8 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
   return {
     actor,
     restored: stored !== null && stored !== undefined,
+    audit: appendAudit,
+    unsaved: () => unsaved,
     send(event) {
       const stamped = { ...event, at: event.at ?? clock.now() } as PairEvent;
       if (stamped.type.startsWith("operator.")) {
@@ -183,11 +225,15 @@ export async function startPairActor(options: PairActorOptions): Promise<PairAct
       actor.send(stamped);
     },
     flush,
-    async stop() {
+    async stop(timeoutMs = STOP_TIMEOUT_MS) {
       stopping.abort(new Error("pair actor stopped"));
-      await flush();
       subscription.unsubscribe();
       actor.stop();
+      // A store that never answers must not hold the shutdown: give it a bounded time, then say so.
+      const timer = new AbortController();
+      const settled = await Promise.race([flush().then(() => true), clock.sleep(timeoutMs, timer.signal).then(() => false, () => false)]);
+      timer.abort();
+      return settled && unsaved === null && pending === undefined;
     },
   };
 }

@@ -75,7 +75,7 @@ function send(res: ServerResponse, status: number, body: unknown, contentType = 
 export async function startAdminServer(
   /** The controller, or a getter answering null until it has started (so the port can be bound first). */
   controller: ControllerApi | (() => ControllerApi | null),
-  options: { host: string; port: number; token: string | undefined },
+  options: { host: string; port: number; token: string | undefined; startupProblem?: () => string | null },
 ): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
@@ -90,11 +90,14 @@ export async function startAdminServer(
     const method = req.method ?? "GET";
     const api = typeof controller === "function" ? controller() : controller;
     if (!api) {
-      if (method === "GET" && url.pathname === "/healthz") return send(res, 503, { status: "starting" });
+      const problem = options.startupProblem?.() ?? null;
+      if (method === "GET" && url.pathname === "/healthz") return send(res, 503, problem ? { status: "degraded", problems: [problem] } : { status: "starting" });
       throw new HttpError(503, "the controller is still starting: retry in a few seconds");
     }
     if (method === "GET" && url.pathname === "/healthz") {
-      return send(res, api.ready() ? 200 : 503, { status: api.ready() ? "ok" : "starting" });
+      if (!api.ready()) return send(res, 503, { status: "starting" });
+      // Degraded is still 200: restarting the process would not fix the store and would lose the unsaved state.
+      return send(res, 200, api.health());
     }
     if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics(), "text/plain; version=0.0.4");
     if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs() });
@@ -106,7 +109,7 @@ export async function startAdminServer(
       if (method === "GET" && parts.length === 2) return send(res, 200, pair);
       const action = parts[2] as OperatorAction;
       if (parts.length === 4 && parts[3] === "preview" && method === "GET" && OPERATOR_ACTIONS.includes(action)) {
-        return send(res, 200, { action, lines: await api.preview(name, action) });
+        return send(res, 200, { action, lines: await api.preview(name, action, { planned: url.searchParams.get("planned") === "true" }) });
       }
       if (parts.length === 3 && OPERATOR_ACTIONS.includes(action)) {
         if (method !== "POST") throw new HttpError(405, `use POST /pairs/${name}/${action}`);
@@ -114,7 +117,7 @@ export async function startAdminServer(
         const body = await readJson(req);
         const result = await api.command(name, action, body);
         if (!result.accepted) {
-          throw new HttpError(409, result.message, { state: result.state, accepts: result.accepts });
+          throw new HttpError(result.unavailable ? 503 : 409, result.message, { state: result.state, accepts: result.accepts });
         }
         return send(res, 202, { accepted: true, state: result.state });
       }

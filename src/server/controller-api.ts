@@ -5,15 +5,17 @@ export interface ControllerApi {
   listPairs(): PairStatus[];
   getPair(name: string): PairStatus | undefined;
   /** What `action` would do now, in lines an operator can read before confirming. */
-  preview(name: string, action: OperatorAction): Promise<string[]>;
+  preview(name: string, action: OperatorAction, options?: { planned?: boolean }): Promise<string[]>;
   command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult>;
   audit(pair?: string): Promise<AuditEntry[]>;
   /** Prometheus text exposition. */
   metrics(): string;
   ready(): boolean;
+  /** ok, or degraded with the problems (e.g. the state store does not take writes). */
+  health(): { status: "ok" | "degraded"; problems: string[] };
 }
 
-export const OPERATOR_ACTIONS = ["failover", "failback", "approve", "abort", "pause", "resume"] as const;
+export const OPERATOR_ACTIONS = ["failover", "failback", "approve", "abort", "pause", "resume", "backup"] as const;
 export type OperatorAction = (typeof OPERATOR_ACTIONS)[number];
 
 export interface OperatorRequest {
@@ -25,7 +27,8 @@ export interface OperatorRequest {
 
 export type CommandResult =
   | { accepted: true; state: string }
-  | { accepted: false; state: string; accepts: OperatorAction[]; message: string };
+  /** `unavailable`: refused for a reason outside the state machine (the state store does not take writes): 503, not 409. */
+  | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean };
 
 export interface Decision {
   verdict: string;
@@ -52,9 +55,19 @@ export interface PairStatus {
     ageMs: number | null;
     rpoMs: number;
     breached: boolean;
+    /** Configuration changes of the active instance that are in no backup yet. */
     unbackedChanges: number;
     reason: string;
+    /** The instance the backups protect: the active one. */
+    protects: string;
+    /** Blobs whose source cannot be established: never restored without an operator. */
+    unverified: string[];
+    /** The trigger of the backup running now, or null. */
+    running: string | null;
+    lastError: string | null;
   };
+  /** Set while the pair's newest state could not be stored. */
+  unsavedState: { since: string; error: string } | null;
   health: { primary: RegionHealth; standby: RegionHealth; observerImpaired: boolean };
   operation: { step: string; kind: string; startedAt: string; elapsedMs: number; status: string } | null;
   /** Operator actions the pair accepts in its current state. */

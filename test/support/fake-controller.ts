@@ -5,7 +5,8 @@ export const pair: PairStatus = {
   state: "monitoring.healthy",
   activeRegion: "westeurope",
   lastDecision: { verdict: "stay", reason: "primary healthy", at: "2026-12-01T08:00:00.000Z", state: "monitoring.healthy" },
-  backup: { latest: "apim-weu-x.apimbackup", ageMs: 60_000, rpoMs: 3_600_000, breached: false, unbackedChanges: 0, reason: "within RPO" },
+  backup: { latest: "apim-weu-x.apimbackup", ageMs: 60_000, rpoMs: 3_600_000, breached: false, unbackedChanges: 0, reason: "within RPO", protects: "apim-weu", unverified: [], running: null, lastError: null },
+  unsavedState: null,
   health: {
     primary: { region: "westeurope", verdict: "healthy", reason: "ok", since: null },
     standby: { region: "northeurope", verdict: "healthy", reason: "ok", since: null },
@@ -31,5 +32,6 @@ export class FakeController implements ControllerApi {
   audit = async () => [];
   metrics = () => "apim_dr_up 1\n";
   ready = () => true;
+  health = () => ({ status: "ok" as const, problems: [] });
 }
 

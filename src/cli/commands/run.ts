@@ -42,18 +42,26 @@ export const command: CliCommand = {
     const token = ctx.env[ADMIN_TOKEN_ENV];
     // The admin port is bound before anything starts: when it is taken, nothing has touched Azure yet.
     let controller: Controller | null = null;
+    let startupProblem: string | null = null;
     let admin;
     try {
-      admin = await startAdminServer(() => controller, { ...listen, token });
+      admin = await startAdminServer(() => controller, { ...listen, token, startupProblem: () => startupProblem });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === "EADDRINUSE" ? "the address is already in use" : code === "EADDRNOTAVAIL" ? "the address is not on this machine" : (error as Error).message;
       throw new OperationError(`cannot listen on ${listen.host}:${listen.port} (${why}); stop what listens there or pass another --listen (port 0 picks a free port)`);
     }
     try {
-      controller = await Controller.start(config, ports);
+      const onStoreError = (pair: string, what: string, error: unknown) => {
+        if (what === "load") startupProblem = `cannot read the state of pair ${pair} (${(error as Error).message}): retrying with backoff`;
+      };
+      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal });
     } catch (error) {
       await admin.close();
+      if (ctx.signal.aborted) {
+        log.warn({}, `stopped while starting: ${startupProblem ?? "nothing was started"}`);
+        return 1;
+      }
       throw error;
     }
     if (!token) log.warn({}, `${ADMIN_TOKEN_ENV} is not set: operator commands are refused until the controller is restarted with it`);
@@ -65,7 +73,11 @@ export const command: CliCommand = {
     });
     log.info({}, "shutting down: finishing the current step's persistence");
     await admin.close();
-    await controller.stop();
+    const unsaved = await controller.stop();
+    if (unsaved.length) {
+      log.error({ pairs: unsaved }, `stopped; state NOT persisted for pair(s) ${unsaved.join(", ")}: the state store did not take the last snapshot`);
+      return 1;
+    }
     log.info({}, "stopped; state persisted");
     return 0;
   },

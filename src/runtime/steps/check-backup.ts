@@ -1,14 +1,13 @@
-import { sameResourceId } from "../../ports/signal.js";
+import { newestBackupOf } from "../../backup/latest-backup.js";
 import type { CheckBackupInput } from "../../machine/step-inputs.js";
 import { describeError } from "../../ports/errors.js";
 import { stepActor, withTimeout, type StepPorts } from "./run-step.js";
 
-/** Observes the newest backup of the primary, the standby's SKU, and whether the primary's management plane answers. Read-only. */
+/** Observes the newest backup of the active instance, the standby's SKU, and whether the primary's management plane answers. Read-only. */
 export function checkBackupActor(ports: StepPorts) {
   return stepActor<CheckBackupInput>(ports.clock, async (input, { signal }) => {
     const [all, standby] = await Promise.all([ports.backups.list(input.containerName, signal), ports.apim.getService(input.standbyServiceId, signal)]);
-    const ofPrimary = all.filter((b) => b.sourceServiceId === null || sameResourceId(b.sourceServiceId, input.primaryServiceId));
-    const latest = ofPrimary.sort((a, b) => b.takenAt - a.takenAt)[0] ?? null;
+    const choice = newestBackupOf(all, input.activeServiceId, input.baselineName, ports.clock.now());
     let primaryAnswers = false;
     let primaryDetail: string;
     try {
@@ -19,6 +18,6 @@ export function checkBackupActor(ports: StepPorts) {
       if (signal.aborted) throw error;
       primaryDetail = describeError(error);
     }
-    return { type: "step.backupChecked", step: input.step, facts: { latest, standbySku: standby.skuName, primaryAnswers, primaryDetail } };
+    return { type: "step.backupChecked", step: input.step, facts: { latest: choice.newest?.backup ?? null, unverified: choice.unverified.map((b) => b.name), standbySku: standby.skuName, primaryAnswers, primaryDetail } };
   });
 }

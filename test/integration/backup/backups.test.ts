@@ -2,8 +2,8 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { startSimulatedAzure, type SimulatedAzure } from "../../../src/sim/index.js";
 import { createAzureAdapters, type AzureAdapters } from "../../../src/azure/index.js";
 import { systemClock } from "../../../src/ports/clock.js";
-import { BackupScheduler, type BackupEvent, type BackupPlan } from "../../../src/backup/scheduler.js";
-import { findLatestBackup } from "../../../src/backup/latest-backup.js";
+import { BackupScheduler, memoryChangeLedger, type BackupEvent, type BackupPlan } from "../../../src/backup/scheduler.js";
+import { findNewestBackup } from "../../../src/backup/latest-backup.js";
 import { rpoStatus } from "../../../src/backup/rpo.js";
 
 const CONTAINER = "apim-backups";
@@ -37,7 +37,7 @@ describe("backups against the simulator", () => {
     const events: BackupEvent[] = [];
     const plan: BackupPlan = {
       pair: "contoso",
-      serviceId: sim.services.primary.id,
+      protectedServiceId: () => sim.services.primary.id,
       storageAccount: sim.storage.accountName,
       container: CONTAINER,
       access: () => ({ type: "AccessKey", accessKey: sim.storage.accountKey }),
@@ -48,14 +48,15 @@ describe("backups against the simulator", () => {
       serviceBusyPollMs: 200,
       ...overrides,
     };
-    const scheduler = new BackupScheduler(plan, { apim: azure.apim, store: azure.backups!, clock }, (e) => events.push(e));
+    const changes = memoryChangeLedger();
+    const scheduler = new BackupScheduler(plan, { apim: azure.apim, store: azure.backups!, clock, changes }, (e) => events.push(e));
     const controller = new AbortController();
     const done = scheduler.run(controller.signal);
     running.push(async () => {
       controller.abort();
       await done;
     });
-    return { scheduler, events };
+    return { scheduler, events, changes };
   }
 
   const primaryStats = () => sim.stats().services[sim.services.primary.name]!;
@@ -76,17 +77,18 @@ describe("backups against the simulator", () => {
     expect(primaryStats().backups.succeeded).toBe(before + 1);
     const name = (completed(events)[0] as Extract<BackupEvent, { type: "backup.completed" }>).backup.name;
     expect(name).toMatch(/^apim-contoso-weu-\d{8}T\d{9}Z\.apimbackup$/);
-    const latest = await findLatestBackup(azure.backups!, CONTAINER, sim.services.primary.id, clock.now());
+    const latest = (await findNewestBackup(azure.backups!, CONTAINER, sim.services.primary.id, null, clock.now())).newest;
     expect(latest?.backup).toMatchObject({ name, sourceServiceId: sim.services.primary.id.toLowerCase(), sku: "Premium" });
     expect(rpoStatus(latest, 60 * 60_000, 0).breached).toBe(false);
   });
 
   it("coalesces a burst of configuration changes into one backup", async () => {
     const before = primaryStats().backups.started;
-    const { scheduler, events } = start();
+    const { scheduler, events, changes } = start();
     for (let i = 0; i < 4; i++) {
       sim.change(sim.services.primary.name);
-      scheduler.noteChange();
+      changes.note(clock.now());
+      scheduler.changeNoted();
     }
     await until("the change-triggered backup", () => completed(events).length === 1);
     await new Promise((r) => setTimeout(r, 800));
@@ -135,7 +137,7 @@ describe("backups against the simulator", () => {
     scheduler.requestBackup();
     await until("a backup", () => completed(events).length === 1);
     await sim.fault("clock-shift", {}, { byMs: 31 * DAY });
-    const aged = await findLatestBackup(azure.backups!, CONTAINER, sim.services.primary.id, clock.now());
+    const aged = (await findNewestBackup(azure.backups!, CONTAINER, sim.services.primary.id, null, clock.now())).newest;
     expect(aged?.expired).toBe(true);
     expect(rpoStatus(aged, 60 * 60_000, 0).reason).toContain("has expired (APIM cannot restore backups older than 30 days)");
     const ofPrimary = async () => (await azure.backups!.list(CONTAINER)).filter((b) => b.sourceServiceId === sim.services.primary.id.toLowerCase() || b.name.startsWith("apim-contoso-weu-"));

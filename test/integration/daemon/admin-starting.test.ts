@@ -28,6 +28,7 @@ describe("admin API before the controller has started", () => {
       audit: async () => [],
       metrics: () => "",
       ready: () => true,
+      health: () => ({ status: "ok", problems: [] }),
     };
     const ready = await fetch(`${server.url}/healthz`);
     expect(ready.status).toBe(200);

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ageOf, findLatestBackup } from "../../../src/backup/latest-backup.js";
+import { ageOf, findNewestBackup } from "../../../src/backup/latest-backup.js";
 import { rpoStatus } from "../../../src/backup/rpo.js";
 import { BACKUP_LIFETIME_MS, backupBlobName } from "../../../src/backup/backup-names.js";
 import { FakeBackupStore, PRIMARY_ID } from "../../support/fakes/index.js";
@@ -8,13 +8,15 @@ const NOW = Date.parse("2026-12-01T12:00:00Z");
 const MIN = 60_000;
 
 describe("latest backup and RPO", () => {
-  it("finds the newest backup of the primary from storage, ignoring other services", async () => {
+  it("finds the newest backup of the active instance from storage, ignoring other services and blobs of unknown source", async () => {
     const store = new FakeBackupStore();
     store.add("c", { name: backupBlobName("apim-weu", NOW - 90 * MIN), takenAt: NOW - 90 * MIN, sourceServiceId: null, sku: null, sizeBytes: 1 });
     store.add("c", { name: backupBlobName("apim-weu", NOW - 30 * MIN), takenAt: NOW - 30 * MIN, sourceServiceId: PRIMARY_ID.toUpperCase(), sku: "Premium", sizeBytes: 1 });
     store.add("c", { name: backupBlobName("apim-neu", NOW - 5 * MIN), takenAt: NOW - 5 * MIN, sourceServiceId: "/subscriptions/x/apim-neu", sku: "Premium", sizeBytes: 1 });
-    const latest = await findLatestBackup(store, "c", PRIMARY_ID, NOW);
+    store.add("c", { name: backupBlobName("apim-weu", NOW - 1 * MIN), takenAt: NOW - 1 * MIN, sourceServiceId: null, sku: null, sizeBytes: 1 });
+    const { newest: latest, unverified } = await findNewestBackup(store, "c", PRIMARY_ID, null, NOW);
     expect(latest?.backup.name).toBe("apim-weu-20261201T113000000Z.apimbackup");
+    expect(unverified.map((b) => b.name)).toEqual(["apim-weu-20261201T115900000Z.apimbackup", "apim-weu-20261201T103000000Z.apimbackup"]);
     expect(latest?.ageMs).toBe(30 * MIN);
     expect(latest?.expired).toBe(false);
   });

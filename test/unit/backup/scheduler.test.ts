@@ -1,5 +1,5 @@
 import { afterEach, describe, expect, it } from "vitest";
-import { BackupScheduler, nextCronTime, type BackupEvent, type BackupPlan } from "../../../src/backup/scheduler.js";
+import { BackupScheduler, memoryChangeLedger, nextCronTime, type BackupEvent, type BackupPlan } from "../../../src/backup/scheduler.js";
 import { AzureOperationError } from "../../../src/ports/errors.js";
 import type { BackupRecord } from "../../../src/ports/backups.js";
 import { FakeApim, FakeBackupStore, ManualClock, PRIMARY_ID } from "../../support/fakes/index.js";
@@ -16,7 +16,7 @@ function setup(overrides: Partial<BackupPlan> = {}) {
   const events: BackupEvent[] = [];
   const plan: BackupPlan = {
     pair: "contoso",
-    serviceId: PRIMARY_ID,
+    protectedServiceId: () => PRIMARY_ID,
     storageAccount: "backups",
     container: CONTAINER,
     access: () => ({ type: "SystemAssignedManagedIdentity" }),
@@ -26,7 +26,12 @@ function setup(overrides: Partial<BackupPlan> = {}) {
     retry: { baseDelayMs: 30_000, maxDelayMs: 10 * MIN, maxAttempts: Infinity },
     ...overrides,
   };
-  const scheduler = new BackupScheduler(plan, { apim, store, clock }, (e) => events.push(e));
+  const changes = memoryChangeLedger();
+  const scheduler = new BackupScheduler(plan, { apim, store, clock, changes }, (e) => events.push(e));
+  const noteChange = () => {
+    changes.note(clock.now());
+    scheduler.changeNoted();
+  };
   const controller = new AbortController();
   const done = scheduler.run(controller.signal);
   stops.push(async () => {
@@ -37,7 +42,7 @@ function setup(overrides: Partial<BackupPlan> = {}) {
   const blobs = async () => new Map((await store.list(CONTAINER)).map((b) => [b.name, b]));
   const put = (record: BackupRecord) => store.add(CONTAINER, record);
   const setProvisioningState = (state: string) => (apim.services.get(PRIMARY_ID.toLowerCase())!.provisioningState = state);
-  return { clock, store, apim, events, scheduler, started, blobs, put, setProvisioningState };
+  return { clock, store, apim, events, scheduler, noteChange, started, blobs, put, setProvisioningState };
 }
 
 const CONTAINER = "apim-backups";
@@ -66,9 +71,9 @@ describe("BackupScheduler", () => {
   });
 
   it("coalesces a burst of changes into one backup after the debounce window", async () => {
-    const { clock, scheduler, started } = setup();
+    const { clock, scheduler, started, noteChange } = setup();
     for (let i = 0; i < 5; i++) {
-      scheduler.noteChange();
+      noteChange();
       await clock.advance(30_000);
     }
     expect(scheduler.status().unbackedChanges).toBe(5);
@@ -81,9 +86,9 @@ describe("BackupScheduler", () => {
   });
 
   it("never postpones a continuous stream of changes by more than five debounce windows", async () => {
-    const { clock, scheduler, started } = setup();
+    const { clock, started, noteChange } = setup();
     for (let i = 0; i < 12; i++) {
-      scheduler.noteChange();
+      noteChange();
       await clock.advance(MIN);
     }
     expect(started().length).toBeGreaterThanOrEqual(1);
@@ -91,12 +96,12 @@ describe("BackupScheduler", () => {
   });
 
   it("follows a backup with another when changes arrive while it runs", async () => {
-    const { clock, scheduler, started } = setup();
-    scheduler.noteChange();
+    const { clock, scheduler, started, noteChange } = setup();
+    noteChange();
     await clock.advance(2 * MIN); // backup starts, runs for 1 min
     expect(scheduler.status().running).toBe("change");
     await clock.advance(30_000);
-    scheduler.noteChange(); // may be missing from the running backup
+    noteChange(); // may be missing from the running backup
     await clock.advance(30_000);
     expect(scheduler.status().unbackedChanges).toBe(1);
     await clock.advance(3 * MIN);
@@ -153,8 +158,8 @@ describe("BackupScheduler", () => {
 
   it("holds back while not allowed (a failover drives the services) and backs up the changes once allowed", async () => {
     let refusal: string | null = "the pair is failingOver.restoring";
-    const { clock, events, scheduler, started } = setup({ allowed: () => refusal });
-    scheduler.noteChange();
+    const { clock, events, scheduler, started, noteChange } = setup({ allowed: () => refusal });
+    noteChange();
     await clock.advance(2 * MIN);
     expect(started()).toHaveLength(0);
     expect(events.filter((e) => e.type === "backup.skipped")).toEqual([

@@ -17,7 +17,7 @@ describe("operator commands", () => {
     const io = captureContext(env());
     expect(await main(["status", "--controller", server.url], io.ctx)).toBe(0);
     expect(io.stdout()).toContain("contoso: monitoring.healthy   active region: westeurope");
-    expect(io.stdout()).toContain("backup: apim-weu-x.apimbackup, age 1m / RPO 1h");
+    expect(io.stdout()).toContain("backup of apim-weu: apim-weu-x.apimbackup, age 1m / RPO 1h");
     expect(io.stdout()).toContain("last decision: stay — primary healthy");
   });
 

@@ -12,7 +12,7 @@ const machine = failoverMachine.provide({ actors: idleStepActors() });
 const input = pairSettings();
 
 const record = (name: string, ageMs: number): BackupRecord => ({ name, takenAt: T0 - ageMs, sourceServiceId: PRIMARY_ID.toLowerCase(), sku: "Premium", sizeBytes: 1 });
-const facts = (latest: BackupRecord | null, primaryAnswers: boolean): BackupFacts => ({ latest, standbySku: "Premium", primaryAnswers, primaryDetail: "x" });
+const facts = (latest: BackupRecord | null, primaryAnswers: boolean): BackupFacts => ({ latest, unverified: [], standbySku: "Premium", primaryAnswers, primaryDetail: "x" });
 const operation = { kind: "restore" as const, serviceId: "s", backupName: "b", resumeToken: "t", startedAt: T0 };
 
 const healthTypes = ["health.primarySuspect", "health.primaryUnhealthy", "health.primaryHealthy", "health.standbyUnhealthy", "health.standbyHealthy", "health.bothUnhealthy", "health.observerImpaired"] as const;

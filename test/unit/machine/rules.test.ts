@@ -1,9 +1,10 @@
 import { describe, expect, it } from "vitest";
 import { createActor } from "xstate";
 import { failoverMachine } from "../../../src/machine/failover-machine.js";
+import { decideStartFailover } from "../../../src/machine/decide.js";
 import type { BackupFacts, PairEvent, PairSettings } from "../../../src/machine/types.js";
 import type { BackupRecord } from "../../../src/ports/backups.js";
-import { idleStepActors, pairSettings, PRIMARY_ID } from "../../support/fakes/index.js";
+import { idleStepActors, pairSettings, PRIMARY_ID, STANDBY_ID } from "../../support/fakes/index.js";
 
 const T0 = Date.UTC(2026, 11, 1, 8, 0, 0);
 const MIN = 60_000;
@@ -40,7 +41,7 @@ function pair(settings: PairSettings = pairSettings()) {
 type Pair = ReturnType<typeof pair>;
 
 const backup = (ageMs: number, sku: string | null = "Premium", name = "apim-weu-1.apimbackup"): BackupRecord => ({ name, takenAt: T0 - ageMs, sourceServiceId: PRIMARY_ID.toLowerCase(), sku, sizeBytes: 1 });
-const facts = (latest: BackupRecord | null, over: Partial<BackupFacts> = {}): BackupFacts => ({ latest, standbySku: "Premium", primaryAnswers: false, primaryDetail: "HTTP 503", ...over });
+const facts = (latest: BackupRecord | null, over: Partial<BackupFacts> = {}): BackupFacts => ({ latest, unverified: [], standbySku: "Premium", primaryAnswers: false, primaryDetail: "HTTP 503", ...over });
 const step = "failingOver.checkingBackup" as const;
 
 function healthy(p: Pair): Pair {
@@ -58,7 +59,9 @@ describe("starting a failover", () => {
     const p = inCheckingBackup();
     expect(p.decision).toMatchObject({ verdict: "failover", state: "monitoring" });
     expect(p.decision?.reason).toBe("primary unhealthy (quorum 3/3 for 5m); standby northeurope is healthy: starting automatic failover");
-    expect(p.ctx.automaticFailovers).toEqual([T0]);
+    expect(p.ctx.failoverTrigger).toBe("automatic");
+    // The brake counts failovers that moved traffic: nothing yet.
+    expect(p.ctx.automaticFailovers).toEqual([]);
   });
 
   it("never fails over while the standby region is itself unhealthy", () => {
@@ -88,26 +91,30 @@ describe("starting a failover", () => {
     expect(p.decision?.verdict).toBe("observe");
   });
 
-  it("brakes a second automatic failover within the brake window, but not an operator failover", () => {
-    const p = inCheckingBackup();
-    p.send({ type: "operator.aborted", actor: "ops" }).send({ type: "health.primaryHealthy", reason: "back" });
-    p.send({ type: "health.primaryUnhealthy", reason: "flapping" }, 2 * HOUR);
-    expect(p.state).toBe('"awaitingOperator"');
-    expect(p.decision?.verdict).toBe("brake");
-    expect(p.decision?.reason).toBe("primary unhealthy (flapping), but an automatic failover already started 2h ago; the brake allows one per 1d: waiting for an operator");
-    p.send({ type: "operator.aborted", actor: "ops" });
-    p.send({ type: "operator.failoverRequested", planned: true, actor: "carol", reason: "drill" });
-    expect(p.state).toBe('{"failingOver":"checkingBackup"}');
-    expect(p.decision?.reason).toBe("operator carol requested a planned failover (drill): starting failover (operator failovers are not braked)");
+  it("brakes a second automatic failover within the brake window once one moved traffic, but not an operator failover", () => {
+    const p = inVerifyingStandby().send({ type: "step.verified", step: "failingOver.verifyingStandby", detail: "ok" });
+    p.send({ type: "step.dnsSwitched", step: "failingOver.switchingDns", wrote: true, cname: "apim-neu.azure-api.net" });
     expect(p.ctx.automaticFailovers).toEqual([T0]);
+    const ctx = { ...p.ctx, activeRegion: "primary" as const };
+    const d = decideStartFailover(ctx, { kind: "automatic", reason: "flapping" }, T0 + 2 * HOUR);
+    expect(d).toEqual({ verdict: "brake", reason: "primary unhealthy (flapping), but an automatic failover moved traffic 2h ago; the brake allows one per 1d: waiting for an operator" });
+    expect(decideStartFailover(ctx, { kind: "operator", planned: true, actor: "carol", reason: "drill" }, T0 + 2 * HOUR)).toEqual({
+      verdict: "failover",
+      reason: "operator carol requested a planned failover (drill): starting failover (operator failovers are not braked)",
+    });
+    expect(decideStartFailover(ctx, { kind: "automatic", reason: "again" }, T0 + DAY).verdict).toBe("failover");
   });
 
-  it("allows the next automatic failover once the brake window has passed", () => {
+  it("does not count an aborted attempt for the brake, and abort leaves a still-unhealthy primary in suspect", () => {
     const p = inCheckingBackup();
-    p.send({ type: "operator.aborted" }).send({ type: "health.primaryHealthy", reason: "back" });
-    p.send({ type: "health.primaryUnhealthy", reason: "again" }, DAY);
+    p.send({ type: "operator.aborted", actor: "ops" });
+    expect(p.state).toBe('{"monitoring":"suspect"}');
+    expect(p.decision?.reason).toBe(
+      "operator ops aborted; CNAME points at the primary: back to monitoring; the primary is still unhealthy: no automatic failover until it recovers or an operator requests one",
+    );
+    p.send({ type: "health.primaryHealthy", reason: "back" }).send({ type: "health.primaryUnhealthy", reason: "flapping" }, 2 * HOUR);
+    expect(p.state).toBe('{"failingOver":"checkingBackup"}');
     expect(p.decision?.verdict).toBe("failover");
-    expect(p.ctx.automaticFailovers).toEqual([T0 + DAY]);
   });
 
   it("escalates when both regions are unhealthy, without any DNS step", () => {
@@ -115,8 +122,9 @@ describe("starting a failover", () => {
     expect(p.state).toBe('"awaitingOperator"');
     expect(p.decision).toMatchObject({ verdict: "escalate", reason: "both regions are unhealthy: no failover, no DNS change; an operator must decide: both gateways fail probes" });
     expect(p.ctx.health.standby.verdict).toBe("unhealthy");
+    // Approving "no action" while the primary is unhealthy waits in suspect, not in healthy.
     p.send({ type: "operator.approved" });
-    expect(p.state).toBe('{"monitoring":"healthy"}');
+    expect(p.state).toBe('{"monitoring":"suspect"}');
   });
 
   it("does not fail over on an impaired observer, and records an alert", () => {
@@ -182,10 +190,56 @@ describe("checkingBackup", () => {
     expect(p.decision).toMatchObject({ verdict: "refuse", reason: "backup apim-weu-1.apimbackup is 2h old, older than the RPO of 1h; the primary's management plane does not answer (HTTP 503); policy onRpoBreach=refuse: not failing over" });
   });
 
-  it("waits for an operator when there is no backup at all", () => {
-    const p = checked(inCheckingBackup(), facts(null));
+  it("without any backup and a silent primary, waits for an operator who may approve a DNS-only cutover", () => {
+    const p = checked(inCheckingBackup(), facts(null, { unverified: ["apim-weu-x.apimbackup"] }));
     expect(p.state).toBe('"awaitingOperator"');
-    expect(p.decision).toMatchObject({ verdict: "noBackup", reason: "no backup of the primary found in container apim-backups: nothing to restore into the standby" });
+    expect(p.decision).toMatchObject({
+      verdict: "noBackup",
+      reason:
+        "no backup of the primary found in container apim-backups; 1 blob(s) without source metadata are not used (listed in status) and the primary's management plane does not answer (HTTP 503): nothing to restore. " +
+        "Approve for a DNS-only cutover (the standby keeps its current configuration: safe only when it is kept in sync another way, e.g. APIOps), or abort and request the failover again once the primary answers (it then takes a fresh backup)",
+    });
+    p.send({ type: "operator.approved", actor: "ops" });
+    expect(p.state).toBe('{"failingOver":"verifyingStandby"}');
+    expect(p.ctx.chosenBackup).toBeNull();
+  });
+
+  it("without any backup but a primary that answers, takes a fresh backup", () => {
+    const p = checked(inCheckingBackup(), facts(null, { primaryAnswers: true }));
+    expect(p.state).toBe('{"failingOver":"takingFreshBackup"}');
+  });
+
+  it("takes a fresh backup when changes are in no backup and the primary answers; names the loss when it does not", () => {
+    const p = healthy(pair());
+    p.send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }).send({ type: "backup.changeNoted", serviceId: STANDBY_ID });
+    expect(p.ctx.unbackedChanges).toEqual([T0]);
+    p.send({ type: "health.primaryUnhealthy", reason: "quorum" });
+    checked(p, facts(backup(20 * MIN), { primaryAnswers: true }));
+    expect(p.state).toBe('{"failingOver":"takingFreshBackup"}');
+    expect(p.decision?.reason).toBe("1 configuration change(s) of the primary are not in backup apim-weu-1.apimbackup; the primary's management plane still answers: taking a fresh backup");
+
+    const q = healthy(pair()).send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }).send({ type: "health.primaryUnhealthy", reason: "quorum" });
+    checked(q, facts(backup(20 * MIN)));
+    expect(q.state).toBe('{"failingOver":"restoring"}');
+    expect(q.ctx.decisions.map((d) => d.reason)).toContain("backup apim-weu-1.apimbackup is 20m old, within the RPO of 1h; 1 change(s) made after it are lost with the primary");
+  });
+
+  it("a planned failover always backs the primary up first", () => {
+    const p = healthy(pair()).send({ type: "operator.failoverRequested", planned: true, actor: "ops" });
+    expect(p.ctx.failoverTrigger).toBe("planned");
+    checked(p, facts(backup(1 * MIN), { primaryAnswers: true }));
+    expect(p.state).toBe('{"failingOver":"takingFreshBackup"}');
+    expect(p.decision?.reason).toBe("planned failover: taking a fresh backup of the primary first, so no change is lost");
+  });
+
+  it("a finished backup covers the changes noted before it started", () => {
+    const p = healthy(pair());
+    p.send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }).send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }, 10_000);
+    p.send({ type: "backup.completed", backup: backup(0), startedAt: T0 + 5_000 });
+    expect(p.ctx.unbackedChanges).toEqual([T0 + 10_000]);
+    // A backup of the other instance covers nothing.
+    p.send({ type: "backup.completed", backup: { ...backup(0), sourceServiceId: STANDBY_ID.toLowerCase() }, startedAt: T0 + 20_000 });
+    expect(p.ctx.unbackedChanges).toEqual([T0 + 10_000]);
   });
 
   it("skips restoring when the standby already holds the chosen backup", () => {
@@ -225,7 +279,7 @@ describe("DNS", () => {
     p.send({ type: "step.dnsConflict", step: "failingOver.switchingDns", reason: "CNAME api points at elsewhere.net, expected apim-weu.azure-api.net" });
     expect(p.state).toBe('"awaitingOperator"');
     expect(p.ctx.pendingApproval).toEqual({ step: "failingOver.switchingDns", reason: "CNAME api points at elsewhere.net, expected apim-weu.azure-api.net" });
-    p.send({ type: "operator.aborted", actor: "ops" });
+    p.send({ type: "health.primaryHealthy", reason: "back" }).send({ type: "operator.aborted", actor: "ops" });
     expect(p.state).toBe('{"monitoring":"healthy"}');
     expect(p.decision?.reason).toBe("operator ops aborted; CNAME points at the primary: back to monitoring");
   });

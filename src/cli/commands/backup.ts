@@ -1,0 +1,3 @@
+import { operatorCommand } from "../operator-command.js";
+
+export const command = operatorCommand("backup");

@@ -1,0 +1,195 @@
+import type { EffectivePair } from "../config/index.js";
+import { activeServiceId } from "../machine/context.js";
+import type { PairContext, UnstampedEvent } from "../machine/types.js";
+import type { StorageAccess } from "../ports/apim.js";
+import type { BackupStorePort } from "../ports/backups.js";
+import type { Clock } from "../ports/clock.js";
+import type { ApimPort } from "../ports/apim.js";
+import type { AuditEntry } from "../ports/state.js";
+import { describeError } from "../ports/errors.js";
+import { BackupScheduler, type BackupEvent } from "../backup/scheduler.js";
+import { findNewestBackup } from "../backup/latest-backup.js";
+import { rpoStatus, type RpoStatus } from "../backup/rpo.js";
+import { WarmStandby, type WarmStandbyEvent } from "../backup/warm-standby.js";
+import type { Logger } from "./logger.js";
+
+/** What the coordinator needs of the pair's machine: its context and tags, and a way to tell it facts. */
+export interface PairMachineView {
+  context(): PairContext;
+  hasTag(tag: "backupsAllowed" | "warmStandbyAllowed"): boolean;
+  state(): string;
+  send(event: UnstampedEvent): void;
+  audit(entries: AuditEntry[]): void;
+}
+
+export interface BackupCoordinatorDeps {
+  apim: ApimPort;
+  backups: BackupStorePort;
+  clock: Clock;
+  log: Logger;
+  resolveAccessKey(ref: string): string;
+}
+
+/** The backup view `status` shows: the RPO plus what the scheduler is doing. */
+export interface BackupView extends RpoStatus {
+  /** The instance whose configuration the backups protect: the active one. */
+  protects: string;
+  /** Blobs whose source cannot be established; never restored without an operator. */
+  unverified: string[];
+  running: string | null;
+  lastError: string | null;
+}
+
+/**
+ * Everything that protects one pair's configuration: scheduled and change-triggered backups, the warm
+ * standby, retention and the RPO view. All of it follows the active instance (the one the CNAME points
+ * at); unbacked changes live in the machine's persisted context, so a restart never forgets one.
+ */
+export class BackupCoordinator {
+  readonly scheduler: BackupScheduler;
+  private readonly warm: WarmStandby | null;
+  private rpo: RpoStatus;
+  private unverified: string[] = [];
+  private breachAlerted = false;
+
+  constructor(
+    private readonly pair: EffectivePair,
+    private readonly machine: PairMachineView,
+    private readonly deps: BackupCoordinatorDeps,
+  ) {
+    this.rpo = rpoStatus(null, this.rpoMs, 0);
+    this.scheduler = new BackupScheduler(
+      {
+        pair: pair.name,
+        protectedServiceId: () => activeServiceId(machine.context()),
+        storageAccount: pair.backup.storageAccount,
+        container: pair.backup.container,
+        access: () => this.storageAccess(),
+        schedule: pair.backup.schedule,
+        changeDebounceMs: pair.backup.changeDebounceSeconds * 1000,
+        retention: { retentionMs: pair.backup.retentionDays * 86_400_000, keepLatest: pair.backup.keepLatest },
+        allowed: () => (machine.hasTag("backupsAllowed") ? null : `the pair is ${machine.state()}`),
+      },
+      {
+        apim: deps.apim,
+        store: deps.backups,
+        clock: deps.clock,
+        changes: {
+          pending: () => machine.context().unbackedChanges,
+          covered: (backup, startedAt) => machine.send({ type: "backup.completed", backup, startedAt }),
+        },
+      },
+      (event) => this.onBackupEvent(event),
+    );
+    this.warm = pair.backup.warmStandby
+      ? new WarmStandby(
+          {
+            standbyServiceId: pair.standby.serviceId,
+            storageAccount: pair.backup.storageAccount,
+            container: pair.backup.container,
+            access: () => this.storageAccess(),
+            // The standby is only ours to overwrite while the primary serves traffic undisturbed.
+            allowed: () => (machine.hasTag("warmStandbyAllowed") ? null : `the pair is ${machine.state()}`),
+          },
+          { apim: deps.apim, clock: deps.clock },
+          (event) => this.onWarmEvent(event),
+        )
+      : null;
+  }
+
+  private get rpoMs(): number {
+    return this.pair.objectives.rpoMinutes * 60_000;
+  }
+
+  private storageAccess(): StorageAccess {
+    const access = this.pair.backup.access;
+    if (access.type === "accessKey") return { type: "AccessKey", accessKey: this.deps.resolveAccessKey(access.accessKeyEnv) };
+    if (access.type === "userAssignedManagedIdentity") return { type: "UserAssignedManagedIdentity", clientId: access.clientId };
+    return { type: "SystemAssignedManagedIdentity" };
+  }
+
+  /** A configuration change of `serviceId`: the machine counts it when that is the active instance. */
+  noteChange(serviceId: string): void {
+    this.machine.send({ type: "backup.changeNoted", serviceId });
+    this.scheduler.changeNoted();
+  }
+
+  /** An operator asked for a backup of the active instance now. */
+  requestBackup(): void {
+    this.scheduler.requestBackup();
+  }
+
+  /** Reads the newest backup of the active instance from storage (THE rule) and raises an alert when the RPO is breached. */
+  async refreshRpo(signal?: AbortSignal): Promise<void> {
+    const ctx = this.machine.context();
+    const choice = await findNewestBackup(this.deps.backups, this.pair.backup.container, activeServiceId(ctx), ctx.activeBaseline?.name ?? null, this.deps.clock.now(), signal);
+    this.rpo = rpoStatus(choice.newest, this.rpoMs, ctx.unbackedChanges.length);
+    this.unverified = choice.unverified.map((b) => b.name);
+    if (this.rpo.breached && !this.breachAlerted) {
+      this.deps.log.warn({ rpo: this.rpo }, `pair ${this.pair.name}: ${this.rpo.reason}`);
+      this.audit({ type: "alert", verdict: "rpoBreached", reason: this.rpo.reason });
+    }
+    this.breachAlerted = this.rpo.breached;
+  }
+
+  view(): BackupView {
+    const ctx = this.machine.context();
+    const scheduler = this.scheduler.status();
+    // The change count is live (persisted context); the backup age is as of the last storage read.
+    const rpo = { ...this.rpo, unbackedChanges: ctx.unbackedChanges.length };
+    return { ...rpo, protects: this.pair[ctx.activeRegion].name, unverified: this.unverified, running: scheduler.running, lastError: scheduler.lastError };
+  }
+
+  private audit(entry: Omit<AuditEntry, "at" | "pair">): void {
+    this.machine.audit([{ at: new Date(this.deps.clock.now()).toISOString(), pair: this.pair.name, ...entry }]);
+  }
+
+  private onBackupEvent(event: BackupEvent): void {
+    const { log } = this.deps;
+    const name = this.pair.name;
+    switch (event.type) {
+      case "backup.completed":
+        log.info({ backup: event.backup.name, trigger: event.trigger }, `pair ${name}: backup ${event.backup.name} completed`);
+        if (event.backup.sourceServiceId?.toLowerCase() === this.pair.primary.serviceId.toLowerCase()) this.warm?.offer(event.backup);
+        this.audit({ type: "operation", verdict: "backupCompleted", reason: `${event.trigger} backup ${event.backup.name}`, operationId: event.backup.name });
+        this.refreshRpo().catch((error: unknown) => log.warn({ err: describeError(error) }, `pair ${name}: reading the newest backup failed`));
+        break;
+      case "backup.failed":
+        log.warn({ error: event.error, attempt: event.attempt, retryInMs: event.retryInMs }, `pair ${name}: backup failed, retrying`);
+        this.audit({ type: "operation", verdict: "backupFailed", reason: `${event.error}; attempt ${event.attempt}, retry in ${Math.round(event.retryInMs / 1000)} s` });
+        break;
+      case "backup.skipped":
+        log.info({ reason: event.reason }, `pair ${name}: ${event.trigger} backup skipped: ${event.reason}`);
+        break;
+      case "backup.deleted":
+        log.info({ backup: event.name }, `pair ${name}: deleted expired backup ${event.name}`);
+        break;
+      case "backup.retentionFailed":
+        log.warn({ error: event.error }, `pair ${name}: retention failed`);
+        break;
+      case "backup.started":
+        log.info({ trigger: event.trigger }, `pair ${name}: ${event.trigger} backup started`);
+        break;
+      case "backup.progress":
+        break;
+    }
+  }
+
+  private onWarmEvent(event: WarmStandbyEvent): void {
+    const { log } = this.deps;
+    const name = this.pair.name;
+    if (event.type === "warm.restored") {
+      // The machine skips the failover restore when the standby already holds the newest backup.
+      this.machine.send({ type: "standby.restored", backupName: event.backupName });
+      log.info({ backup: event.backupName }, `pair ${name}: standby is warm with ${event.backupName}`);
+      this.audit({ type: "operation", verdict: "standbyRestored", reason: `warm standby: restored ${event.backupName} into ${this.pair.standby.name}`, operationId: event.backupName });
+    } else if (event.type === "warm.failed") {
+      log.warn({ backup: event.backupName, error: event.error }, `pair ${name}: warm-standby restore failed`);
+      this.audit({ type: "operation", verdict: "standbyRestoreFailed", reason: `warm standby: restoring ${event.backupName} failed: ${event.error}` });
+    } else if (event.type === "warm.skipped") {
+      log.info({ backup: event.backupName, reason: event.reason }, `pair ${name}: warm-standby restore skipped`);
+    } else {
+      log.info({ backup: event.backupName }, `pair ${name}: warm-standby restore of ${event.backupName} started`);
+    }
+  }
+}
