@@ -92,6 +92,12 @@ export class BackupScheduler {
     this.wake.abort();
   }
 
+  /** Backups may run again (a failover or failback ended): what was held back is due now, not after the hold. */
+  allowedAgain(): void {
+    this.heldUntil = 0;
+    this.wake.abort();
+  }
+
   /** An operator or the controller asked for a backup now. */
   requestBackup(): void {
     this.manualRequested = true;

@@ -12,7 +12,31 @@ const record = (v: unknown): Record<string, unknown> => (typeof v === "object" &
 export function crossCheck(raw: unknown): LocatedProblem[] {
   const root = record(raw);
   const pairs = Array.isArray(root.pairs) ? root.pairs.map(record) : [];
-  return [...pairNames(pairs), ...servicesUsedOnce(pairs), ...pairs.flatMap(pairRules), ...eventHubsRules(root)];
+  return [...pairNames(pairs), ...servicesUsedOnce(pairs), ...trafficUsedOnce(pairs), ...pairs.flatMap(pairRules), ...eventHubsRules(root)];
+}
+
+/** Two pairs moving the same hostname or the same DNS record would each overwrite the other's cutover. */
+function trafficUsedOnce(pairs: Record<string, unknown>[]): LocatedProblem[] {
+  const problems: LocatedProblem[] = [];
+  const check = (what: string, keyOf: (pair: Record<string, unknown>) => string | undefined, field: Array<string>) => {
+    const seen = new Map<string, number>();
+    pairs.forEach((pair, i) => {
+      const key = keyOf(pair)?.toLowerCase().replace(/\.$/, "");
+      if (!key) return;
+      const first = seen.get(key);
+      if (first === undefined) return void seen.set(key, i);
+      const names = [pairs[first]!.name, pair.name].map((n) => `'${text(n) ?? "?"}'`).join(" and ");
+      problems.push({ path: ["pairs", i, ...field], message: `pairs ${names} use the same ${what} "${key}" (also ${formatPath(["pairs", first, ...field])}); each pair needs its own` });
+    });
+  };
+  check("custom hostname", (pair) => text(pair.customHostname), ["customHostname"]);
+  check("DNS record", (pair) => {
+    const dns = record(pair.dns);
+    const zone = text(dns.zoneId);
+    const name = text(dns.recordName);
+    return zone && name ? `${name} in ${zone}` : undefined;
+  }, ["dns", "recordName"]);
+  return problems;
 }
 
 function pairNames(pairs: Record<string, unknown>[]): LocatedProblem[] {

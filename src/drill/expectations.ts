@@ -49,8 +49,11 @@ export function checkExpectations(o: Observation): Outcome {
   const failedOver = o.outageAt === null ? undefined : firstAfter(audit, o.outageAt, ["failedOver"]);
   const detectionMs = detected && o.outageAt !== null ? detected.at - o.outageAt : null;
   const rtoMs = failedOver && o.outageAt !== null ? failedOver.at - o.outageAt : null;
-  const dataLossChanges =
-    o.primaryRevisionAtOutage !== null && standby.restoredFromRevision !== null ? Math.max(0, o.primaryRevisionAtOutage - standby.restoredFromRevision) : null;
+  const dataLossChanges = o.stages.length
+    ? o.stages.reduce((n, s) => n + s.dataLossChanges, 0)
+    : o.primaryRevisionAtOutage !== null && standby.restoredFromRevision !== null
+      ? Math.max(0, o.primaryRevisionAtOutage - standby.restoredFromRevision)
+      : null;
   const finalState = status?.state ?? "unknown";
   const activeRegion = status ? (status.activeRegion === sim.services.primary.region ? "primary" : "standby") : "unknown";
   const e = o.scenario.expect;
@@ -69,7 +72,11 @@ export function checkExpectations(o: Observation): Outcome {
   if (e.dnsChanges !== undefined) check("DNS changes", dnsChanges === e.dnsChanges, `expected ${e.dnsChanges}, the simulator counted ${dnsChanges} write(s); CNAME now ${Object.values(stats.dns)[0]?.cname}`);
   const cname = Object.values(stats.dns)[0]?.cname ?? null;
   if (e.cname !== undefined) check("CNAME", cname === e.cname, `expected ${e.cname}, the record points at ${cname ?? "nothing"}`);
-  if (e.dataLossChanges !== undefined) check("data loss", dataLossChanges === e.dataLossChanges, `expected ${e.dataLossChanges} missing change(s), measured ${dataLossChanges ?? "n/a"} (primary revision ${o.primaryRevisionAtOutage ?? "?"} at the outage, standby restored from ${standby.restoredFromRevision ?? "none"})`);
+  for (const s of o.stages) {
+    check(`stage "${s.name}"`, s.dataLossChanges <= s.maxDataLoss, `the ${s.active} serves traffic at revision ${s.activeRevision}, the newest state is revision ${s.newestRevision}: ${s.dataLossChanges} change(s) lost (at most ${s.maxDataLoss})`);
+  }
+  const lossDetail = o.stages.length ? `summed over ${o.stages.length} stage(s)` : `primary revision ${o.primaryRevisionAtOutage ?? "?"} at the outage, standby restored from ${standby.restoredFromRevision ?? "none"}`;
+  if (e.dataLossChanges !== undefined) check("data loss", dataLossChanges === e.dataLossChanges, `expected ${e.dataLossChanges} missing change(s), measured ${dataLossChanges ?? "n/a"} (${lossDetail})`);
   if (e.maxRtoSeconds !== undefined) check("RTO", rtoMs !== null && rtoMs <= e.maxRtoSeconds * 1000, `expected at most ${e.maxRtoSeconds} s, measured ${rtoMs === null ? "no failover" : `${(rtoMs / 1000).toFixed(1)} s`}`);
   if (e.noFailover) {
     const moved = transitions(audit).filter((t) => t.state.startsWith("failingOver") || t.state.startsWith("failedOver"));

@@ -19,6 +19,18 @@ export interface Phase {
   endMs: number;
 }
 
+/** A `stage` step: what the instance serving traffic holds at that point of the scenario. */
+export interface StageResult {
+  name: string;
+  atMs: number;
+  active: "primary" | "standby";
+  /** The newest revision any instance reached while it served traffic. */
+  newestRevision: number;
+  activeRevision: number;
+  dataLossChanges: number;
+  maxDataLoss: number;
+}
+
 export interface ScenarioResult {
   name: string;
   description: string;
@@ -28,8 +40,9 @@ export interface ScenarioResult {
   detectionMs: number | null;
   /** Outage start → CNAME on the standby and the standby verified; null without a failover. */
   rtoMs: number | null;
-  /** Primary revisions missing on the standby after failover. */
+  /** Primary revisions missing on the standby after failover; with stages, the sum over the stages. */
   dataLossChanges: number | null;
+  stages: StageResult[];
   restores: number;
   dnsChanges: number;
   finalState: string;

@@ -10,7 +10,7 @@ import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
 import { ControllerProcess } from "./controller-process.js";
 import { simControllerConfig, simEnv } from "../sim/controller-config.js";
 import { checkExpectations, phasesFrom } from "./expectations.js";
-import type { ScenarioResult, TimelineEntry } from "./report-types.js";
+import type { ScenarioResult, StageResult, TimelineEntry } from "./report-types.js";
 import type { Scenario, ScenarioStep } from "./scenario.js";
 
 const PAIR = "contoso";
@@ -31,6 +31,7 @@ export interface Observation {
   sim: SimulatedAzure;
   /** States seen while polling, for `hold` and `noFailover`. */
   statesSeen: string[];
+  stages: StageResult[];
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -82,6 +83,10 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   let primaryRevisionAtOutage: number | null = null;
   let standbyRestoresAtOutage: number | null = null;
   let error: string | undefined;
+  const stages: StageResult[] = [];
+  // The newest configuration state: the revision reached by the last change made on the instance serving traffic.
+  let newestRevision = sim.stats().services[sim.services.primary.name]!.revision;
+  const activeSide = () => (status && status.activeRegion === sim.services.standby.region ? "standby" : "primary");
 
   const refresh = async () => {
     if (!client) return status;
@@ -125,7 +130,9 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       sim.clearFault(name, on ? { region: side(on).region } : undefined);
       note("fault cleared", `${name}${on ? ` on ${on}` : ""}`);
     } else if ("change" in step) {
+      await refresh();
       const revision = sim.change(side(step.change.on).name, step.change.count);
+      if (step.change.on === activeSide()) newestRevision = revision;
       note("config change", `${step.change.count} change(s) on ${step.change.on}, revision ${revision}`);
     } else if ("operator" in step) {
       if (!client) throw new Error("operator step while the controller is not running");
@@ -135,7 +142,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     } else if ("waitFor" in step) {
       const w = step.waitFor;
       const deadline = Date.now() + w.timeoutSeconds * 1000;
-      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.auditIncludes && `audit entry "${w.auditIncludes}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
+      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.auditIncludes && `audit entry "${w.auditIncludes}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.standbyBackupsSucceeded !== undefined && `${w.standbyBackupsSucceeded} standby backup(s)`, w.noUnbackedChanges && "no unbacked change", w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
       for (;;) {
         const s = await refresh();
         const stats = sim.stats();
@@ -144,6 +151,8 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
           (!w.decision || (s?.lastDecision?.reason ?? "").includes(w.decision)) &&
           (w.restoresStarted === undefined || stats.services[sim.services.standby.name]!.restores.started >= w.restoresStarted) &&
           (w.backupsSucceeded === undefined || stats.services[sim.services.primary.name]!.backups.succeeded >= w.backupsSucceeded) &&
+          (w.standbyBackupsSucceeded === undefined || stats.services[sim.services.standby.name]!.backups.succeeded >= w.standbyBackupsSucceeded) &&
+          (!w.noUnbackedChanges || (s?.backup.unbackedChanges === 0 && s.backup.running === null)) &&
           (!w.backupRecorded || (s?.backup.latest ?? null) !== null) &&
           (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict) &&
           (!w.standbyVerdict || s?.health.standby.verdict === w.standbyVerdict);
@@ -160,6 +169,13 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
         await sleep(POLL_MS);
       }
       note("held", `${step.hold.seconds} s${step.hold.notState ? ` without ${step.hold.notState}` : ""}`);
+    } else if ("stage" in step) {
+      await refresh();
+      const active = activeSide();
+      const activeRevision = sim.stats().services[side(active).name]!.revision;
+      const dataLossChanges = Math.max(0, newestRevision - activeRevision);
+      stages.push({ name: step.stage.name, atMs: Date.now() - t0, active, newestRevision, activeRevision, dataLossChanges, maxDataLoss: step.stage.maxDataLoss });
+      note("stage", `${step.stage.name}: the ${active} serves traffic at revision ${activeRevision}, newest ${newestRevision}: ${dataLossChanges} change(s) lost`);
     } else if ("killController" in step) {
       await controller.kill();
       note("controller", "killed with SIGKILL");
@@ -186,7 +202,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   await controller.stop();
   await sim.stop();
 
-  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen };
+  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages };
   const outcome = checkExpectations(observation);
   for (const entry of audit) {
     // Operator commands are already on the timeline from the drill's side.
@@ -200,6 +216,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     description: scenario.description,
     passed: !error && outcome.expectations.every((e) => e.passed),
     ...outcome,
+    stages,
     durationMs: Date.now() - t0,
     phases: phasesFrom(audit, t0, outageAt),
     timeline,

@@ -23,6 +23,8 @@ const stepKinds = {
       auditIncludes: z.string().optional().describe("Text some entry of the controller's audit trail contains (e.g. an operation the machine records no decision for)."),
       restoresStarted: z.number().int().nonnegative().optional().describe("Restores started on the standby, at least."),
       backupsSucceeded: z.number().int().nonnegative().optional().describe("Backups of the primary that succeeded, at least."),
+      standbyBackupsSucceeded: z.number().int().nonnegative().optional().describe("Backups of the standby that succeeded, at least."),
+      noUnbackedChanges: z.literal(true).optional().describe("The controller counts no configuration change outside a backup and runs no backup."),
       backupRecorded: z.literal(true).optional().describe("The controller has recorded its newest backup (annotated it and shows it in status): wait for it before ageing backups with clock-shift."),
       primaryVerdict: z.string().optional().describe("The primary region's health verdict, e.g. healthy."),
       standbyVerdict: z.string().optional().describe("The standby region's health verdict, e.g. unhealthy."),
@@ -31,10 +33,16 @@ const stepKinds = {
   }),
   hold: z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
   killController: z.strictObject({ killController: z.strictObject({}) }),
+  stage: z.strictObject({
+    stage: z.strictObject({
+      name: z.string().describe("A row of the report: the data loss measured now, on the instance that serves traffic."),
+      maxDataLoss: z.number().int().nonnegative().default(0).describe("Changes the active instance may miss at this stage."),
+    }),
+  }),
   startController: z.strictObject({ startController: z.strictObject({}) }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.stage]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),

@@ -93,18 +93,16 @@ export function decideBackup(ctx: PairContext, facts: BackupFacts, at: number): 
     return { verdict: "expired", backup: latest, reason: `backup ${latest.name} is ${formatDuration(age)} old and expired (APIM limit 30d): refusing to restore it; ${primaryNote}` };
   }
   const unbacked = ctx.unbackedChanges.length;
-  if (unbacked > 0 && facts.primaryAnswers) {
-    return { verdict: "takeFreshBackup", backup: null, reason: `${unbacked} configuration change(s) of the primary are not in backup ${latest.name}; ${primaryNote}: taking a fresh backup` };
+  const rpo = ctx.pair.objectives.rpoMs;
+  const stale = `backup ${latest.name} is ${formatDuration(age)} old, older than the RPO of ${formatDuration(rpo)}`;
+  if (facts.primaryAnswers && (age > rpo || unbacked > 0)) {
+    const why = age > rpo ? `${stale}${unbacked ? `, and ${unbacked} configuration change(s) are in no backup` : ""}` : `${unbacked} configuration change(s) of the primary are not in backup ${latest.name}`;
+    return { verdict: "takeFreshBackup", backup: null, reason: `${why}; ${primaryNote}: taking a fresh backup` };
   }
   const lost = unbacked > 0 ? `; ${unbacked} change(s) made after it are lost with the primary` : "";
-  const rpo = ctx.pair.objectives.rpoMs;
   const skuNote = latest.sku ? "" : ` (backup carries no SKU metadata; the restore will fail if it differs from ${standbySku})`;
   if (age <= rpo) {
     return { verdict: "useBackup", backup: latest, reason: `backup ${latest.name} is ${formatDuration(age)} old, within the RPO of ${formatDuration(rpo)}${lost}${skuNote}` };
-  }
-  const stale = `backup ${latest.name} is ${formatDuration(age)} old, older than the RPO of ${formatDuration(rpo)}`;
-  if (facts.primaryAnswers) {
-    return { verdict: "takeFreshBackup", backup: null, reason: `${stale}; ${primaryNote}: taking a fresh backup` };
   }
   const window = `data-loss window ${formatDuration(age)}`;
   switch (ctx.pair.policy.onRpoBreach) {

@@ -109,8 +109,8 @@ export class BackupCoordinator {
   }
 
   /** A configuration change of `serviceId`: the machine counts it when that is the active instance. */
-  noteChange(serviceId: string): void {
-    this.machine.send({ type: "backup.changeNoted", serviceId });
+  noteChange(serviceId: string, at?: number): void {
+    this.machine.send({ type: "backup.changeNoted", serviceId, ...(at !== undefined ? { at } : {}) });
     this.scheduler.changeNoted();
   }
 

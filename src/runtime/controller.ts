@@ -44,6 +44,8 @@ export interface ControllerHealth {
 }
 
 const LOOKBACK_MS = 5 * 60_000;
+/** How long the event stream waits for a change to be stored before it may checkpoint past it. */
+const CHANGE_STORE_WAIT_MS = 5_000;
 
 /**
  * The controller: one PairRuntime per configured pair, fed by the Event Hubs consumer and the
@@ -90,7 +92,15 @@ export class Controller implements ControllerApi {
    */
   private async ingestBatch(signals: Signal[]): Promise<void> {
     signals.forEach((s) => this.ingest(s));
-    if (signals.some((s) => s.kind === "change")) await Promise.all([...this.pairs.values()].map((p) => p.flush()));
+    if (!signals.some((s) => s.kind === "change")) return;
+    // Bounded: while the state store is down, health signals must keep flowing (the change is still owed in memory).
+    const timer = new AbortController();
+    const stored = await Promise.race([
+      Promise.all([...this.pairs.values()].map((p) => p.flush())).then(() => true),
+      this.ports.clock.sleep(CHANGE_STORE_WAIT_MS, timer.signal).then(() => false, () => false),
+    ]);
+    timer.abort();
+    if (!stored) this.ports.log.warn({}, "a configuration change is not yet stored with the pair state (the state store does not answer); the event stream moves on");
   }
 
   private loop(task: Promise<unknown>): void {

@@ -54,6 +54,7 @@ export class PairRuntime {
   /** Failovers that moved traffic to the standby since this process started. */
   failoversCompleted = 0;
   private previousState = "";
+  private backupsWereAllowed = true;
   private lastLogged: PairContext["lastDecision"] = null;
 
   private constructor(
@@ -127,7 +128,9 @@ export class PairRuntime {
       const changed = String(signal.attributes?.changedResourceId ?? signal.resourceId ?? "").toLowerCase();
       const of = (serviceId: string) => sameResourceId(signal.resourceId, serviceId) || changed.startsWith(serviceId.toLowerCase() + "/");
       // Either instance: the machine keeps only changes of the active one.
-      for (const side of [this.pair.primary, this.pair.standby]) if (of(side.serviceId)) this.backups.noteChange(side.serviceId);
+      // The change's own time: a change made before a backup started is in it, however late its signal arrives.
+      const at = Date.parse(signal.observedAt);
+      for (const side of [this.pair.primary, this.pair.standby]) if (of(side.serviceId)) this.backups.noteChange(side.serviceId, Number.isFinite(at) ? at : undefined);
       return;
     }
     this.evaluator.observe(signal, this.deps.clock.now());
@@ -145,6 +148,9 @@ export class PairRuntime {
   private onTransition(ctx: PairContext): void {
     const state = this.state;
     if (state === "failedOver" && this.previousState.startsWith("failingOver")) this.failoversCompleted++;
+    const allowed = this.hasTag("backupsAllowed");
+    if (allowed && !this.backupsWereAllowed) this.backups.scheduler.allowedAgain();
+    this.backupsWereAllowed = allowed;
     this.previousState = state;
     const d = ctx.lastDecision;
     if (d && d !== this.lastLogged) {

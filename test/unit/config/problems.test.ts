@@ -167,6 +167,18 @@ describe("config problems", () => {
     expect(problemsOf(doc)).toEqual(['pairs[1].name: duplicate pair name "contoso" (also pairs[0].name); pair names must be unique']);
   });
 
+  it("rejects two pairs with the same custom hostname or DNS record, whatever the case, naming both pairs", () => {
+    const doc = validDocument();
+    const second = pair("fabrikam");
+    second.customHostname = "CONTOSO.contoso.com";
+    second.dns.recordName = "Contoso";
+    doc.pairs.push(second);
+    expect(problemsOf(doc)).toEqual([
+      `pairs[1].customHostname: pairs 'contoso' and 'fabrikam' use the same custom hostname "contoso.contoso.com" (also pairs[0].customHostname); each pair needs its own`,
+      expect.stringMatching(/^pairs\[1\]\.dns\.recordName: pairs 'contoso' and 'fabrikam' use the same DNS record "contoso in \/subscriptions\/.*\/dnszones\/contoso\.com" \(also pairs\[0\]\.dns\.recordName\); each pair needs its own$/),
+    ]);
+  });
+
   it("rejects a standby in the primary's region, whatever the spelling", () => {
     const doc = validDocument();
     doc.pairs[0]!.standby.region = "West Europe";
