@@ -10,8 +10,14 @@ export class MemoryStateStore implements StateStore {
   gate: (() => Promise<void>) | null = null;
   /** How many of the next saves fail, as a storage outage would. */
   failNext = 0;
+  /** How many of the next loads fail. */
+  failLoads = 0;
 
   async load(pair: string): Promise<unknown | null> {
+    if (this.failLoads > 0) {
+      this.failLoads--;
+      throw new Error("state store unreachable");
+    }
     const text = this.saved.get(pair);
     return text === undefined ? null : JSON.parse(text);
   }

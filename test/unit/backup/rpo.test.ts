@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ageOf, findNewestBackup } from "../../../src/backup/latest-backup.js";
+import { ageOf, findNewestBackup, newestBackupOf } from "../../../src/backup/latest-backup.js";
 import { rpoStatus } from "../../../src/backup/rpo.js";
 import { BACKUP_LIFETIME_MS, backupBlobName } from "../../../src/backup/backup-names.js";
 import { FakeBackupStore, PRIMARY_ID } from "../../support/fakes/index.js";
@@ -19,6 +19,22 @@ describe("latest backup and RPO", () => {
     expect(unverified.map((b) => b.name)).toEqual(["apim-weu-20261201T115900000Z.apimbackup", "apim-weu-20261201T103000000Z.apimbackup"]);
     expect(latest?.ageMs).toBe(30 * MIN);
     expect(latest?.expired).toBe(false);
+  });
+
+  it("after a cutover, the baseline restored into the active instance is its newest state until it is backed up itself", () => {
+    const standbyId = "/subscriptions/x/providers/microsoft.apimanagement/service/apim-neu";
+    const old = { name: "apim-weu-old.apimbackup", takenAt: NOW - 90 * MIN, sourceServiceId: PRIMARY_ID.toLowerCase(), sku: "Premium", sizeBytes: 1 };
+    const failback = { name: "apim-neu-failback.apimbackup", takenAt: NOW - 30 * MIN, sourceServiceId: standbyId, sku: "Premium", sizeBytes: 1 };
+    const olderStandby = { name: "apim-neu-older.apimbackup", takenAt: NOW - 60 * MIN, sourceServiceId: standbyId, sku: "Premium", sizeBytes: 1 };
+    // Failed back: the primary holds the standby's failback backup, newer than the primary's own old one.
+    expect(newestBackupOf([old, failback, olderStandby], PRIMARY_ID, failback.name, NOW).newest?.backup.name).toBe(failback.name);
+    // Without the baseline the standby's backups are not the primary's.
+    expect(newestBackupOf([old, failback, olderStandby], PRIMARY_ID, null, NOW).newest?.backup.name).toBe(old.name);
+    // A newer backup of the primary itself wins over the baseline.
+    const fresh = { ...old, name: "apim-weu-fresh.apimbackup", takenAt: NOW - MIN };
+    expect(newestBackupOf([old, failback, fresh], PRIMARY_ID, failback.name, NOW).newest?.backup.name).toBe(fresh.name);
+    // A baseline blob without metadata is not trusted either.
+    expect(newestBackupOf([old, { ...failback, sourceServiceId: null }], PRIMARY_ID, failback.name, NOW).newest?.backup.name).toBe(old.name);
   });
 
   it("says within RPO, breached, expired and none with the reason an operator reads", () => {

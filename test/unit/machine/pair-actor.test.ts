@@ -1,5 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStateStore, settle } from "../../support/fakes/index.js";
+import { startPairActor } from "../../../src/runtime/pair-actor.js";
+import { createFailoverMachine } from "../../../src/runtime/steps/index.js";
 import { addBackup, healthyPair, sendAndSettle, startedPair } from "./helpers.js";
 
 describe("startPairActor persistence and audit", () => {
@@ -35,6 +37,46 @@ describe("startPairActor persistence and audit", () => {
     await world.clock.advance(5_000);
     await pair.flush();
     expect((await store.load("contoso")) as { value: unknown }).toMatchObject({ value: "paused" });
+    await pair.stop();
+  });
+
+  it("says the state is unsaved while the store refuses writes, and a stop that cannot store it says so", async () => {
+    const store = new MemoryStateStore();
+    const { pair } = await startedPair(undefined, undefined, store);
+    await healthyPair(pair);
+    await pair.flush();
+    expect(pair.unsaved()).toBeNull();
+    store.failNext = 1_000;
+    await sendAndSettle(pair, { type: "operator.paused", actor: "ops" });
+    expect(pair.unsaved()).toMatchObject({ error: "state store unavailable" });
+    expect(await pair.stop()).toBe(false);
+  });
+
+  it("stops within its bounded wait when the store never answers", async () => {
+    const store = new MemoryStateStore();
+    const { pair, world } = await startedPair(undefined, undefined, store);
+    await healthyPair(pair);
+    await pair.flush();
+    store.gate = () => new Promise<void>(() => {});
+    await sendAndSettle(pair, { type: "operator.paused", actor: "ops" });
+    const stopped = pair.stop(10_000);
+    await world.clock.advance(10_000);
+    expect(await stopped).toBe(false);
+  });
+
+  it("keeps reading a state store that cannot be reached at start-up, then resumes the stored state", async () => {
+    const store = new MemoryStateStore();
+    const first = await startedPair(undefined, undefined, store);
+    await sendAndSettle(first.pair, { type: "operator.paused", actor: "ops" });
+    expect(await first.pair.stop()).toBe(true);
+    store.failLoads = 3;
+    const errors: string[] = [];
+    const starting = startPairActor({ machine: createFailoverMachine(first.world.ports), input: first.settings, stateStore: store, clock: first.world.clock, onError: (e, what) => errors.push(`${what}: ${(e as Error).message}`) });
+    for (let i = 0; i < 3; i++) await first.world.clock.advance(60_000);
+    const pair = await starting;
+    expect(errors).toEqual(Array(3).fill("load: state store unreachable"));
+    expect(pair.restored).toBe(true);
+    expect(JSON.stringify(pair.actor.getSnapshot().value)).toBe('"paused"');
     await pair.stop();
   });
 
