@@ -1,4 +1,4 @@
-import { and, assign, fromCallback, setup, type CallbackActorLogic, type EventObject } from "xstate";
+import { assign, fromCallback, setup, type CallbackActorLogic, type EventObject } from "xstate";
 import { applyHealth, coverChanges, failoverReset, initialContext, noteChange, withDecision } from "./context.js";
 import {
   abortTarget,
@@ -89,6 +89,10 @@ function failureOf(ctx: PairContext, event: PairEvent | { type: string; error?: 
   return { error: `step actor crashed: ${raw instanceof Error ? raw.message : String(raw)}`, retryable: false };
 }
 
+function primaryNotHealthy(ctx: PairContext): boolean {
+  return ctx.health.primary.verdict === "suspect" || ctx.health.primary.verdict === "unhealthy";
+}
+
 /** Time of an event; xstate's own error events carry none, so they take the time of the last decision. */
 function timeOf(ctx: PairContext, event: { at?: number }): number {
   return typeof event.at === "number" ? event.at : (ctx.lastDecision?.at ?? 0);
@@ -137,7 +141,8 @@ const machineSetup = setup({
     pendingIs: ({ context }, params: { step: ResumePoint }) => context.pendingApproval?.step === params.step,
     trafficOnStandby: ({ context }) => abortTarget(context) === "failedOver",
     pausedFromFailedOver: ({ context }) => context.pausedFrom === "failedOver",
-    primaryNotHealthy: ({ context }) => context.health.primary.verdict === "suspect" || context.health.primary.verdict === "unhealthy",
+    primaryNotHealthy: ({ context }) => primaryNotHealthy(context),
+    approvedBackToUnhealthyPrimary: ({ context }) => context.pendingApproval?.step === "monitoring" && primaryNotHealthy(context),
     observeMode: ({ context }) => context.pair.policy.mode === "observe",
   },
   actions: {
@@ -485,7 +490,7 @@ export const failoverMachine = machineSetup.createMachine({
         "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "awaitingOperator", verdict: "alert", prefix: "observer impaired" } }] },
         "operator.approved": [
           // Back to monitoring while the primary is not healthy: wait in suspect for a new verdict, not in healthy.
-          { guard: and([{ type: "pendingIs", params: { step: "monitoring" as ResumePoint } }, "primaryNotHealthy"]), target: "#pair.monitoring.suspect", actions: "applyApproval" },
+          { guard: "approvedBackToUnhealthyPrimary", target: "#pair.monitoring.suspect", actions: "applyApproval" },
           ...RESUME_POINTS.map((step) => ({ guard: { type: "pendingIs" as const, params: { step } }, target: `#pair.${step}`, actions: "applyApproval" as const })),
           { guard: "trafficOnStandby", target: "failedOver", actions: "applyApproval" },
           { target: "monitoring", actions: "applyApproval" },

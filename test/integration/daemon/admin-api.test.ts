@@ -25,7 +25,7 @@ describe("apim-dr run: admin API and logs", () => {
     expect(world.daemon.url).toMatch(/^http:\/\/127\.0\.0\.1:\d+$/);
     const health = await world.api("/healthz");
     expect(health.status).toBe(200);
-    expect(health.json()).toEqual({ status: "ok" });
+    expect(health.json()).toEqual({ status: "ok", problems: [] });
   });
 
   it("GET /pairs and /pairs/contoso describe the pair: state, region, health per region, backup against the RPO", async () => {
@@ -40,14 +40,14 @@ describe("apim-dr run: admin API and logs", () => {
       name: PAIR,
       state: "monitoring.healthy",
       activeRegion: "westeurope",
-      backup: { latest: expect.stringMatching(/\.apimbackup$/), rpoMs: 3_600_000, breached: false, unbackedChanges: 0, reason: expect.stringMatching(/^within RPO: /) },
+      backup: { latest: expect.stringMatching(/\.apimbackup$/), rpoMs: 3_600_000, breached: false, unbackedChanges: 0, reason: expect.stringMatching(/^within RPO: /), protects: "apim-contoso-weu", unverified: [] },
       health: {
         primary: { region: "westeurope", verdict: "healthy", reason: expect.stringContaining("independent sources report healthy") },
         standby: { region: "northeurope", verdict: "healthy" },
         observerImpaired: false,
       },
       operation: null,
-      accepts: ["failover", "pause"],
+      accepts: ["failover", "pause", "backup"],
     });
     expect(pair.backup.ageMs).toBeGreaterThanOrEqual(0);
     expect(pair.backup.ageMs).toBeLessThan(pair.backup.rpoMs);
@@ -90,17 +90,17 @@ describe("apim-dr run: admin API and logs", () => {
     expect(failback.json()).toEqual({
       error: "operator alice requested a failback, but traffic is not on the standby: nothing to fail back",
       state: "monitoring.healthy",
-      accepts: ["failover", "pause"],
+      accepts: ["failover", "pause", "backup"],
     });
     const approve = await world.api(`/pairs/${PAIR}/approve`, { method: "POST" });
     expect(approve.status).toBe(409);
-    expect(approve.json()).toEqual({ error: "'approve' is not accepted in state monitoring.healthy", state: "monitoring.healthy", accepts: ["failover", "pause"] });
+    expect(approve.json()).toEqual({ error: "'approve' is not accepted in state monitoring.healthy", state: "monitoring.healthy", accepts: ["failover", "pause", "backup"] });
 
     const cli = await world.cli(["resume", "--pair", PAIR, "--yes"]);
     expect(cli.code).toBe(1);
     expect(cli.stdout.trim()).toBe(""); // a refused action shows no plan
 
-    expect(cli.stderr.trim()).toBe("apim-dr resume: 'resume' is not accepted in state monitoring.healthy (state monitoring.healthy; accepts: failover, pause)");
+    expect(cli.stderr.trim()).toBe("apim-dr resume: 'resume' is not accepted in state monitoring.healthy (state monitoring.healthy; accepts: failover, pause, backup)");
   });
 
   it("GET /metrics exposes state, backup age and RPO, failovers, last decision and signal counters", async () => {

@@ -29,13 +29,15 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     const out = lines(run.stdout);
     expect(out.slice(0, 5)).toEqual([
       `failover ${PAIR}: from apim-contoso-weu (westeurope) to apim-contoso-neu (northeurope)`,
-      expect.stringMatching(/^ {2}backup: newest backup apim-contoso-weu-\S+\.apimbackup is 0 min old \(RPO 60 min\)$/),
+      // A planned failover loses nothing: it backs the primary up first.
+      expect.stringMatching(/^ {2}backup: a fresh backup of apim-contoso-weu first \(planned failover: nothing may be lost; if the primary's management plane does not answer: the newest backup apim-contoso-weu-\S+\.apimbackup\)$/),
       "  restore: into apim-contoso-neu",
       "  verify: apim-contoso-neu's gateway answers for api.contoso.example",
       `  DNS: CNAME api.contoso.example ${primaryHost} -> ${standbyHost} (TTL 60 s)`,
     ]);
     expect(out[5]).toBe(`failover accepted: ${PAIR} is now failingOver.checkingBackup`);
     const progress = out.slice(6, -1);
+    expect(progress.some((l) => l.startsWith("  failingOver.takingFreshBackup — "))).toBe(true);
     expect(progress.some((l) => l.startsWith("  failingOver.restoring — "))).toBe(true);
     expect(progress.at(-1)).toMatch(/^ {2}failedOver/);
     expect(out.at(-1)).toMatch(/^contoso: failedOver — cutover verified, the standby serves traffic: CNAME api → apim-contoso-neu\.azure-api\.net; gateway \S+ answered HTTP 200 for api\.contoso\.example/);
@@ -45,6 +47,8 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(stats.services[world.standbyName]!.restores).toEqual({ started: 1, succeeded: 1, failed: 0 });
     expect(stats.services[world.standbyName]!.restoredFromServiceId).toBe(world.sim.services.primary.id);
     expect(stats.services[world.primaryName]!.restores.started).toBe(0);
+    // The standby holds the primary's newest revision: the fresh backup was restored.
+    expect(stats.services[world.standbyName]!.restoredFromRevision).toBe(stats.services[world.primaryName]!.revision);
   });
 
   it("status shows the failed-over pair in text and as JSON, and /metrics counts the failover", async () => {
@@ -52,15 +56,16 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(text.code).toBe(0);
     const out = lines(text.stdout);
     expect(out[0]).toBe(`${PAIR}: failedOver   active region: northeurope`);
-    expect(out).toContain("  accepts: failback, pause");
+    expect(out).toContain("  accepts: failback, pause, backup");
     expect(out.find((l) => l.startsWith("  last decision: "))).toMatch(/^ {2}last decision: failedOver — cutover verified, the standby serves traffic/);
-    expect(out.find((l) => l.startsWith("  backup: "))).toMatch(/^ {2}backup: apim-contoso-weu-\S+\.apimbackup, age \d+s \/ RPO /);
+    // Backups now protect the standby, which serves traffic; its state is the backup restored into it.
+    expect(out.find((l) => l.startsWith("  backup of "))).toMatch(/^ {2}backup of apim-contoso-neu: apim-contoso-weu-\S+\.apimbackup, age \d+s \/ RPO /);
 
     const all = await world.cli(["status", "--json"]);
     expect(all.code).toBe(0);
     const { pairs } = JSON.parse(all.stdout) as { pairs: PairStatus[] };
     expect(pairs).toHaveLength(1);
-    expect(pairs[0]).toMatchObject({ name: PAIR, state: "failedOver", activeRegion: "northeurope", accepts: ["failback", "pause"], lastDecision: { verdict: "failedOver", state: "failingOver.verifyingCutover" } });
+    expect(pairs[0]).toMatchObject({ name: PAIR, state: "failedOver", activeRegion: "northeurope", accepts: ["failback", "pause", "backup"], lastDecision: { verdict: "failedOver", state: "failingOver.verifyingCutover" } });
     const one = await world.cli(["status", "--pair", PAIR, "--json"]);
     expect(JSON.parse(one.stdout)).toMatchObject({ name: PAIR, state: "failedOver" });
 
@@ -83,8 +88,8 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     const out = lines(run.stdout);
     expect(out.slice(0, 5)).toEqual([
       `failback ${PAIR}: from apim-contoso-neu (northeurope) back to apim-contoso-weu (westeurope)`,
-      "  backup: a fresh backup of the active standby apim-contoso-neu into container apim-backups",
-      "  restore: that backup into the primary apim-contoso-weu (its configuration is replaced)",
+      "  backup: a fresh backup of apim-contoso-neu first (it serves traffic: every change made while failed over is kept)",
+      "  restore: into apim-contoso-weu (its configuration is replaced)",
       "  verify: apim-contoso-weu's gateway answers for api.contoso.example",
       `  DNS: CNAME api.contoso.example ${standbyHost} -> ${primaryHost} (TTL 60 s)`,
     ]);
@@ -99,7 +104,7 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(stats.services[world.primaryName]!.restoredFromServiceId).toBe(world.sim.services.standby.id);
     expect(stats.services[world.standbyName]!.backups.succeeded).toBe(1);
     expect(stats.dns["api.contoso.example"]).toMatchObject({ cname: primaryHost, writes: 2 });
-    expect(await world.pair()).toMatchObject({ state: "monitoring.healthy", activeRegion: "westeurope", accepts: ["failover", "pause"] });
+    expect(await world.pair()).toMatchObject({ state: "monitoring.healthy", activeRegion: "westeurope", accepts: ["failover", "pause", "backup"] });
   });
 
   it("audit --pair shows the operator commands with their reasons and every transition, in order", async () => {
@@ -120,6 +125,7 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(trail).toEqual([
       "operator operator.failoverRequested",
       "failingOver.checkingBackup",
+      "failingOver.takingFreshBackup",
       "failingOver.restoring",
       "failingOver.verifyingStandby",
       "failingOver.switchingDns",
@@ -141,6 +147,7 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     const entries = lines((await world.cli(["audit", "--pair", PAIR, "--json"])).stdout).map((l) => JSON.parse(l) as AuditEntry);
     const operations = entries.filter((e) => e.type === "operation" && e.verdict !== "backupCompleted");
     expect(operations.map((e) => [e.state, e.verdict])).toEqual([
+      ["failingOver.takingFreshBackup", "backupStarted"],
       ["failingOver.restoring", "restoreStarted"],
       ["failingBack.backingUpActive", "backupStarted"],
       ["failingBack.restoringPrimary", "restoreStarted"],

@@ -28,7 +28,7 @@ describe("apim-dr pause and resume", () => {
     expect(pause.stderr).toBe("");
     expect(pause.code).toBe(0);
     expect(lines(pause.stdout)).toEqual([`pause ${PAIR}: keep observing signals, take no automatic action until resumed`, `pause accepted: ${PAIR} is now paused`]);
-    expect(await world.pair()).toMatchObject({ state: "paused", accepts: ["resume"], lastDecision: { verdict: "paused", reason: "operator paused the pair: change freeze" } });
+    expect(await world.pair()).toMatchObject({ state: "paused", accepts: ["resume", "backup"], lastDecision: { verdict: "paused", reason: "operator paused the pair: change freeze" } });
 
     await world.sim.fault("region-outage", { region: PRIMARY_REGION });
     const seen = await world.waitForPair("the primary's outage to be confirmed while paused", (p) => p.health.primary.verdict === "unhealthy", 60_000);
@@ -76,7 +76,7 @@ describe("apim-dr abort and approve on a pair waiting in awaitingOperator", () =
     const abort = await world.cli(["abort", "--pair", PAIR, "--yes", "--reason", "both regions down, handled by hand"]);
     expect(abort.stderr).toBe("");
     expect(abort.code).toBe(0);
-    expect(lines(abort.stdout)).toEqual([`abort ${PAIR}: stop the pending step in awaitingOperator; traffic stays on ${PRIMARY_REGION}`, `abort accepted: ${PAIR} is now monitoring.healthy`]);
+    expect(lines(abort.stdout)).toEqual([`abort ${PAIR}: stop the pending step in awaitingOperator; traffic stays on ${PRIMARY_REGION}`, `abort accepted: ${PAIR} is now monitoring.suspect`]);
     const stats = world.sim.stats();
     expect(stats.dns["api.contoso.example"]).toMatchObject({ cname: world.sim.services.primary.gatewayHost, writes: 0 });
     expect(Object.values(stats.services).map((s) => s.restores.started)).toEqual([0, 0]);

@@ -57,7 +57,7 @@ describe("apim-dr run survives kill -9 and SIGTERM", () => {
     await world.daemon.start();
     expect(world.daemon.logLines().some((l) => l.msg === `pair ${PAIR} resumed in failedOver`)).toBe(true);
     const pair = await world.pair();
-    expect(pair).toMatchObject({ state: "failedOver", activeRegion: "northeurope", accepts: ["failback", "pause"] });
+    expect(pair).toMatchObject({ state: "failedOver", activeRegion: "northeurope", accepts: ["failback", "pause", "backup"] });
     const status = await world.cli(["status", "--pair", PAIR]);
     expect(status.stdout.split("\n")[0]).toBe(`${PAIR}: failedOver   active region: northeurope`);
     const stats = world.sim.stats();
