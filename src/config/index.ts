@@ -7,3 +7,4 @@ export { healthSettingsFrom } from "./health-settings.js";
 export { resolveSecret, SecretReferenceError } from "./secrets.js";
 export { secretReferences, type SecretReference } from "./secret-references.js";
 export { parseArmId, APIM_SERVICE, DNS_ZONE, type ArmResourceId } from "./arm-id.js";
+export { CONTROLLER_ROLES, APIM_IDENTITY_ROLES, BUILT_IN_ROLE_IDS, FORBIDDEN_ROLE_IDS, type RoleGrant, type RoleScope } from "./roles.js";
