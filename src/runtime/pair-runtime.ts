@@ -1,6 +1,6 @@
 import { transition } from "xstate";
 import type { EffectivePair } from "../config/index.js";
-import { createEvaluator, verdictEvents, type HealthEvaluator, type HealthSettings, type PairHealth } from "../health/index.js";
+import { createEvaluator, verdictEvents, type HealthEvaluator, type HealthSettings, type ObserveOutcome, type PairHealth } from "../health/index.js";
 import type { PairContext, UnstampedEvent } from "../machine/types.js";
 import type { StorageAccess } from "../ports/apim.js";
 import type { AuditLog, StateStore } from "../ports/state.js";
@@ -128,17 +128,18 @@ export class PairRuntime {
     return { type: "SystemAssignedManagedIdentity" };
   }
 
-  /** A normalized signal from any source. */
-  observe(signal: Signal): void {
+  /** A normalized signal from any source; `judge: false` only folds it in (a batch or a replay is judged once, at its end). */
+  observe(signal: Signal, judge = true): ObserveOutcome | null {
     if (signal.kind === "change") {
       const changed = String(signal.attributes?.changedResourceId ?? signal.resourceId ?? "");
       if (sameResourceId(signal.resourceId, this.pair.primary.serviceId) || changed.toLowerCase().startsWith(this.pair.primary.serviceId.toLowerCase() + "/")) {
         this.scheduler.noteChange();
       }
-      return;
+      return null;
     }
-    this.evaluator.observe(signal, this.deps.clock.now());
-    this.evaluate();
+    const outcome = this.evaluator.observe(signal, this.deps.clock.now());
+    if (judge) this.evaluate();
+    return outcome;
   }
 
   /** Re-judges health now: windows and staleness move with time, not only with new signals. */
