@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { EffectiveConfig, EffectivePair } from "../config/index.js";
 import type { BackupStorePort } from "../ports/backups.js";
 import { healthSettingsFrom } from "../config/index.js";
@@ -38,6 +39,13 @@ export interface ControllerOptions {
 }
 
 const LOOKBACK_MS = 5 * 60_000;
+
+/** Every loop of every pair listens on the one stop signal: that is by design, not a leak. */
+function controllerAbort(): AbortController {
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  return abort;
+}
 /** The longest the controller waits for the Event Hubs replay before it judges health anyway. */
 const REPLAY_LIMIT_MS = 60_000;
 
@@ -48,7 +56,7 @@ type Ignored = Extract<ObserveOutcome, { accepted: false }>;
  * pollers, with health re-judged on a tick and backups scheduled per pair.
  */
 export class Controller implements ControllerApi {
-  private readonly abort = new AbortController();
+  private readonly abort = controllerAbort();
   private readonly loops: Promise<unknown>[] = [];
   private consumer: SignalConsumer | null = null;
   private started = false;
