@@ -32,9 +32,14 @@ const stepKinds = {
   hold: z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
   killController: z.strictObject({ killController: z.strictObject({}) }),
   startController: z.strictObject({ startController: z.strictObject({}) }),
+  forge: z.strictObject({
+    forge: z
+      .strictObject({ on: side.default("primary") })
+      .describe("Publish forged outage events about a healthy service to the hub (Resource Health Unavailable PlatformInitiated, metric and log alerts); the world stays healthy."),
+  }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.forge]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),

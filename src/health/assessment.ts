@@ -1,5 +1,5 @@
 import type { Signal, SignalChannel } from "../ports/signal.js";
-import { RESOURCE_HEALTH_API, channelOf, channelRank, listing, sortChannels } from "./channels.js";
+import { RESOURCE_HEALTH_API, channelName, channelOf, channelRank, listing, sortChannels } from "./channels.js";
 import { groupOf, stalenessOf, type AuthoritativeRule, type HealthSettings, type SourceGroup } from "./config.js";
 import { describeSignal } from "./describe.js";
 
@@ -164,7 +164,11 @@ export function assess(
   return { kind, immediate, authoritative, awaits, unhealthy, degraded, healthy, channels, healthyWitnesses: witnesses(fresh, channels), authorityNote, newestStale, excluded };
 }
 
-/** Channels with a problem elsewhere that see only health themselves, named as reasons name them. */
+/**
+ * Channels that contradict the unhealthy ones, named as reasons name them: a channel whose fresh
+ * signals are all healthy; for ARM, the Resource Health API on its own when it says Available
+ * (it is what a forged Resource Health record claims to speak for).
+ */
 function witnesses(fresh: ReadonlyMap<SourceGroup, TimedSignal[]>, down: SignalChannel[]): string[] {
   if (!down.length) return [];
   const byChannel = new Map<SignalChannel, TimedSignal[]>();
@@ -174,11 +178,11 @@ function witnesses(fresh: ReadonlyMap<SourceGroup, TimedSignal[]>, down: SignalC
   }
   const names: string[] = [];
   for (const channel of sortChannels(byChannel.keys()).reverse()) {
+    if (down.includes(channel)) continue;
     const entries = byChannel.get(channel)!;
-    if (down.includes(channel) || entries.some((e) => e.signal.status !== "healthy")) continue;
-    if (channel === "probe") names.push("probes");
-    else if (channel === "arm") names.push(entries.some((e) => e.signal.source === "resourceHealth") ? "Resource Health API" : "ARM reads");
-    else names.push("Event Hubs");
+    const allHealthy = entries.every((e) => e.signal.status === "healthy");
+    if (channel === "arm" && entries.some((e) => e.signal.source === "resourceHealth" && e.signal.status === "healthy")) names.push("Resource Health API");
+    else if (allHealthy) names.push(channelName(channel));
   }
   return names;
 }
