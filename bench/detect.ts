@@ -170,6 +170,8 @@ function signal(source: Signal["source"], side: Side, status: SignalStatus, tS: 
     observedAt: new Date(T0 + tS * 1000).toISOString(),
     summary: `${source} ${status}`,
     attributes,
+    // The controller's own reads: its probes, and the Resource Health API and metrics it polls.
+    channel: source === "probe" ? "probe" : "arm",
   };
 }
 

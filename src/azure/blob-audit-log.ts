@@ -23,6 +23,9 @@ export class BlobAuditLog implements AuditLog {
   /** Per pair: the segment being appended to, and the tail of the queue that keeps entries in order. */
   private readonly segments = new Map<string, number>();
   private readonly queues = new Map<string, Promise<void>>();
+  /** Per segment: bytes read so far (whole lines), how many lines, their entries, an unterminated last line and where it was seen. */
+  private readonly segmentsRead = new Map<string, { bytes: number; lines: number; entries: AuditEntry[]; tail: AuditEntry | null; tornAt: number }>();
+  private readonly refreshing: { running?: Promise<void>; next?: Promise<void> } = {};
 
   constructor(service: BlobServiceClient, containerName: string, options: BlobAuditLogOptions = {}) {
     this.container = containerClient(service, containerName);
@@ -43,52 +46,86 @@ export class BlobAuditLog implements AuditLog {
     return next;
   }
 
+  /**
+   * Segments only ever grow, so each is read once and then only from where the last read ended
+   * (complete lines only). Concurrent reads share one refresh: a burst of requests costs one
+   * listing, not a download of the whole trail each.
+   */
   async read(pair?: string): Promise<AuditEntry[]> {
-    const prefix = pair === undefined ? undefined : `${checkPairName(pair)}/`;
-    const names: string[] = [];
-    try {
-      for await (const blob of this.container.listBlobsFlat({ prefix })) {
-        if (/\/\d{6}\.jsonl$/.test(blob.name)) names.push(blob.name);
-      }
-    } catch (error) {
-      if (isAbortError(error)) throw error;
-      const failure = toAzureOperationError(error, `reading the audit trail${pair ? ` of pair ${pair}` : ""}`);
-      if (failure.code === "ContainerNotFound") return [];
-      throw failure;
-    }
-    names.sort();
-    const entries: AuditEntry[] = [];
-    for (const name of names) {
-      const text = await azureCall(`reading audit segment ${name}`, async () =>
-        (await this.container.getBlobClient(name).downloadToBuffer()).toString("utf8"),
-      );
-      entries.push(...this.parseSegment(name, text));
-    }
+    const prefix = pair === undefined ? "" : `${checkPairName(pair)}/`;
+    await this.refresh();
+    const names = [...this.segmentsRead.keys()].filter((name) => name.startsWith(prefix)).sort();
+    const entries = names.flatMap((name) => {
+      const segment = this.segmentsRead.get(name)!;
+      return segment.tail ? [...segment.entries, segment.tail] : segment.entries;
+    });
     // Segments are per pair; across pairs, interleave by time (stable within a pair).
     return pair === undefined ? entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)) : entries;
   }
 
-  private parseSegment(name: string, text: string): AuditEntry[] {
-    const lines = text.split("\n");
-    const entries: AuditEntry[] = [];
-    lines.forEach((line, index) => {
-      if (line.trim() === "") return;
-      const last = index === lines.length - 1;
-      try {
-        const entry = JSON.parse(line) as AuditEntry;
-        if (typeof entry !== "object" || entry === null || typeof entry.at !== "string" || typeof entry.pair !== "string") {
-          throw new Error("not an audit entry (needs string 'at' and 'pair')");
-        }
-        entries.push(entry);
-      } catch (error) {
-        this.warn(
-          last
-            ? `audit: skipped a torn last line in ${name} (an interrupted write): ${(error as Error).message}`
-            : `audit: skipped corrupt line ${index + 1} in ${name}: ${(error as Error).message}`,
-        );
+  /**
+   * At most one refresh runs (one segment is never read twice at once); callers arriving meanwhile
+   * share the next one, so each read sees what was appended before it began.
+   */
+  private refresh(): Promise<void> {
+    const state = this.refreshing;
+    if (!state.running) {
+      state.running = this.catchUp().finally(() => (state.running = undefined));
+      return state.running;
+    }
+    state.next ??= state.running
+      .catch(() => undefined)
+      .then(() => {
+        state.next = undefined;
+        return this.refresh();
+      });
+    return state.next;
+  }
+
+  private async catchUp(): Promise<void> {
+    const sizes = new Map<string, number>();
+    try {
+      for await (const blob of this.container.listBlobsFlat()) {
+        if (/\/\d{6}\.jsonl$/.test(blob.name)) sizes.set(blob.name, blob.properties.contentLength ?? 0);
       }
-    });
-    return entries;
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      const failure = toAzureOperationError(error, "reading the audit trail");
+      if (failure.code === "ContainerNotFound") return;
+      throw failure;
+    }
+    for (const [name, size] of sizes) {
+      const known = this.segmentsRead.get(name) ?? { bytes: 0, lines: 0, entries: [], tail: null, tornAt: -1 };
+      this.segmentsRead.set(name, known);
+      if (size <= known.bytes) continue;
+      const chunk = await azureCall(`reading audit segment ${name}`, () => this.container.getBlobClient(name).downloadToBuffer(known.bytes, size - known.bytes));
+      const end = chunk.lastIndexOf(0x0a) + 1;
+      for (const line of chunk.subarray(0, end).toString("utf8").split("\n").slice(0, -1)) {
+        known.lines++;
+        const entry = this.parseLine(line, () => `corrupt line ${known.lines} in ${name}`);
+        if (entry) known.entries.push(entry);
+      }
+      known.bytes += end;
+      // A last line without its newline is read again next time; when it does not parse it is an interrupted write, reported once.
+      const tail = chunk.subarray(end).toString("utf8");
+      const warnTorn = known.tornAt !== known.bytes;
+      known.tornAt = known.bytes;
+      known.tail = tail.trim() ? this.parseLine(tail, () => `a torn last line in ${name} (an interrupted write)`, warnTorn) : null;
+    }
+  }
+
+  private parseLine(line: string, where: () => string, warn = true): AuditEntry | null {
+    if (line.trim() === "") return null;
+    try {
+      const entry = JSON.parse(line) as AuditEntry;
+      if (typeof entry !== "object" || entry === null || typeof entry.at !== "string" || typeof entry.pair !== "string") {
+        throw new Error("not an audit entry (needs string 'at' and 'pair')");
+      }
+      return entry;
+    } catch (error) {
+      if (warn) this.warn(`audit: skipped ${where()}: ${(error as Error).message}`);
+      return null;
+    }
   }
 
   private async appendLine(pair: string, line: string, bytes: number): Promise<void> {

@@ -182,6 +182,9 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       client = null;
     } else if ("startController" in step) {
       await startController();
+    } else if ("forge" in step) {
+      const published = sim.forge(side(step.forge.on).name);
+      note("forged", `${published} forged outage event(s) about the ${step.forge.on} on the hub (Resource Health Unavailable PlatformInitiated, metric and log alerts); the ${step.forge.on} stays healthy`);
     }
   };
 

@@ -40,9 +40,14 @@ const stepKinds = {
     }),
   }),
   startController: z.strictObject({ startController: z.strictObject({}) }),
+  forge: z.strictObject({
+    forge: z
+      .strictObject({ on: side.default("primary") })
+      .describe("Publish forged outage events about a healthy service to the hub (Resource Health Unavailable PlatformInitiated, metric and log alerts); the world stays healthy."),
+  }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.stage]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),

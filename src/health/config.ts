@@ -24,14 +24,20 @@ export interface AuthoritativeRule {
   attributes?: Record<string, string | number | boolean>;
   /**
    * `withCorroboration`: confirmed at once when at least one more independent group agrees.
-   * `alone`: confirmed at once on its own.
+   * `alone`: confirmed at once without another group.
+   * Either way a second channel must agree, and a matching signal from Event Hubs is authoritative
+   * only when the controller's own Resource Health API read agrees (or cannot be made).
    */
   confirms: "alone" | "withCorroboration";
 }
 
 export interface HealthSettings {
   groups: SourceGroup[];
-  /** How many independent groups must report `unhealthy` before a region can be confirmed unhealthy. */
+  /**
+   * How many independent groups must report `unhealthy` before a region can be confirmed unhealthy.
+   * Whatever it is, they must also come through at least two channels (Event Hubs, the controller's
+   * ARM reads, its probes): nothing published to the hub alone ever confirms an outage.
+   */
   quorum: number;
   /** How long the quorum must hold, continuously, before `suspect` becomes `unhealthy`. */
   confirmationWindowMs: number;
@@ -58,6 +64,8 @@ export interface HealthSettings {
  *   corroboration: Azure saying "the platform broke it" plus one more independent group
  *   skips the confirmation window, but a single source (even Azure's) never moves traffic
  *   while our probes and every other source still see the region serving.
+ * Groups say which sources share a failure domain; channels (see assessment.ts) say which can be
+ * forged together: every group above except probes can arrive through Event Hubs.
  */
 export const defaultHealthSettings: HealthSettings = {
   groups: [

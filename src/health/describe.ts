@@ -1,4 +1,5 @@
 import type { Signal } from "../ports/signal.js";
+import { channelOf } from "./channels.js";
 
 import { formatDuration } from "../machine/decide.js";
 
@@ -24,7 +25,8 @@ function statement(signal: Signal): string {
   const failed = attrs["failed"];
   const attempts = attrs["attempts"];
   let text: string;
-  if (typeof attrs["availabilityState"] === "string") text = attrs["availabilityState"];
+  if (attrs["unreachable"] === true) text = "unreachable";
+  else if (typeof attrs["availabilityState"] === "string") text = attrs["availabilityState"];
   else if (signal.source === "resourceHealth" || signal.source === "activityLog") text = resourceHealthStates[signal.status];
   else if (signal.source === "probe" && typeof failed === "number" && typeof attempts === "number") {
     text = failed === 0 ? `${attempts}/${attempts} ok` : `${failed}/${attempts} failed`;
@@ -34,7 +36,12 @@ function statement(signal: Signal): string {
   return typeof cause === "string" && cause ? `${text} ${cause}` : text;
 }
 
-/** `resourceHealth Unavailable PlatformInitiated 12s ago` */
+/** The source as reasons name it; the Resource Health API read is told apart from Resource Health records on the hub. */
+export function sourceLabel(signal: Signal): string {
+  return signal.source === "resourceHealth" && channelOf(signal) === "arm" ? "Resource Health API" : signal.source;
+}
+
+/** `resourceHealth Unavailable PlatformInitiated 12s ago`, `Resource Health API Available 2s ago` */
 export function describeSignal(signal: Signal, observedAtMs: number, now: number): string {
-  return `${signal.source} ${statement(signal)} ${formatDuration(now - observedAtMs)} ago`;
+  return `${sourceLabel(signal)} ${statement(signal)} ${formatDuration(now - observedAtMs)} ago`;
 }

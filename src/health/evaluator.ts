@@ -1,6 +1,7 @@
-import type { Signal, SignalSource } from "../ports/signal.js";
+import type { Signal } from "../ports/signal.js";
 import { assess, evidence, signalIdsOf, type Assessment, type TimedSignal } from "./assessment.js";
 import { attribute, type PairSpec, type Side } from "./attribution.js";
+import { entryKey } from "./channels.js";
 import { groupOf, stalenessOf, validateHealthSettings, type HealthSettings } from "./config.js";
 import { advance, initialRegionState, type RegionState, type RegionVerdict } from "./region-state.js";
 
@@ -28,7 +29,7 @@ export interface PairHealth {
   evaluatedAt: number;
 }
 
-export type RejectReason = "notHealth" | "invalidTime" | "future" | "ignoredSource" | "unattributed" | "duplicate" | "outOfOrder";
+export type RejectReason = "notHealth" | "invalidTime" | "future" | "stale" | "ignoredSource" | "unattributed" | "duplicate" | "outOfOrder";
 
 export type ObserveOutcome =
   | { accepted: true; sides: Side[] }
@@ -44,14 +45,15 @@ export interface HealthEvaluator {
 }
 
 /**
- * Signals are kept as the newest per (side, source): whatever order a batch arrives in, the
- * same newest signal wins (ties broken by id), so a late or repeated signal cannot change it.
+ * Signals are kept as the newest per (side, channel, source, and alert id for alerts): whatever
+ * order a batch or a replay arrives in, the same newest signal wins (ties broken by id), so a late
+ * or repeated signal cannot change it, and folding in any order equals folding in event-time order.
  */
 export function createEvaluator(settings: HealthSettings, pair: PairSpec): HealthEvaluator {
   validateHealthSettings(settings);
-  const latest: Record<Side, Map<SignalSource, TimedSignal>> = { primary: new Map(), standby: new Map() };
+  const latest: Record<Side, Map<string, TimedSignal>> = { primary: new Map(), standby: new Map() };
   const seen = new Map<string, number>();
-  const counts = { accepted: 0, notHealth: 0, invalidTime: 0, future: 0, ignoredSource: 0, unattributed: 0, duplicate: 0, outOfOrder: 0 };
+  const counts = { accepted: 0, notHealth: 0, invalidTime: 0, future: 0, stale: 0, ignoredSource: 0, unattributed: 0, duplicate: 0, outOfOrder: 0 };
   let regions: Record<Side, RegionState> | null = null;
   let impairedSince: number | null = null;
   let lastNow = Number.NEGATIVE_INFINITY;
@@ -69,8 +71,13 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     if (at > now + settings.maxClockSkewMs) {
       return reject("future", `signal ${signal.id} is stamped ${signal.observedAt}, more than ${settings.maxClockSkewMs} ms ahead of the controller clock; check the sender's clock`);
     }
-    if (!groupOf(settings, signal.source)) {
+    const group = groupOf(settings, signal.source);
+    if (!group) {
       return reject("ignoredSource", `signal ${signal.id} comes from '${signal.source}', which is in no source group; add it to health.groups to count it`);
+    }
+    // Already too old to count (a replay after a long stop, a lagging sender): it must not change a verdict.
+    if (now - at > stalenessOf(settings, group)) {
+      return reject("stale", `signal ${signal.id} is stamped ${signal.observedAt}, older than the ${stalenessOf(settings, group)} ms staleness window of '${group.name}' on arrival`);
     }
     const sides = attribute(signal, pair);
     if (!sides.length) {
@@ -78,14 +85,15 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     }
     if (seen.has(signal.id)) return reject("duplicate", `signal ${signal.id} was already observed`);
     seen.set(signal.id, at);
+    const key = entryKey(signal);
     const newer = sides.filter((side) => {
-      const current = latest[side].get(signal.source);
+      const current = latest[side].get(key);
       return !current || at > current.at || (at === current.at && signal.id > current.signal.id);
     });
     if (!newer.length) {
       return reject("outOfOrder", `signal ${signal.id} (${signal.observedAt}) is older than the newest ${signal.source} signal already observed for this region`);
     }
-    for (const side of newer) latest[side].set(signal.source, { signal, at });
+    for (const side of newer) latest[side].set(key, { signal, at });
     counts.accepted++;
     return { accepted: true, sides: newer };
   }
@@ -114,6 +122,10 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     const now = Math.max(requestedNow, lastNow);
     lastNow = now;
     for (const [id, at] of seen) if (at < now - retentionMs) seen.delete(id);
+    // One entry per alert id piles up over time; long-expired ones can go (per-source entries stay to explain `unknown`).
+    for (const side of ["primary", "standby"] as const) {
+      for (const [key, entry] of latest[side]) if (entry.signal.attributes?.["alertId"] && entry.at < now - retentionMs) latest[side].delete(key);
+    }
 
     const full = { primary: assess(latest.primary, settings, now), standby: assess(latest.standby, settings, now) };
     const impairment = observerImpairment(now, full);

@@ -1,5 +1,6 @@
-import { describeSignal, formatDuration } from "./describe.js";
-import { evidence, signalIdsOf, type Assessment } from "./assessment.js";
+import { describeSignal, formatDuration, sourceLabel } from "./describe.js";
+import { evidence, signalIdsOf, witnessText, type Assessment } from "./assessment.js";
+import { channelName, channelsText } from "./channels.js";
 import type { HealthSettings } from "./config.js";
 
 export type Verdict = "healthy" | "suspect" | "unhealthy" | "recovering" | "unknown";
@@ -65,16 +66,17 @@ export function advance(
     } else {
       downSince ??= now;
       const held = now - downSince;
-      const agree = `${sources(a.unhealthy.length)} agree`;
+      const agree = `${sources(a.unhealthy.length)} agree on ${channelsText(a.channels)}`;
       if (state.verdict === "unhealthy" || held >= settings.confirmationWindowMs) {
         verdict = "unhealthy";
         reason = `unhealthy: ${agree} for ${formatDuration(held)} ${problems}`;
       } else if (a.immediate && a.authoritative) {
         verdict = "unhealthy";
+        const leader = sourceLabel(a.authoritative.signal);
         reason =
           a.unhealthy.length > 1
-            ? `unhealthy: ${agree}, led by authoritative ${a.authoritative.signal.source} ${problems}`
-            : `unhealthy: authoritative ${a.authoritative.signal.source} on its own ${problems}`;
+            ? `unhealthy: ${agree}, led by authoritative ${leader} ${problems}`
+            : `unhealthy: authoritative ${leader} on its own, agreed on ${channelsText(a.channels)} ${problems}`;
       } else if (mustRecover) {
         verdict = "unhealthy";
         reason = `unhealthy again before recovery completed: ${agree} ${problems}`;
@@ -83,13 +85,19 @@ export function advance(
         reason = `suspect: ${agree} for ${formatDuration(held)} of the ${formatDuration(settings.confirmationWindowMs)} confirmation window ${problems}`;
       }
       if (verdict === "unhealthy") mustRecover = true;
+      if (a.authorityNote) reason = `${reason.trimEnd()}; ${a.authorityNote}`;
     }
   } else if (a.kind === "doubt") {
     downSince = null;
     upSince = null;
-    const what = a.unhealthy.length
-      ? `${a.unhealthy.length} of ${settings.quorum} required independent sources report unhealthy`
-      : `degraded, not down: ${report(a.degraded.length)} degraded`;
+    const n = a.unhealthy.length;
+    const short = `${n} of ${settings.quorum} required independent sources report unhealthy`;
+    let what = n ? short : `degraded, not down: ${report(a.degraded.length)} degraded`;
+    if (n && a.channels.length === 1) {
+      // One channel: say which, and who contradicts it (the forged-events case reads "Event Hubs alone; probes and Resource Health API healthy").
+      const witnesses = witnessText(a);
+      what = `${channelName(a.channels[0]!)} alone${witnesses ? `; ${witnesses}` : ""}: ${n >= settings.quorum ? `${report(n)} unhealthy, a second channel must agree` : short}`;
+    }
     if (state.verdict === "unhealthy") {
       verdict = "unhealthy";
       reason = `unhealthy: still ${report(a.unhealthy.length + a.degraded.length)} a problem ${problems}; recovery needs every fresh source healthy`;
@@ -98,11 +106,12 @@ export function advance(
       reason = `recovering: hysteresis restarted, ${what} ${problems}`;
     } else if (a.authoritative) {
       verdict = "suspect";
-      reason = `suspect: authoritative ${describeSignal(a.authoritative.signal, a.authoritative.at, now)} awaits corroboration by 1 more independent source`;
+      reason = `suspect: authoritative ${describeSignal(a.authoritative.signal, a.authoritative.at, now)} awaits corroboration by ${a.awaits}`;
     } else {
       verdict = "suspect";
       reason = `suspect: ${what} ${problems}`;
     }
+    if (a.authorityNote && verdict !== "unhealthy") reason = `${reason.trimEnd()}; ${a.authorityNote}`;
     if (healthyEvidence && verdict !== "unhealthy") reason += `; healthy: ${healthyEvidence}`;
   } else if (a.kind === "up") {
     downSince = null;

@@ -43,6 +43,13 @@ export interface EventStreamOptions {
   handler: (event: StreamEvent) => Promise<void>;
   /** Every error is reported here and counted; none of them stops the stream. */
   onError: (error: EventStreamError) => void;
+  /** After the handler has settled for every event of one partition's batch. */
+  onBatchEnd?: () => void;
+  /**
+   * Called once, when every event enqueued before the stream started and not yet checkpointed
+   * (the replay after a restart) has been handed to the handler; at once when there is none.
+   */
+  onCaughtUp?: () => void;
 }
 
 export interface EventStream {

@@ -14,7 +14,20 @@ export interface Signal {
   summary: string;
   /** Source-specific facts the evaluator may use (e.g. `{ cause: "PlatformInitiated" }`). Optional. */
   attributes?: Record<string, string | number | boolean>;
+  /**
+   * How the signal reached the controller, stamped by whoever received it (never read from a
+   * payload): the Event Hubs consumer, the controller's own ARM reads, or its own probes.
+   * Missing counts as Event Hubs, the channel trusted least.
+   */
+  channel?: SignalChannel;
 }
+
+/**
+ * The ways a signal can reach the controller. Independence is counted in channels: anyone with
+ * send rights on the hub can put any number of events on `eventHubs`, but cannot forge what the
+ * controller reads itself from ARM with its own identity (`arm`) or sees with its own probes (`probe`).
+ */
+export type SignalChannel = "eventHubs" | "arm" | "probe";
 
 export type SignalSource =
   | "alert"

@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { EffectiveConfig, EffectivePair } from "../config/index.js";
 import type { BackupStorePort } from "../ports/backups.js";
 import { healthSettingsFrom } from "../config/index.js";
@@ -9,7 +10,9 @@ import type { Signal } from "../ports/signal.js";
 import { repeatEvery } from "../ports/clock.js";
 import { describeError } from "../ports/errors.js";
 import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus } from "../server/controller-api.js";
+import type { ObserveOutcome } from "../health/index.js";
 import { startSignalConsumer, type SignalConsumer } from "../signals/consumer/signal-consumer.js";
+import { serviceScope } from "../signals/consumer/scope.js";
 import { createMemoryDeadLetterStore } from "../signals/consumer/memory-dead-letters.js";
 import { runPoller, type Poller } from "../signals/pollers/poll-loop.js";
 import { ProbePoller } from "../signals/pollers/probe-poller.js";
@@ -47,16 +50,31 @@ const LOOKBACK_MS = 5 * 60_000;
 /** How long the event stream waits for a change to be stored before it may checkpoint past it. */
 const CHANGE_STORE_WAIT_MS = 5_000;
 
+/** Every loop of every pair listens on the one stop signal: that is by design, not a leak. */
+function controllerAbort(): AbortController {
+  const abort = new AbortController();
+  setMaxListeners(0, abort.signal);
+  return abort;
+}
+/** The longest the controller waits for the Event Hubs replay before it judges health anyway. */
+const REPLAY_LIMIT_MS = 60_000;
+
+type Ignored = Extract<ObserveOutcome, { accepted: false }>;
+
 /**
  * The controller: one PairRuntime per configured pair, fed by the Event Hubs consumer and the
  * pollers, with health re-judged on a tick and backups scheduled per pair.
  */
 export class Controller implements ControllerApi {
-  private readonly abort = new AbortController();
+  private readonly abort = controllerAbort();
   private readonly loops: Promise<unknown>[] = [];
   private consumer: SignalConsumer | null = null;
   private started = false;
-  private readonly counters: ControllerCounters = { signalsReceived: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
+  /** While the Event Hubs backlog of a restart is replayed, signals are folded in but nothing is judged. */
+  private replaying = false;
+  /** Signals that could not change a verdict (too old, from the future) since they were last logged. */
+  private ignored: { count: Record<string, number>; newest: Ignored | null } = { count: {}, newest: null };
+  private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
 
   private constructor(
     private readonly config: EffectiveConfig,
@@ -80,18 +98,54 @@ export class Controller implements ControllerApi {
     return controller;
   }
 
-  /** A signal from any source: counted, then offered to every pair (each keeps what concerns it). */
-  ingest(signal: Signal): void {
+  /**
+   * A signal from any source: counted, then offered to every pair (each keeps what concerns it).
+   * Judged at once unless `judge` is false (part of a batch, judged at its end) or the replay runs.
+   */
+  ingest(signal: Signal, judge = true): void {
     this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
-    for (const pair of this.pairs.values()) pair.observe(signal);
+    let ignored: Ignored | null = null;
+    for (const pair of this.pairs.values()) {
+      const outcome = pair.observe(signal, judge && !this.replaying);
+      if (outcome && !outcome.accepted && (outcome.reason === "stale" || outcome.reason === "future")) ignored ??= outcome;
+    }
+    if (ignored) {
+      this.counters.signalsIgnored[ignored.reason] = (this.counters.signalsIgnored[ignored.reason] ?? 0) + 1;
+      this.ignored.count[ignored.reason] = (this.ignored.count[ignored.reason] ?? 0) + 1;
+      this.ignored.newest = ignored;
+    }
+  }
+
+  /** Every pair re-judged (windows and staleness move with time); nothing while the replay runs. */
+  private judge(): void {
+    this.reportIgnored();
+    if (this.replaying) return;
+    this.pairs.forEach((p) => p.evaluate());
+  }
+
+  /** One log line for the signals ignored since the last one, however many (a replay can bring thousands). */
+  private reportIgnored(): void {
+    const { count, newest } = this.ignored;
+    if (!newest) return;
+    const counts = Object.entries(count).map(([reason, n]) => `${n} ${reason}`).join(", ");
+    this.ports.log.warn({ ignored: count, example: newest.detail }, `signals that cannot change a verdict were ignored: ${counts} (e.g. ${newest.detail})`);
+    this.ignored = { count: {}, newest: null };
+  }
+
+  private endReplay(why: string): void {
+    if (!this.replaying) return;
+    this.replaying = false;
+    this.ports.log.info({}, `event stream ${why}: judging health`);
+    this.judge();
   }
 
   /**
-   * A batch from the event stream. A change is owed a backup: it is stored with the pair state before the
+   * A batch from the event stream, judged at its end. A change is owed a backup: it is stored with the pair state before the
    * stream may checkpoint past it, so a crash in between cannot forget it.
    */
   private async ingestBatch(signals: Signal[]): Promise<void> {
-    signals.forEach((s) => this.ingest(s));
+    // Folded in event-time order; the batch is judged once, at its end.
+    [...signals].sort((a, b) => a.observedAt.localeCompare(b.observedAt)).forEach((s) => this.ingest(s, false));
     if (!signals.some((s) => s.kind === "change")) return;
     // Bounded: while the state store is down, health signals must keep flowing (the change is still owed in memory).
     const timer = new AbortController();
@@ -124,7 +178,10 @@ export class Controller implements ControllerApi {
     for (const pair of this.pairs.values()) {
       const services = [pair.pair.primary, pair.pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
       const { resourceHealth, metrics, logs, probes } = config.signals;
-      if (resourceHealth && ports.resourceHealth) run(new ResourceHealthPoller(services, { resourceHealth: ports.resourceHealth, clock: ports.clock }), resourceHealth.intervalSeconds);
+      if (resourceHealth && ports.resourceHealth) {
+        const onReadError = (error: unknown, serviceId: string) => onError(new Error(`${describeError(error)} (${serviceId})`), "resourceHealth");
+        run(new ResourceHealthPoller(services, { resourceHealth: ports.resourceHealth, clock: ports.clock, onError: onReadError }), resourceHealth.intervalSeconds);
+      }
       if (metrics && ports.monitor) {
         run(new MetricsPoller(services, { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 }, { monitor: ports.monitor, clock: ports.clock }), metrics.intervalSeconds);
       }
@@ -135,12 +192,25 @@ export class Controller implements ControllerApi {
       this.loop(pair.backups.scheduler.run(signal));
       this.loop(this.every(this.options.rpoRefreshMs, () => pair.backups.refreshRpo(signal)));
     }
-    this.loop(this.every(this.options.tickMs, () => this.pairs.forEach((p) => p.evaluate())));
+    this.loop(this.every(this.options.tickMs, () => this.judge()));
 
     if (config.signals.eventHubs && ports.events) {
+      // A restart replays what the hub holds after the last checkpoint: an outage and the recovery
+      // after it. Judging half-way would act on the outage alone, so nothing is judged until the
+      // replay is done (or REPLAY_LIMIT_MS passed); after that, once per batch.
+      this.replaying = true;
+      this.loop(
+        ports.clock
+          .sleep(REPLAY_LIMIT_MS, signal)
+          .then(() => this.endReplay(`replay not finished after ${REPLAY_LIMIT_MS / 1000} s`), () => undefined),
+      );
+      const services = config.pairs.flatMap((p) => [p.primary.serviceId, p.standby.serviceId]);
       this.consumer = await startSignalConsumer({
         source: ports.events,
         onSignals: (signals) => this.ingestBatch(signals),
+        onBatchEnd: () => this.judge(),
+        onCaughtUp: () => this.endReplay("replay done"),
+        outOfScope: serviceScope(services),
         deadLetters: ports.deadLetters ?? createMemoryDeadLetterStore(),
         clock: ports.clock,
         decodeOptions: { severityMapping: config.health.severityMapping },

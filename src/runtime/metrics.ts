@@ -23,6 +23,8 @@ export class MetricsText {
 
 export interface ControllerCounters {
   signalsReceived: Record<string, number>;
+  /** Signals that could not change a verdict, by reason (stale on arrival, stamped in the future). */
+  signalsIgnored: Record<string, number>;
   eventsReceived: number;
   eventsDecoded: number;
   eventsDeadLettered: number;
@@ -54,6 +56,7 @@ export function renderMetrics(pairs: PairStatus[], counters: ControllerCounters)
     )
     .family("apim_dr_failovers_total", "counter", "Failovers completed (traffic moved to the standby) since the controller started.", pairs.map((p) => [{ pair: p.name }, counters.failovers[p.name] ?? 0]))
     .family("apim_dr_signals_received_total", "counter", "Normalized signals received, by source.", Object.entries(counters.signalsReceived).map(([source, n]) => [{ source }, n]))
+    .family("apim_dr_signals_ignored_total", "counter", "Signals that could not change a verdict, by reason: stale (older than the staleness window on arrival) or future (beyond the allowed clock skew).", Object.entries(counters.signalsIgnored).map(([reason, n]) => [{ reason }, n]))
     .family("apim_dr_events_received_total", "counter", "Events taken from Event Hubs.", [[{}, counters.eventsReceived]])
     .family("apim_dr_events_decoded_total", "counter", "Events that decoded.", [[{}, counters.eventsDecoded]])
     .family("apim_dr_events_dead_lettered_total", "counter", "Events written to the dead-letter store.", [[{}, counters.eventsDeadLettered]])

@@ -1,6 +1,6 @@
 import { transition } from "xstate";
 import type { EffectivePair } from "../config/index.js";
-import { createEvaluator, verdictEvents, type HealthEvaluator, type HealthSettings, type PairHealth } from "../health/index.js";
+import { createEvaluator, verdictEvents, type HealthEvaluator, type HealthSettings, type ObserveOutcome, type PairHealth } from "../health/index.js";
 import type { PairContext, UnstampedEvent } from "../machine/types.js";
 import type { PairTag } from "../machine/failover-machine.js";
 import type { AuditLog, StateStore } from "../ports/state.js";
@@ -122,8 +122,8 @@ export class PairRuntime {
     return this.pairActor.flush();
   }
 
-  /** A normalized signal from any source. */
-  observe(signal: Signal): void {
+  /** A normalized signal from any source; `judge: false` only folds it in (a batch or a replay is judged once, at its end). */
+  observe(signal: Signal, judge = true): ObserveOutcome | null {
     if (signal.kind === "change") {
       const changed = String(signal.attributes?.changedResourceId ?? signal.resourceId ?? "").toLowerCase();
       const of = (serviceId: string) => sameResourceId(signal.resourceId, serviceId) || changed.startsWith(serviceId.toLowerCase() + "/");
@@ -131,10 +131,11 @@ export class PairRuntime {
       // The change's own time: a change made before a backup started is in it, however late its signal arrives.
       const at = Date.parse(signal.observedAt);
       for (const side of [this.pair.primary, this.pair.standby]) if (of(side.serviceId)) this.backups.noteChange(side.serviceId, Number.isFinite(at) ? at : undefined);
-      return;
+      return null;
     }
-    this.evaluator.observe(signal, this.deps.clock.now());
-    this.evaluate();
+    const outcome = this.evaluator.observe(signal, this.deps.clock.now());
+    if (judge) this.evaluate();
+    return outcome;
   }
 
   /** Re-judges health now: windows and staleness move with time, not only with new signals. */

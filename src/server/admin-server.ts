@@ -4,6 +4,11 @@ import type { AddressInfo } from "node:net";
 import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest } from "./controller-api.js";
 
 export const ADMIN_TOKEN_ENV = "APIM_DR_ADMIN_TOKEN";
+/** How long a request body may take to arrive: a client that never finishes must not hold a connection for minutes. */
+export const BODY_TIMEOUT_MS = 5_000;
+const MAX_BODY_BYTES = 64 * 1024;
+/** Pair names as the stores accept them (src/azure/blob-state-store.ts): nothing that could walk a path. */
+const PAIR_NAME = /^[A-Za-z0-9][A-Za-z0-9._-]{0,127}$/;
 
 export interface AdminServer {
   url: string;
@@ -36,15 +41,33 @@ function requireToken(req: IncomingMessage, token: string | undefined): void {
   if (!tokenMatches(presented, token)) throw new HttpError(401, `invalid bearer token: it does not match the controller's ${ADMIN_TOKEN_ENV}`);
 }
 
-async function readJson(req: IncomingMessage): Promise<OperatorRequest> {
-  const chunks: Buffer[] = [];
-  let size = 0;
-  for await (const chunk of req) {
-    size += (chunk as Buffer).length;
-    if (size > 64 * 1024) throw new HttpError(413, "request body over 64 KiB");
-    chunks.push(chunk as Buffer);
-  }
-  const text = Buffer.concat(chunks).toString("utf8").trim();
+/** The whole body, or 408 when it does not arrive within `timeoutMs`, or 413 past 64 KiB. */
+function readBody(req: IncomingMessage, timeoutMs: number): Promise<string> {
+  return new Promise((resolve, reject) => {
+    const chunks: Buffer[] = [];
+    let size = 0;
+    const done = (settle: () => void) => {
+      clearTimeout(timer);
+      req.off("data", onData).off("end", onEnd).off("error", onError);
+      settle();
+    };
+    const onData = (chunk: Buffer) => {
+      size += chunk.length;
+      if (size > MAX_BODY_BYTES) done(() => reject(new HttpError(413, "request body over 64 KiB")));
+      else chunks.push(chunk);
+    };
+    const onEnd = () => done(() => resolve(Buffer.concat(chunks).toString("utf8")));
+    const onError = (error: Error) => done(() => reject(new HttpError(400, `request body could not be read: ${error.message}`)));
+    const timer = setTimeout(
+      () => done(() => reject(new HttpError(408, `request body not complete after ${timeoutMs / 1000} s: send the whole body (or none) at once`))),
+      timeoutMs,
+    );
+    req.on("data", onData).on("end", onEnd).on("error", onError);
+  });
+}
+
+async function readJson(req: IncomingMessage, timeoutMs: number): Promise<OperatorRequest> {
+  const text = (await readBody(req, timeoutMs)).trim();
   if (!text) return {};
   let body: unknown;
   try {
@@ -62,10 +85,27 @@ async function readJson(req: IncomingMessage): Promise<OperatorRequest> {
   return { reason, actor, planned };
 }
 
-function send(res: ServerResponse, status: number, body: unknown, contentType = "application/json"): void {
+function send(res: ServerResponse, status: number, body: unknown, contentType = "application/json", close = false): void {
   const text = contentType === "application/json" ? JSON.stringify(body, null, 2) + "\n" : String(body);
-  res.writeHead(status, { "content-type": `${contentType}; charset=utf-8`, "cache-control": "no-store" });
+  res.writeHead(status, { "content-type": `${contentType}; charset=utf-8`, "cache-control": "no-store", ...(close ? { connection: "close" } : {}) });
   res.end(text);
+}
+
+/** The path's segments, decoded; a malformed percent-encoding is the client's mistake (400), not ours. */
+function pathParts(pathname: string): string[] {
+  try {
+    return pathname.split("/").filter(Boolean).map(decodeURIComponent);
+  } catch {
+    throw new HttpError(400, `malformed percent-encoding in the path '${pathname}': encode each byte as %XX (UTF-8)`);
+  }
+}
+
+function pairParam(value: string | null): string | undefined {
+  if (value === null) return undefined;
+  if (!PAIR_NAME.test(value)) {
+    throw new HttpError(400, `'${value}' is not a pair name: use letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit)`);
+  }
+  return value;
 }
 
 /**
@@ -75,18 +115,28 @@ function send(res: ServerResponse, status: number, body: unknown, contentType = 
 export async function startAdminServer(
   /** The controller, or a getter answering null until it has started (so the port can be bound first). */
   controller: ControllerApi | (() => ControllerApi | null),
-  options: { host: string; port: number; token: string | undefined; startupProblem?: () => string | null },
+  options: { host: string; port: number; token: string | undefined; bodyTimeoutMs?: number; startupProblem?: () => string | null },
 ): Promise<AdminServer> {
+  const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
   const server: Server = createServer((req, res) => {
     handle(req, res).catch((error: unknown) => {
-      if (error instanceof HttpError) send(res, error.status, { error: error.message, ...error.extra });
-      else send(res, 500, { error: `internal error: ${(error as Error).message}` });
+      if (res.headersSent) return void res.destroy();
+      // A body left unread (too slow, too big) ends the connection once the answer is out.
+      const unread = !req.complete;
+      if (unread) res.once("finish", () => req.socket.destroy());
+      if (error instanceof HttpError) send(res, error.status, { error: error.message, ...error.extra }, "application/json", unread);
+      else send(res, 500, { error: `internal error: ${(error as Error).message}` }, "application/json", unread);
     });
   });
 
   async function handle(req: IncomingMessage, res: ServerResponse): Promise<void> {
-    const url = new URL(req.url ?? "/", "http://admin");
-    const parts = url.pathname.split("/").filter(Boolean).map(decodeURIComponent);
+    let url: URL;
+    try {
+      url = new URL(req.url ?? "/", "http://admin");
+    } catch {
+      throw new HttpError(400, `'${req.url}' is not a request path`);
+    }
+    const parts = pathParts(url.pathname);
     const method = req.method ?? "GET";
     const api = typeof controller === "function" ? controller() : controller;
     if (!api) {
@@ -101,7 +151,7 @@ export async function startAdminServer(
     }
     if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics(), "text/plain; version=0.0.4");
     if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs() });
-    if (method === "GET" && url.pathname === "/audit") return send(res, 200, { entries: await api.audit(url.searchParams.get("pair") ?? undefined) });
+    if (method === "GET" && url.pathname === "/audit") return send(res, 200, { entries: await api.audit(pairParam(url.searchParams.get("pair"))) });
     if (parts[0] === "pairs" && parts[1]) {
       const name = parts[1];
       const pair = api.getPair(name);
@@ -114,7 +164,7 @@ export async function startAdminServer(
       if (parts.length === 3 && OPERATOR_ACTIONS.includes(action)) {
         if (method !== "POST") throw new HttpError(405, `use POST /pairs/${name}/${action}`);
         requireToken(req, options.token);
-        const body = await readJson(req);
+        const body = await readJson(req, bodyTimeoutMs);
         const result = await api.command(name, action, body);
         if (!result.accepted) {
           throw new HttpError(result.unavailable ? 503 : 409, result.message, { state: result.state, accepts: result.accepts });

@@ -8,13 +8,18 @@ export interface AdminServer {
   close(): Promise<void>;
 }
 
+export interface AdminActions {
+  /** Publishes forged outage events about a healthy service; returns how many. */
+  forge(service: string): number;
+}
+
 /**
  * Plain-HTTP JSON control API on 127.0.0.1:
- * GET /stats · POST /faults {name, region?, service?, clear?, options?} · DELETE /faults · POST /change {service, count?}
+ * GET /stats · POST /faults {name, region?, service?, clear?, options?} · DELETE /faults · POST /change {service, count?} · POST /forge {service}
  */
-export async function startAdminServer(state: SimState, port = 0): Promise<AdminServer> {
+export async function startAdminServer(state: SimState, port = 0, actions?: AdminActions): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
-    void answer(state, req).then(({ status, body }) => {
+    void answer(state, req, actions).then(({ status, body }) => {
       const payload = JSON.stringify(body);
       res.writeHead(status, { "content-type": "application/json; charset=utf-8", "content-length": String(Buffer.byteLength(payload)) });
       res.end(payload);
@@ -34,7 +39,7 @@ export async function startAdminServer(state: SimState, port = 0): Promise<Admin
   };
 }
 
-async function answer(state: SimState, req: IncomingMessage): Promise<{ status: number; body: unknown }> {
+async function answer(state: SimState, req: IncomingMessage, actions?: AdminActions): Promise<{ status: number; body: unknown }> {
   const path = new URL(req.url ?? "/", "http://admin").pathname;
   try {
     const body = await readJson(req);
@@ -57,7 +62,12 @@ async function answer(state: SimState, req: IncomingMessage): Promise<{ status: 
       const service = state.change(b.service, b.count === undefined ? 1 : Number(b.count));
       return { status: 200, body: { service: service.spec.name, revision: service.revision } };
     }
-    return { status: 404, body: { error: `no admin endpoint ${req.method} ${path}: use GET /stats, POST /faults, DELETE /faults, POST /change` } };
+    if (req.method === "POST" && path === "/forge" && actions) {
+      const b = body as { service?: unknown };
+      if (typeof b.service !== "string") return { status: 400, body: { error: "POST /forge needs {\"service\": NAME}" } };
+      return { status: 200, body: { service: state.resolveService(b.service).spec.name, published: actions.forge(b.service) } };
+    }
+    return { status: 404, body: { error: `no admin endpoint ${req.method} ${path}: use GET /stats, POST /faults, DELETE /faults, POST /change, POST /forge` } };
   } catch (error) {
     return { status: 400, body: { error: (error as Error).message } };
   }

@@ -4,6 +4,7 @@ import { join, resolve } from "node:path";
 import { startAdminServer } from "./admin.js";
 import { startArmServer } from "./arm/server.js";
 import { bridgeSimEventsToEventHubs } from "./eventhubs/bridge.js";
+import { forgedOutage } from "./eventhubs/forged.js";
 import { startEventHubsEmulator, type RunningEventHubsEmulator } from "./eventhubs/emulator.js";
 import { SimEvents, type SimEvent } from "./events.js";
 import type { ActiveFault, FaultName, FaultOptions } from "./faults.js";
@@ -90,6 +91,12 @@ export interface SimulatedAzure {
   clearAllFaults(): ActiveFault[];
   /** `count` configuration changes on a service (name, region or resource id); returns its new revision. */
   change(service: string, count?: number): number;
+  /**
+   * Publishes forged outage events for a healthy service (name, region or resource id): Resource Health
+   * Unavailable (PlatformInitiated), a metric alert and a log search alert. The world stays healthy.
+   * Returns how many events were published.
+   */
+  forge(service: string): number;
   stats(): SimStats;
   /** Subscribes to fault, configuration, operation and DNS events; returns the unsubscribe function. */
   onEvent(listener: (event: SimEvent) => void): () => void;
@@ -134,8 +141,6 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
     cleanups.push(() => arm.close());
     const gateways = await startGateways(state, options.ports?.gateways);
     cleanups.push(() => gateways.close());
-    const admin = await startAdminServer(state, options.ports?.admin ?? 0);
-    cleanups.push(() => admin.close());
     const eventHubs = await startEventHubsEmulator({
       hubs: [{ name: SIM_EVENT_HUB, partitionCount: SIM_EVENT_HUB_PARTITIONS }],
       port: options.ports?.eventHubs ?? 0,
@@ -152,6 +157,14 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
     });
     // Registered after the emulator, so it runs first on stop: nothing is published into a stopped emulator.
     cleanups.push(async () => disconnectBridge());
+    const forge = (ref: string) => {
+      const service = state.resolveService(ref);
+      const payloads = forgedOutage({ id: service.id, name: service.spec.name, region: service.spec.region }, Date.now());
+      for (const body of payloads) eventHubs.publish(SIM_EVENT_HUB, body, { partitionKey: service.id });
+      return payloads.length;
+    };
+    const admin = await startAdminServer(state, options.ports?.admin ?? 0, { forge });
+    cleanups.push(() => admin.close());
 
     const info = (spec: WorldSpec["primary"]): SimulatedServiceInfo => ({
       id: state.resolveService(spec.name).id,
@@ -188,6 +201,7 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       clearFault: (name, scope = {}) => state.clearFault({ name, region: scope.region ?? null, service: scope.service ?? null }),
       clearAllFaults: () => state.clearAllFaults(),
       change: (service, count = 1) => state.change(service, count).revision,
+      forge,
       stats: () => state.stats(),
       onEvent: (listener) => events.on(listener),
       stop: () => (stopped ??= stopAll()),

@@ -57,7 +57,7 @@ export function createEventHubsEventSource(options: EventHubsConsumerOptions): E
   };
 }
 
-async function startEventStream(options: EventHubsConsumerOptions, { handler, onError }: EventStreamOptions): Promise<EventStream> {
+async function startEventStream(options: EventHubsConsumerOptions, { handler, onError, onBatchEnd, onCaughtUp }: EventStreamOptions): Promise<EventStream> {
   const containerClient = createContainerClient(options.checkpoints);
   try {
     await containerClient.createIfNotExists();
@@ -90,6 +90,22 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
     }
   };
 
+  // The replay: per partition, the last sequence number enqueued before the subscription starts.
+  let replay: Map<string, number>;
+  try {
+    replay = await replayHorizon(client, checkpointStore, consumerGroup, options.startPosition ?? "earliest");
+  } catch (error) {
+    report({ kind: "receive", error: new Error(`cannot tell how far the replay goes (${asError(error).message}); treating it as done`) });
+    replay = new Map();
+  }
+  let caughtUp = false;
+  const checkCaughtUp = () => {
+    if (caughtUp || replay.size) return;
+    caughtUp = true;
+    onCaughtUp?.();
+  };
+  checkCaughtUp();
+
   async function handleBatch(events: ReceivedEventData[], context: PartitionContext): Promise<void> {
     let lastHandled: ReceivedEventData | undefined;
     for (const received of events) {
@@ -105,8 +121,11 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
         report({ kind: "handler", error: asError(error), partitionId: context.partitionId, event });
       }
       lastHandled = received;
+      if (received.sequenceNumber >= (replay.get(context.partitionId) ?? Infinity)) replay.delete(context.partitionId);
     }
     if (!lastHandled) return;
+    onBatchEnd?.();
+    checkCaughtUp();
     try {
       await context.updateCheckpoint(lastHandled);
       stats.checkpoints++;
@@ -153,6 +172,26 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
       return closed;
     },
   };
+}
+
+/** Partitions with events the subscription will replay, and the sequence number that ends each replay. */
+async function replayHorizon(
+  client: EventHubConsumerClient,
+  checkpoints: BlobCheckpointStore,
+  consumerGroup: string,
+  startPosition: "earliest" | "latest",
+): Promise<Map<string, number>> {
+  const ids = await client.getPartitionIds();
+  const partitions = await Promise.all(ids.map((id) => client.getPartitionProperties(id)));
+  const saved = await checkpoints.listCheckpoints(client.fullyQualifiedNamespace, client.eventHubName, consumerGroup);
+  const from = new Map(saved.map((c) => [c.partitionId, c.sequenceNumber]));
+  const horizon = new Map<string, number>();
+  for (const p of partitions) {
+    if (p.isEmpty) continue;
+    const start = from.get(p.partitionId) ?? (startPosition === "latest" ? p.lastEnqueuedSequenceNumber : -1);
+    if (p.lastEnqueuedSequenceNumber > start) horizon.set(p.partitionId, p.lastEnqueuedSequenceNumber);
+  }
+  return horizon;
 }
 
 function createContainerClient(checkpoints: CheckpointContainer): ContainerClient {

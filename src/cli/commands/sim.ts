@@ -10,6 +10,7 @@ const USAGE = [
   "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
   "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--state-dir DIR | --admin URL]",
   "       apim-dr sim change --service S [--count N] [--state-dir DIR | --admin URL]",
+  "       apim-dr sim forge --service S [--state-dir DIR | --admin URL]     # forged outage events on the hub; the service stays healthy",
   "       apim-dr sim stats [--json] [--state-dir DIR | --admin URL]",
   `faults: ${FAULT_NAMES.join(", ")}`,
 ].join("\n");
@@ -29,10 +30,12 @@ export const command: CliCommand = {
         return fault(rest, ctx);
       case "change":
         return change(rest, ctx);
+      case "forge":
+        return forge(rest, ctx);
       case "stats":
         return stats(rest, ctx);
       default:
-        throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}: use start, fault, change or stats\nusage: ${USAGE}`);
+        throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}: use start, fault, change, forge or stats\nusage: ${USAGE}`);
     }
   },
 };
@@ -192,6 +195,15 @@ async function change(args: string[], ctx: CliContext): Promise<number> {
   const admin = await adminUrl(values, ctx);
   const result = (await callAdmin(admin, "POST", "/change", { service: values.service, count: number(values.count, "--count") ?? 1 })) as { service: string; revision: number };
   ctx.out(values.json ? JSON.stringify(result) : `${result.service} is now at revision ${result.revision}`);
+  return 0;
+}
+
+async function forge(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs(args, { service: { type: "string" }, json: { type: "boolean" }, ...locateOptions }, USAGE);
+  if (!values.service) throw new UsageError(`--service is required: name the service (or its region) to forge an outage of\nusage: ${USAGE}`);
+  const admin = await adminUrl(values, ctx);
+  const result = (await callAdmin(admin, "POST", "/forge", { service: values.service })) as { service: string; published: number };
+  ctx.out(values.json ? JSON.stringify(result) : `published ${result.published} forged outage event(s) about ${result.service}; the service itself stays healthy`);
   return 0;
 }
 

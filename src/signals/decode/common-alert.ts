@@ -68,7 +68,8 @@ function healthAlertSignals(
   const region = alertRegion(alertContext);
   const service = text(essentials, "monitoringService");
   const signalType = text(essentials, "signalType");
-  const attributes: Record<string, string> = { alertRule: rule, monitorCondition: condition };
+  // The alert instance keeps its id from Fired to Resolved: the evaluator keeps the newest state per id.
+  const attributes: Record<string, string> = { alertRule: rule, monitorCondition: condition, alertId };
   if (severity) attributes.severity = severity;
   if (service) attributes.monitoringService = service;
   if (signalType) attributes.signalType = signalType;

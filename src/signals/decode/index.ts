@@ -4,6 +4,7 @@ import { activitySignals } from "./activity-log.js";
 import { decodeCommonAlert } from "./common-alert.js";
 import { DecodeError } from "./errors.js";
 import { get, isObject, key, object, text, type JsonObject } from "./json-fields.js";
+import { nestedDeeperThan } from "./json-depth.js";
 import { resolveOptions, type DecodeOptions } from "./options.js";
 import { decodeRecords } from "./records.js";
 
@@ -13,6 +14,9 @@ export { DEFAULT_SEVERITY_MAPPING, parseSeverityMapArgument } from "./severity.j
 export { DecodeError } from "./errors.js";
 
 export type DecodeResult = { ok: true; signals: Signal[] } | { ok: false; error: string };
+
+/** Azure's payloads nest about ten levels; anything far deeper is not one of them (and would overflow recursive code). */
+export const MAX_PAYLOAD_DEPTH = 64;
 
 const EXPECTED =
   'expected a common alert schema object (schemaId "azureMonitorCommonAlertSchema"), a {"records":[…]} wrapper, or an activity-log event';
@@ -27,6 +31,9 @@ export function decodePayload(body: unknown, options?: DecodeOptions): DecodeRes
   try {
     const ctx = resolveOptions(options);
     const payload = parseBody(body);
+    if (nestedDeeperThan(payload, MAX_PAYLOAD_DEPTH)) {
+      throw new DecodeError(`payload nested more than ${MAX_PAYLOAD_DEPTH} levels deep: no Azure alert or record is; refused without decoding`);
+    }
     if (!isObject(payload)) throw new DecodeError(`unrecognized payload: ${EXPECTED}; got ${describe(payload)}`);
     return { ok: true, signals: decodeObject(payload, ctx) };
   } catch (error) {

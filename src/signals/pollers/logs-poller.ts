@@ -41,6 +41,7 @@ export class LogsPoller implements Poller {
       const polled: Signal = {
         id: `log:${region}:${observedAt}`,
         kind: "health",
+        channel: "arm",
         source: "log",
         resourceId: serviceId,
         region,

@@ -51,6 +51,7 @@ export class MetricsPoller implements Poller {
         const polled: Signal = {
           id: `metric:${serviceId.toLowerCase()}:${observedAt}`,
           kind: "health",
+        channel: "arm",
           source: "metric",
           resourceId: serviceId,
           region,

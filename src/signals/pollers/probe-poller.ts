@@ -47,6 +47,7 @@ export class ProbePoller implements Poller {
         const probeSignal: Signal = {
           id: `probe:${target.region}:${observedAt}`,
           kind: "health",
+        channel: "probe",
           source: "probe",
           resourceId: target.serviceId,
           region: target.region,

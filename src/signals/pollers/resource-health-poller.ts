@@ -1,4 +1,5 @@
 import type { Clock } from "../../ports/clock.js";
+import { describeError } from "../../ports/errors.js";
 import type { ResourceAvailability, ResourceHealthPort } from "../../ports/resource-health.js";
 import type { Signal, SignalStatus } from "../../ports/signal.js";
 import type { PolledService, Poller } from "./poll-loop.js";
@@ -10,19 +11,42 @@ const STATUS: Record<ResourceAvailability["state"], SignalStatus> = {
   Unknown: "unknown",
 };
 
-/** Reads Resource Health `availabilityStatuses/current` for each service; one signal per service and round. */
+/**
+ * Reads Resource Health `availabilityStatuses/current` for each service; one signal per service and
+ * round. A read that fails gives an `unknown` signal marked `unreachable`: the evaluator needs to
+ * know that the API could not be asked (then a Resource Health record from the hub may speak for it).
+ */
 export class ResourceHealthPoller implements Poller {
   readonly name = "resourceHealth";
   constructor(
     private readonly services: PolledService[],
-    private readonly deps: { resourceHealth: ResourceHealthPort; clock: Clock },
+    private readonly deps: { resourceHealth: ResourceHealthPort; clock: Clock; onError?: (error: unknown, serviceId: string) => void },
   ) {}
 
   async pollOnce(signal?: AbortSignal): Promise<Signal[]> {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
     return Promise.all(
       this.services.map(async ({ serviceId, region }) => {
-        const a = await this.deps.resourceHealth.currentAvailability(serviceId, signal);
+        let a: ResourceAvailability;
+        try {
+          a = await this.deps.resourceHealth.currentAvailability(serviceId, signal);
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          this.deps.onError?.(error, serviceId);
+          const unreachable: Signal = {
+            id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`,
+            kind: "health",
+            channel: "arm",
+            source: "resourceHealth",
+            resourceId: serviceId,
+            region,
+            status: "unknown",
+            observedAt,
+            summary: `Resource Health API unreachable: ${describeError(error)}`,
+            attributes: { unreachable: true },
+          };
+          return unreachable;
+        }
         const attributes: Record<string, string> = { state: a.state };
         if (a.cause) attributes.cause = a.cause;
         if (a.reasonType) attributes.reasonType = a.reasonType;
@@ -30,6 +54,7 @@ export class ResourceHealthPoller implements Poller {
           // Each round is a fresh observation: a lasting outage must keep counting (staleness).
           id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`,
           kind: "health",
+          channel: "arm",
           source: "resourceHealth",
           resourceId: serviceId,
           region,

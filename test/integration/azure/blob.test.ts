@@ -159,6 +159,35 @@ describe("blob adapters against Azurite", () => {
       expect(warnings[0]).toMatch(/^audit: skipped a torn last line in p\/000001\.jsonl \(an interrupted write\): /);
     });
 
+    it("reads each segment once and then only what was appended; 200 concurrent reads share one refresh", async () => {
+      // Counts the listings and downloads the audit log makes.
+      const calls: string[] = [];
+      const counted = createBlobServiceClient({ blobEndpoint: azurite.blobEndpoint, auth: { type: "accountKey", accountName: azurite.accountName, accountKey: azurite.accountKey } });
+      const container = counted.getContainerClient("audit-incremental");
+      counted.getContainerClient = () => container;
+      const list = container.listBlobsFlat.bind(container);
+      container.listBlobsFlat = ((options?: Parameters<typeof list>[0]) => (calls.push("list"), list(options))) as typeof list;
+      const blobClient = container.getBlobClient.bind(container);
+      container.getBlobClient = (name: string) => {
+        const blob = blobClient(name);
+        const download = blob.downloadToBuffer.bind(blob) as (offset?: number, count?: number) => Promise<Buffer>;
+        Object.assign(blob, { downloadToBuffer: (offset?: number, count?: number) => (calls.push(`download ${name} from ${offset}`), download(offset, count)) });
+        return blob;
+      };
+      const log = new BlobAuditLog(counted, "audit-incremental");
+      await log.append(entry("p", "2026-12-01T08:00:00.000Z", "one"));
+      const first = (await log.read("p")).map((e) => e.reason);
+      await log.append(entry("p", "2026-12-01T08:01:00.000Z", "two"));
+      const lineBytes = Buffer.byteLength(`${JSON.stringify(entry("p", "2026-12-01T08:00:00.000Z", "one"))}\n`);
+      calls.length = 0;
+      const reads = await Promise.all(Array.from({ length: 200 }, () => log.read("p")));
+      expect(first).toEqual(["one"]);
+      for (const read of reads) expect(read.map((e) => e.reason)).toEqual(["one", "two"]);
+      // The first read of the burst, plus at most one shared by all who came while it ran; each only from the known end.
+      expect(calls.filter((c) => c === "list").length).toBeLessThanOrEqual(2);
+      expect(calls.filter((c) => c.startsWith("download"))).toEqual([`download p/000001.jsonl from ${lineBytes}`]);
+    });
+
     it("reads nothing when no entry was ever written", async () => {
       expect(await new BlobAuditLog(service, "audit-empty").read()).toEqual([]);
     });

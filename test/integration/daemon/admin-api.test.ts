@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { PairStatus } from "../../../src/server/controller-api.js";
 import { PAIR, startDaemonWorld, waitFor, type DaemonWorld } from "./world.js";
@@ -147,6 +148,35 @@ describe("apim-dr run: admin API and logs", () => {
       return now.deadLettered > before.deadLettered ? now : undefined;
     }, 30_000, () => JSON.stringify(before));
     expect(after).toEqual({ received: before.received + 1, decoded: before.decoded, deadLettered: before.deadLettered + 1 });
+    expect((await world.pair()).state).toBe("monitoring.healthy");
+  });
+
+  it("answers bad input with 400, never 500, and 200 concurrent GET /audit all succeed", async () => {
+    const malformed = await world.api("/pairs/%E0%A4%A");
+    expect(malformed.status).toBe(400);
+    expect(malformed.json()).toEqual({ error: "malformed percent-encoding in the path '/pairs/%E0%A4%A': encode each byte as %XX (UTF-8)" });
+    const traversal = await world.api("/audit?pair=../../x");
+    expect(traversal.status).toBe(400);
+    expect((traversal.json() as { error: string }).error).toMatch(/^'\.\.\/\.\.\/x' is not a pair name/);
+
+    const expected = ((await world.api(`/audit?pair=${PAIR}`)).json() as { entries: unknown[] }).entries.length;
+    const burst = await Promise.all(Array.from({ length: 200 }, (_, i) => world.api(i % 2 ? `/audit?pair=${PAIR}` : "/audit")));
+    expect(burst.map((r) => r.status)).toEqual(Array(200).fill(200));
+    for (const r of burst) expect((r.json() as { entries: unknown[] }).entries.length).toBeGreaterThanOrEqual(expected);
+  });
+
+  it("cuts a mutating request with a valid token whose body never completes, with 408 within seconds", async () => {
+    const started = Date.now();
+    const status = await new Promise<number>((resolve, reject) => {
+      const req = request(`${world.daemon.url}/pairs/${PAIR}/pause`, { method: "POST", headers: { authorization: `Bearer ${world.token}`, "content-length": "1000" } }, (res) => {
+        res.resume();
+        res.on("end", () => resolve(res.statusCode ?? 0));
+      });
+      req.on("error", reject);
+      req.write('{"reason":');
+    });
+    expect(status).toBe(408);
+    expect(Date.now() - started).toBeLessThan(15_000);
     expect((await world.pair()).state).toBe("monitoring.healthy");
   });
 

@@ -21,7 +21,7 @@ describe("controller Event Hubs consumer (real EventHubConsumerClient + BlobChec
   beforeAll(async () => {
     [azurite, emulator] = await Promise.all([
       startAzurite(),
-      startEventHubsEmulator({ hubs: [{ name: "signals", partitionCount: 2, consumerGroups: ["controller"] }, { name: "alerts", partitionCount: 2 }, { name: "feed", partitionCount: 2 }] }),
+      startEventHubsEmulator({ hubs: [{ name: "signals", partitionCount: 2, consumerGroups: ["controller"] }, { name: "alerts", partitionCount: 2 }, { name: "feed", partitionCount: 2 }, { name: "replay", partitionCount: 2 }] }),
     ]);
   });
   afterAll(async () => {
@@ -81,6 +81,35 @@ describe("controller Event Hubs consumer (real EventHubConsumerClient + BlobChec
     expect(second.stats().received).toBe(20);
     expect(await checkpoints(containerName)).toEqual({ "0": 24, "1": 24 });
     expect(errors.filter((e) => e.kind !== "receive")).toEqual([]);
+  });
+
+  it("says when the replay of what was published while it was down has been handed over, and when each batch ends", async () => {
+    const containerName = `replay-${++containerSeq}`;
+    const seen: StreamEvent[] = [];
+    let caughtUpAfter: number | null = null;
+    const first = await createEventHubsEventSource(options("replay", containerName, "controller-r")).startEventStream({
+      handler: async (e) => void seen.push(e),
+      onError: () => undefined,
+      onCaughtUp: () => (caughtUpAfter = seen.length),
+    });
+    expect(caughtUpAfter).toBe(0); // an empty hub: nothing to replay
+    for (let i = 0; i < 10; i++) emulator.publish("replay", { i }, { partitionId: String(i % 2) });
+    await eventually(() => seen.length === 10, "the first 10 events");
+    await first.close();
+
+    for (let i = 10; i < 30; i++) emulator.publish("replay", { i }, { partitionId: String(i % 2) });
+    caughtUpAfter = null;
+    let batchEnds = 0;
+    const second = await createEventHubsEventSource(options("replay", containerName, "controller-r")).startEventStream({
+      handler: async (e) => void seen.push(e),
+      onError: () => undefined,
+      onBatchEnd: () => batchEnds++,
+      onCaughtUp: () => (caughtUpAfter = seen.length),
+    });
+    await eventually(() => caughtUpAfter !== null, "the replay to be reported done");
+    await second.close();
+    expect(caughtUpAfter).toBe(30);
+    expect(batchEnds).toBeGreaterThanOrEqual(2); // one partition's batch at least, each
   });
 
   it("writes a partition's checkpoint only after the handler resolved for the batch", async () => {

@@ -20,7 +20,7 @@ const cases: Case[] = [
     name: "quorum: one source alone never confirms, however long it fails",
     steps: probes("primary", "unhealthy", 0, 600),
     verdict: "suspect",
-    reason: "suspect: 1 of 2 required independent sources report unhealthy (probe 3/3 failed 0s ago)",
+    reason: "suspect: probes alone: 1 of 2 required independent sources report unhealthy (probe 3/3 failed 0s ago)",
     never: ["unhealthy"],
   },
   {
@@ -43,13 +43,13 @@ const cases: Case[] = [
     name: "window: two independent sources agreeing start the confirmation window",
     steps: timeline([{ t: 0, signals: [sig("alert", "primary", "unhealthy", 0)] }], probes("primary", "unhealthy", 0, 30)),
     verdict: "suspect",
-    reason: "suspect: 2 independent sources agree for 30s of the 1m confirmation window (alert unhealthy 30s ago; probe 3/3 failed 0s ago)",
+    reason: "suspect: 2 independent sources agree on 2 channels (Event Hubs, probes) for 30s of the 1m confirmation window (alert unhealthy 30s ago; probe 3/3 failed 0s ago)",
   },
   {
     name: "window: the quorum holding for the whole window confirms unhealthy",
     steps: timeline([{ t: 0, signals: [sig("alert", "primary", "unhealthy", 0)] }], probes("primary", "unhealthy", 0, 60)),
     verdict: "unhealthy",
-    reason: "unhealthy: 2 independent sources agree for 1m (alert unhealthy 1m ago; probe 3/3 failed 0s ago)",
+    reason: "unhealthy: 2 independent sources agree on 2 channels (Event Hubs, probes) for 1m (alert unhealthy 1m ago; probe 3/3 failed 0s ago)",
   },
   {
     name: "window: a healthy probe in the middle restarts the window",
@@ -60,7 +60,7 @@ const cases: Case[] = [
       probes("primary", "unhealthy", 50, 100),
     ),
     verdict: "suspect",
-    reason: "suspect: 2 independent sources agree for 50s of the 1m confirmation window (alert unhealthy 1m 40s ago; probe 3/3 failed 0s ago)",
+    reason: "suspect: 2 independent sources agree on 2 channels (Event Hubs, probes) for 50s of the 1m confirmation window (alert unhealthy 1m 40s ago; probe 3/3 failed 0s ago)",
     never: ["unhealthy"],
   },
   // staleness
@@ -69,7 +69,7 @@ const cases: Case[] = [
     settings: { groups: defaultHealthSettings.groups.map((g) => (g.name === "azureMonitor" ? { ...g, stalenessMs: 50_000 } : g)) },
     steps: timeline([{ t: 0, signals: [sig("alert", "primary", "unhealthy", 0)] }], probes("primary", "unhealthy", 0, 60), [{ t: 51 }]),
     verdict: "suspect",
-    reason: "suspect: 1 of 2 required independent sources report unhealthy (probe 3/3 failed 0s ago)",
+    reason: "suspect: probes alone: 1 of 2 required independent sources report unhealthy (probe 3/3 failed 0s ago)",
     never: ["unhealthy"],
   },
   {
@@ -145,35 +145,44 @@ const cases: Case[] = [
     name: "authoritative: Resource Health PlatformInitiated plus one more source confirms without a window",
     steps: [{ t: 0, signals: [sig("resourceHealth", "primary", "unhealthy", 0, platformDown), sig("probe", "primary", "unhealthy", 0)] }],
     verdict: "unhealthy",
-    reason: "unhealthy: 2 independent sources agree, led by authoritative resourceHealth (resourceHealth Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago)",
+    reason: "unhealthy: 2 independent sources agree on 2 channels (ARM reads, probes), led by authoritative Resource Health API (Resource Health API Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago)",
   },
   {
     name: "authoritative: on its own it awaits corroboration",
     steps: [{ t: 0, signals: [sig("resourceHealth", "primary", "unhealthy", 0, platformDown), sig("probe", "primary", "healthy", 0)] }, { t: 30 }],
     verdict: "suspect",
     reason:
-      "suspect: authoritative resourceHealth Unavailable PlatformInitiated 30s ago awaits corroboration by 1 more independent source; healthy: (probe 3/3 ok 30s ago)",
+      "suspect: authoritative Resource Health API Unavailable PlatformInitiated 30s ago awaits corroboration by 1 more independent source on another channel; healthy: (probe 3/3 ok 30s ago)",
     never: ["unhealthy"],
   },
   {
     name: "authoritative: UserInitiated is not authoritative and needs the full window",
     steps: [{ t: 0, signals: [sig("resourceHealth", "primary", "unhealthy", 0, { attributes: { cause: "UserInitiated" } }), sig("probe", "primary", "unhealthy", 0)] }],
     verdict: "suspect",
-    reason: "suspect: 2 independent sources agree for 0s of the 1m confirmation window (resourceHealth Unavailable UserInitiated 0s ago; probe 3/3 failed 0s ago)",
+    reason: "suspect: 2 independent sources agree on 2 channels (ARM reads, probes) for 0s of the 1m confirmation window (Resource Health API Unavailable UserInitiated 0s ago; probe 3/3 failed 0s ago)",
   },
   {
-    name: "authoritative: a rule with confirms 'alone' confirms on its own",
+    name: "authoritative: a rule with confirms 'alone' needs no other source group, only a second channel (the hub's record agreeing with the API)",
     settings: { authoritative: [{ sources: ["resourceHealth"], status: "unhealthy", attributes: { cause: "platforminitiated" }, confirms: "alone" }] },
-    steps: [{ t: 0, signals: [sig("resourceHealth", "primary", "unhealthy", 0, platformDown)] }],
+    steps: [{ t: 0, signals: [sig("resourceHealth", "primary", "unhealthy", 0, platformDown), sig("resourceHealth", "primary", "unhealthy", 0, { ...platformDown, via: "eventHubs" })] }],
     verdict: "unhealthy",
-    reason: "unhealthy: authoritative resourceHealth on its own (resourceHealth Unavailable PlatformInitiated 0s ago)",
+    reason:
+      "unhealthy: authoritative Resource Health API on its own, agreed on 2 channels (Event Hubs, ARM reads) (resourceHealth Unavailable PlatformInitiated 0s ago; Resource Health API Unavailable PlatformInitiated 0s ago)",
+  },
+  {
+    name: "authoritative: a rule with confirms 'alone' still never confirms on one channel",
+    settings: { authoritative: [{ sources: ["resourceHealth"], status: "unhealthy", attributes: { cause: "platforminitiated" }, confirms: "alone" }] },
+    steps: [{ t: 0, signals: [sig("resourceHealth", "primary", "unhealthy", 0, platformDown)] }, { t: 120 }],
+    verdict: "suspect",
+    reason: "suspect: authoritative Resource Health API Unavailable PlatformInitiated 2m ago awaits corroboration by a second channel",
+    never: ["unhealthy"],
   },
   // degraded
   {
     name: "degraded: degraded sources raise suspicion but never count towards the quorum",
     steps: timeline([{ t: 0, signals: [sig("metric", "primary", "degraded", 0), sig("resourceHealth", "primary", "degraded", 0)] }], probes("primary", "degraded", 0, 200)),
     verdict: "suspect",
-    reason: "suspect: degraded, not down: 3 independent sources report degraded (resourceHealth Degraded 3m 20s ago; metric degraded 3m 20s ago; probe 1/3 failed 0s ago)",
+    reason: "suspect: degraded, not down: 3 independent sources report degraded (Resource Health API Degraded 3m 20s ago; metric degraded 3m 20s ago; probe 1/3 failed 0s ago)",
     never: ["unhealthy"],
   },
   // attribution
@@ -184,7 +193,7 @@ const cases: Case[] = [
       probes("primary", "unhealthy", 0, 60),
     ),
     verdict: "unhealthy",
-    reason: "unhealthy: 2 independent sources agree for 1m (probe 3/3 failed 0s ago; serviceHealth unhealthy 1m ago)",
+    reason: "unhealthy: 2 independent sources agree on 2 channels (Event Hubs, probes) for 1m (probe 3/3 failed 0s ago; serviceHealth unhealthy 1m ago)",
   },
   {
     name: "attribution: resource ids match case-insensitively",
@@ -198,7 +207,7 @@ const cases: Case[] = [
       },
     ],
     verdict: "unhealthy",
-    reason: "unhealthy: 2 independent sources agree, led by authoritative resourceHealth (resourceHealth Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago)",
+    reason: "unhealthy: 2 independent sources agree on 2 channels (ARM reads, probes), led by authoritative Resource Health API (Resource Health API Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago)",
   },
 ];
 
@@ -233,17 +242,18 @@ describe("observer impairment", () => {
     const final = last(history);
     expect(final.observerImpaired).toMatchObject({ impaired: true, since: at(0) });
     expect(final.observerImpaired.reason).toBe(
-      "observer impaired: own probes fail for both primary (probe 3/3 failed 0s ago) and standby (probe 3/3 failed 0s ago) while Azure-side signals say healthy: primary (resourceHealth Available 5m ago), standby (resourceHealth Available 5m ago)",
+      "observer impaired: own probes fail for both primary (probe 3/3 failed 0s ago) and standby (probe 3/3 failed 0s ago) while Azure-side signals say healthy: primary (Resource Health API Available 5m ago), standby (Resource Health API Available 5m ago)",
     );
     expect(final.primary.reason).toBe(
-      "healthy: 1 independent source reports healthy, none reports a problem (resourceHealth Available 5m ago); not counted while the observer is impaired: probe",
+      "healthy: 1 independent source reports healthy, none reports a problem (Resource Health API Available 5m ago); not counted while the observer is impaired: probe",
     );
     expect(history.map((h) => h.primary.verdict)).not.toContain("unhealthy");
     expect(final.bothUnhealthy.unhealthy).toBe(false);
   });
 
   it("probes failing for every region at once: impaired even when Azure-side evidence alone would confirm the primary", () => {
-    const azure = [sig("alert", "primary", "unhealthy", 0), sig("gatewayLog", "primary", "unhealthy", 0)];
+    // Two channels without the probes: the ARM metrics read and gateway logs from the hub.
+    const azure = [sig("metric", "primary", "unhealthy", 0), sig("gatewayLog", "primary", "unhealthy", 0)];
     const { history } = run(timeline([{ t: 0, signals: azure }], probes("primary", "unhealthy", 0, 300), probes("standby", "unhealthy", 0, 300)));
     const final = last(history);
     expect(final.observerImpaired.impaired).toBe(true);
@@ -253,7 +263,7 @@ describe("observer impairment", () => {
     expect(final.primary).toMatchObject({
       verdict: "suspect",
       reason:
-        "suspect: observer impaired, failover withheld; 2 independent sources report unhealthy (alert unhealthy 5m ago; gatewayLog unhealthy 5m ago); not counted while the observer is impaired: probe",
+        "suspect: observer impaired, failover withheld; 2 independent sources report unhealthy (metric unhealthy 5m ago; gatewayLog unhealthy 5m ago); not counted while the observer is impaired: probe",
     });
     expect(history.map((h) => h.primary.verdict)).not.toContain("unhealthy");
   });
@@ -284,7 +294,7 @@ describe("both regions down", () => {
     expect(final.bothUnhealthy).toEqual({
       unhealthy: true,
       reason:
-        "both regions unhealthy: no failover, escalate to the operator (primary unhealthy: 2 independent sources agree, led by authoritative resourceHealth (resourceHealth Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago); standby unhealthy: 2 independent sources agree, led by authoritative resourceHealth (resourceHealth Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago))",
+        "both regions unhealthy: no failover, escalate to the operator (primary unhealthy: 2 independent sources agree on 2 channels (ARM reads, probes), led by authoritative Resource Health API (Resource Health API Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago); standby unhealthy: 2 independent sources agree on 2 channels (ARM reads, probes), led by authoritative Resource Health API (Resource Health API Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago))",
     });
   });
 });
@@ -308,7 +318,7 @@ describe("duplicates and out-of-order signals", () => {
     const { history: plain } = run(steps);
     const { history: mixed, evaluator } = run(withLate);
     expect(mixed).toEqual(plain);
-    expect(last(mixed).primary.reason).toBe("suspect: 2 independent sources agree for 40s of the 1m confirmation window (alert unhealthy 40s ago; probe 3/3 failed 0s ago)");
+    expect(last(mixed).primary.reason).toBe("suspect: 2 independent sources agree on 2 channels (Event Hubs, probes) for 40s of the 1m confirmation window (alert unhealthy 40s ago; probe 3/3 failed 0s ago)");
     expect(evaluator.counts().outOfOrder).toBe(1);
   });
 

@@ -1,4 +1,4 @@
-import type { Signal, SignalSource, SignalStatus } from "../../../src/ports/signal.js";
+import type { Signal, SignalChannel, SignalSource, SignalStatus } from "../../../src/ports/signal.js";
 import { createEvaluator, type HealthEvaluator, type PairHealth, type PairSpec, type Side } from "../../../src/health/evaluator.js";
 import { defaultHealthSettings, type HealthSettings } from "../../../src/health/config.js";
 
@@ -23,6 +23,14 @@ export interface SignalOptions {
   id?: string;
   /** Attribute by region only (no resource id), as region-wide sources do. */
   byRegion?: boolean;
+  /** How it arrived; default: probes by probe, metric, log and resourceHealth by the controller's ARM reads, the rest by Event Hubs. */
+  via?: SignalChannel;
+}
+
+/** The channel each source usually arrives on (resourceHealth: the Resource Health API read). */
+export function defaultChannel(source: SignalSource): SignalChannel {
+  if (source === "probe") return "probe";
+  return source === "metric" || source === "log" || source === "resourceHealth" ? "arm" : "eventHubs";
 }
 
 /** A health signal about one side, observed `seconds` after T0. Probes default to 3 attempts. */
@@ -40,6 +48,7 @@ export function sig(source: SignalSource, side: Side, status: SignalStatus, seco
     observedAt: new Date(at(seconds)).toISOString(),
     summary: `${source} says ${status}`,
     attributes: { ...probeAttrs, ...options.attributes },
+    channel: options.via ?? defaultChannel(source),
   };
 }
 

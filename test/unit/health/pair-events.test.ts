@@ -35,7 +35,7 @@ describe("verdict events for the failover machine", () => {
     );
     expect(types(events)).toEqual(["0s health.standbyHealthy", "0s health.primaryHealthy", "10s health.primarySuspect", "30s health.primaryUnhealthy"]);
     expect(events[3]!.reason).toBe(
-      "unhealthy: 2 independent sources agree, led by authoritative resourceHealth (resourceHealth Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago)",
+      "unhealthy: 2 independent sources agree on 2 channels (ARM reads, probes), led by authoritative Resource Health API (Resource Health API Unavailable PlatformInitiated 0s ago; probe 3/3 failed 0s ago)",
     );
   });
 

@@ -4,7 +4,7 @@ import type { Signal, SignalSource, SignalStatus } from "../../../src/ports/sign
 import { defaultHealthSettings } from "../../../src/health/config.js";
 import { verdictEvents } from "../../../src/health/pair-events.js";
 import type { PairHealth } from "../../../src/health/evaluator.js";
-import { run, sig, type Step } from "./fixtures.js";
+import { last, run, sig, type Step } from "./fixtures.js";
 
 const windowS = defaultHealthSettings.confirmationWindowMs / 1000;
 // Everything except authoritative signals, which skip the window by design.
@@ -113,6 +113,89 @@ describe("health evaluator properties", () => {
           return { t: b.t, signals: [...late, ...b.signals] };
         });
         expect(run(withLate).history).toEqual(run(plain).history);
+      }),
+      { numRuns: 300 },
+    );
+  });
+});
+
+describe("channel properties", () => {
+  // Everything a sender with rights on the hub can publish, about either service or a whole region.
+  const hubSources: SignalSource[] = ["alert", "resourceHealth", "activityLog", "gatewayLog", "serviceHealth"];
+  const hubEvent = fc.record({
+    source: fc.constantFrom(...hubSources),
+    side,
+    byRegion: fc.boolean(),
+    status,
+    platform: fc.boolean(),
+    alertId: fc.option(fc.constantFrom("a1", "a2", "a3"), { nil: undefined }),
+    condition: fc.constantFrom("Fired", "Resolved"),
+    // Anywhere from stale to as far in the future as the clock skew allows.
+    ageS: fc.integer({ min: -30, max: 400 }),
+  });
+  const deliveries = fc.array(fc.record({ dtS: fc.integer({ min: 0, max: 30 }), events: fc.array(hubEvent, { maxLength: 8 }) }), { minLength: 1, maxLength: 25 });
+  const settingsVariants = fc.constantFrom(
+    defaultHealthSettings,
+    { ...defaultHealthSettings, quorum: 1 },
+    {
+      ...defaultHealthSettings,
+      authoritative: [
+        { sources: ["resourceHealth", "activityLog", "alert", "gatewayLog", "serviceHealth"] as SignalSource[], status: "unhealthy" as const, confirms: "alone" as const },
+      ],
+    },
+  );
+
+  it("no set of Event Hubs events, in any order and number, confirms an outage while probes and ARM reads say healthy", () => {
+    fc.assert(
+      fc.property(deliveries, settingsVariants, (spec, settings) => {
+        const steps: Step[] = [];
+        let t = 0;
+        let n = 0;
+        for (const d of spec) {
+          t += d.dtS;
+          const hub = d.events.map((e) =>
+            sig(e.source, e.side, e.status, t - e.ageS, {
+              id: `h${n++}`,
+              byRegion: e.byRegion,
+              via: "eventHubs",
+              attributes: { ...(e.platform ? { cause: "PlatformInitiated" } : {}), ...(e.alertId ? { alertId: e.alertId, monitorCondition: e.condition } : {}) },
+            }),
+          );
+          // The controller's own view at the same moment: probes answer, the Resource Health API says Available, metrics are fine.
+          const own = (["primary", "standby"] as const).flatMap((s) => [
+            sig("probe", s, "healthy", t, { id: `p${n++}` }),
+            sig("resourceHealth", s, "healthy", t, { id: `r${n++}` }),
+            sig("metric", s, "healthy", t, { id: `m${n++}` }),
+          ]);
+          steps.push({ t, signals: [...hub, ...own] });
+        }
+        const { history } = run(steps, settings);
+        for (const h of history) {
+          expect(h.primary.verdict).not.toBe("unhealthy");
+          expect(h.standby.verdict).not.toBe("unhealthy");
+          expect(h.bothUnhealthy.unhealthy).toBe(false);
+        }
+        expect(primaryUnhealthyEvents(history)).toBe(0);
+      }),
+      { numRuns: 300 },
+    );
+  });
+
+  it("a replayed backlog of alerts ends where the newest state of each alert says, in any delivery order", () => {
+    const lifecycle = fc.record({ firedS: fc.integer({ min: 0, max: 60 }), resolvedAfterS: fc.option(fc.integer({ min: 1, max: 60 }), { nil: null }) });
+    fc.assert(
+      fc.property(fc.array(lifecycle, { minLength: 1, maxLength: 5 }), fc.array(fc.nat(), { minLength: 10, maxLength: 10 }), (alerts, keys) => {
+        const now = 150;
+        const events = alerts.flatMap((a, i) => {
+          const attrs = (condition: string) => ({ alertId: `alert-${i}`, monitorCondition: condition });
+          const fired = sig("alert", "primary", "unhealthy", a.firedS, { id: `f${i}`, attributes: attrs("Fired") });
+          if (a.resolvedAfterS === null) return [fired];
+          return [fired, sig("alert", "primary", "healthy", a.firedS + a.resolvedAfterS, { id: `r${i}`, attributes: attrs("Resolved") })];
+        });
+        const shuffled = events.map((e, i) => ({ e, k: keys[i % keys.length]! })).sort((a, b) => a.k - b.k).map((x) => x.e);
+        const { history } = run([{ t: now, signals: [...shuffled, sig("probe", "primary", "healthy", now)] }]);
+        const stillFiring = alerts.some((a) => a.resolvedAfterS === null);
+        expect(last(history).primary.verdict).toBe(stillFiring ? "suspect" : "healthy");
       }),
       { numRuns: 300 },
     );

@@ -1,3 +1,4 @@
+import { request } from "node:http";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { startAdminServer, type AdminServer } from "../../../src/server/admin-server.js";
 import type { PairStatus } from "../../../src/server/controller-api.js";
@@ -63,6 +64,38 @@ describe("admin API", () => {
     const unknownPair = await fetch(`${server.url}/pairs/nope`);
     expect(unknownPair.status).toBe(404);
     expect(((await unknownPair.json()) as { error: string }).error).toBe("no pair named 'nope'; known pairs: contoso");
+  });
+
+  it("answers 400, never 500, to a malformed path or a pair name that is not one", async () => {
+    const malformed = await fetch(`${server.url}/pairs/%E0%A4%A`);
+    expect(malformed.status).toBe(400);
+    expect(await malformed.json()).toEqual({ error: "malformed percent-encoding in the path '/pairs/%E0%A4%A': encode each byte as %XX (UTF-8)" });
+    const traversal = await fetch(`${server.url}/audit?pair=../../x`);
+    expect(traversal.status).toBe(400);
+    expect(await traversal.json()).toEqual({ error: "'../../x' is not a pair name: use letters, digits, '.', '_' and '-' (at most 128, starting with a letter or digit)" });
+    expect((await fetch(`${server.url}/audit?pair=contoso`)).status).toBe(200);
+  });
+
+  it("cuts a mutating request whose body never completes after the body timeout, with 408", async () => {
+    const slow = await startAdminServer(controller, { host: "127.0.0.1", port: 0, token, bodyTimeoutMs: 300 });
+    try {
+      const started = Date.now();
+      const answer = await new Promise<{ status: number; body: string }>((resolve, reject) => {
+        const req = request(`${slow.url}/pairs/contoso/pause`, { method: "POST", headers: { authorization: `Bearer ${token}`, "content-type": "application/json", "content-length": "100" } }, (res) => {
+          let body = "";
+          res.on("data", (c: Buffer) => (body += c.toString()));
+          res.on("end", () => resolve({ status: res.statusCode ?? 0, body }));
+        });
+        req.on("error", reject);
+        req.write('{"reason": "never fin'); // and never the rest
+      });
+      expect(answer.status).toBe(408);
+      expect(JSON.parse(answer.body)).toEqual({ error: "request body not complete after 0.3 s: send the whole body (or none) at once" });
+      expect(Date.now() - started).toBeLessThan(5_000);
+      expect(controller.commands.filter((c) => c.action === "pause")).toHaveLength(0);
+    } finally {
+      await slow.close();
+    }
   });
 
   it("refuses every mutating call when started without a token", async () => {

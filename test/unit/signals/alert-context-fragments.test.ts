@@ -82,7 +82,7 @@ describe("alertContext samples inside a common-schema envelope", () => {
         status: "healthy",
         observedAt: "2019-03-22T13:51:33.000Z",
         summary: 'Sev1 alert "apim-dr-test-rule" resolved on apim-weu (Application Insights Log): 2 results',
-        attributes: { alertRule: "apim-dr-test-rule", monitorCondition: "Resolved", severity: "Sev1", monitoringService: "Application Insights", signalType: "Log" },
+        attributes: { alertRule: "apim-dr-test-rule", monitorCondition: "Resolved", alertId: APIM_WEU_ALERT_ID, severity: "Sev1", monitoringService: "Application Insights", signalType: "Log" },
       },
     ]);
   });

@@ -29,7 +29,7 @@ const wcusResolved: Signal = {
   status: "healthy",
   observedAt: "2019-03-22T14:03:16.224Z",
   summary: 'Sev3 alert "WCUS-R2-Gen2" resolved on wcus-r2-gen2 (Platform Metric): Percentage CPU 7.727 GreaterThan 25',
-  attributes: { alertRule: "WCUS-R2-Gen2", monitorCondition: "Resolved", severity: "Sev3", monitoringService: "Platform", signalType: "Metric" },
+  attributes: { alertRule: "WCUS-R2-Gen2", monitorCondition: "Resolved", alertId: WCUS_ALERT, severity: "Sev3", monitoringService: "Platform", signalType: "Metric" },
 };
 
 const storageMetricFired: Signal = {
@@ -41,7 +41,7 @@ const storageMetricFired: Signal = {
   status: "degraded",
   observedAt: "2021-11-15T09:35:24.346Z",
   summary: 'Sev3 alert "test-metricAlertRule" fired on test-storageAccount (Platform Metric): Transactions 78.09 GreaterThan 0.3',
-  attributes: { alertRule: "test-metricAlertRule", monitorCondition: "Fired", severity: "Sev3", monitoringService: "Platform", signalType: "Metric" },
+  attributes: { alertRule: "test-metricAlertRule", monitorCondition: "Fired", alertId: TEST_ALERT, severity: "Sev3", monitoringService: "Platform", signalType: "Metric" },
 };
 
 type Expectation = { signals: Signal[] } | { error: string };
@@ -150,6 +150,7 @@ const expectations: Record<string, Expectation> = {
         attributes: {
           alertRule: "Dependency Latency Degradation - test-applicationInsights",
           monitorCondition: "Fired",
+          alertId: TEST_ALERT,
           severity: "Sev3",
           monitoringService: "SmartDetector",
           signalType: "Log",
@@ -168,7 +169,7 @@ const expectations: Record<string, Expectation> = {
         status: "degraded",
         observedAt: "2021-11-16T15:17:21.923Z",
         summary: 'Sev3 alert "test-logAlertRule-v1-metricMeasurement" fired on test-logAnalyticsWorkspace (Log Analytics Log): 2 results',
-        attributes: { alertRule: "test-logAlertRule-v1-metricMeasurement", monitorCondition: "Fired", severity: "Sev3", monitoringService: "Log Analytics", signalType: "Log" },
+        attributes: { alertRule: "test-logAlertRule-v1-metricMeasurement", monitorCondition: "Fired", alertId: TEST_ALERT, severity: "Sev3", monitoringService: "Log Analytics", signalType: "Log" },
       },
     ],
   },
@@ -183,7 +184,7 @@ const expectations: Record<string, Expectation> = {
         status: "degraded",
         observedAt: "2021-11-16T15:15:58.330Z",
         summary: 'Sev3 alert "test-logAlertRule-v1-numResults" fired on test-logAnalyticsWorkspace (Log Analytics Log): 1 result',
-        attributes: { alertRule: "test-logAlertRule-v1-numResults", monitorCondition: "Fired", severity: "Sev3", monitoringService: "Log Analytics", signalType: "Log" },
+        attributes: { alertRule: "test-logAlertRule-v1-numResults", monitorCondition: "Fired", alertId: TEST_ALERT, severity: "Sev3", monitoringService: "Log Analytics", signalType: "Log" },
       },
     ],
   },
@@ -198,7 +199,7 @@ const expectations: Record<string, Expectation> = {
         status: "degraded",
         observedAt: "2021-11-16T11:47:41.472Z",
         summary: 'Sev3 alert "test-logAlertRule-v2" fired on test-logAnalyticsWorkspace (Log Alerts V2 Log): log query 3 GreaterThan 0',
-        attributes: { alertRule: "test-logAlertRule-v2", monitorCondition: "Fired", severity: "Sev3", monitoringService: "Log Alerts V2", signalType: "Log" },
+        attributes: { alertRule: "test-logAlertRule-v2", monitorCondition: "Fired", alertId: TEST_ALERT, severity: "Sev3", monitoringService: "Log Alerts V2", signalType: "Log" },
       },
     ],
   },
