@@ -40,7 +40,7 @@ export function renderMetrics(pairs: PairStatus[], counters: ControllerCounters)
     .family("apim_dr_backup_age_seconds", "gauge", "Age of the newest restorable backup (-1 when there is none).", pairs.map((p) => [{ pair: p.name }, p.backup.ageMs === null ? -1 : p.backup.ageMs / 1000]))
     .family("apim_dr_rpo_seconds", "gauge", "Recovery point objective.", pairs.map((p) => [{ pair: p.name }, p.backup.rpoMs / 1000]))
     .family("apim_dr_rpo_breached", "gauge", "1 when the newest backup is older than the RPO.", pairs.map((p) => [{ pair: p.name }, p.backup.breached ? 1 : 0]))
-    .family("apim_dr_unbacked_changes", "gauge", "Configuration changes of the primary since the newest successful backup started.", pairs.map((p) => [{ pair: p.name }, p.backup.unbackedChanges]))
+    .family("apim_dr_unbacked_changes", "gauge", "Configuration changes of the active instance that are in no backup yet.", pairs.map((p) => [{ pair: p.name }, p.backup.unbackedChanges]))
     .family(
       "apim_dr_region_health",
       "gauge",
