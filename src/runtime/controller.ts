@@ -50,16 +50,17 @@ const LOOKBACK_MS = 5 * 60_000;
 /** How long the event stream waits for a change to be stored before it may checkpoint past it. */
 const CHANGE_STORE_WAIT_MS = 5_000;
 
+/** The longest the controller waits for the Event Hubs replay before it judges health anyway. */
+const REPLAY_LIMIT_MS = 60_000;
+
+type Ignored = Extract<ObserveOutcome, { accepted: false }>;
+
 /** Every loop of every pair listens on the one stop signal: that is by design, not a leak. */
 function controllerAbort(): AbortController {
   const abort = new AbortController();
   setMaxListeners(0, abort.signal);
   return abort;
 }
-/** The longest the controller waits for the Event Hubs replay before it judges health anyway. */
-const REPLAY_LIMIT_MS = 60_000;
-
-type Ignored = Extract<ObserveOutcome, { accepted: false }>;
 
 /**
  * The controller: one PairRuntime per configured pair, fed by the Event Hubs consumer and the

@@ -51,6 +51,8 @@ export interface EventHubsConsumerOptions {
  * A handler rejection is reported (`kind: "handler"`) and the event counts as handled: retries and
  * dead-lettering are the handler's business, so one poisoned event cannot stall a partition.
  */
+const REPLAY_HORIZON_TIMEOUT_MS = 10_000;
+
 export function createEventHubsEventSource(options: EventHubsConsumerOptions): EventStreamPort {
   return {
     startEventStream: (streamOptions) => startEventStream(options, streamOptions),
@@ -91,9 +93,11 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
   };
 
   // The replay: per partition, the last sequence number enqueued before the subscription starts.
+  // Bounded, so an unreachable hub delays the start by seconds, not by the SDK's retries.
   let replay: Map<string, number>;
+  const horizonTimeout = AbortSignal.timeout(REPLAY_HORIZON_TIMEOUT_MS);
   try {
-    replay = await replayHorizon(client, checkpointStore, consumerGroup, options.startPosition ?? "earliest");
+    replay = await replayHorizon(client, checkpointStore, consumerGroup, options.startPosition ?? "earliest", horizonTimeout);
   } catch (error) {
     report({ kind: "receive", error: new Error(`cannot tell how far the replay goes (${asError(error).message}); treating it as done`) });
     replay = new Map();
@@ -180,10 +184,11 @@ async function replayHorizon(
   checkpoints: BlobCheckpointStore,
   consumerGroup: string,
   startPosition: "earliest" | "latest",
+  abortSignal: AbortSignal,
 ): Promise<Map<string, number>> {
-  const ids = await client.getPartitionIds();
-  const partitions = await Promise.all(ids.map((id) => client.getPartitionProperties(id)));
-  const saved = await checkpoints.listCheckpoints(client.fullyQualifiedNamespace, client.eventHubName, consumerGroup);
+  const ids = await client.getPartitionIds({ abortSignal });
+  const partitions = await Promise.all(ids.map((id) => client.getPartitionProperties(id, { abortSignal })));
+  const saved = await checkpoints.listCheckpoints(client.fullyQualifiedNamespace, client.eventHubName, consumerGroup, { abortSignal });
   const from = new Map(saved.map((c) => [c.partitionId, c.sequenceNumber]));
   const horizon = new Map<string, number>();
   for (const p of partitions) {
