@@ -41,6 +41,9 @@ export interface EventHubsConsumerOptions {
   loadBalancing?: { strategy?: "balanced" | "greedy"; updateIntervalInMs?: number; partitionOwnershipExpirationIntervalInMs?: number };
 }
 
+/** How long finding where the replay ends may take before the replay counts as done. */
+const REPLAY_HORIZON_TIMEOUT_MS = 10_000;
+
 /**
  * The controller's Event Hubs consumer: EventHubConsumerClient.subscribe with a BlobCheckpointStore.
  *
@@ -51,8 +54,6 @@ export interface EventHubsConsumerOptions {
  * A handler rejection is reported (`kind: "handler"`) and the event counts as handled: retries and
  * dead-lettering are the handler's business, so one poisoned event cannot stall a partition.
  */
-const REPLAY_HORIZON_TIMEOUT_MS = 10_000;
-
 export function createEventHubsEventSource(options: EventHubsConsumerOptions): EventStreamPort {
   return {
     startEventStream: (streamOptions) => startEventStream(options, streamOptions),
