@@ -1,3 +1,4 @@
+import { sameResourceId } from "../ports/signal.js";
 import type { Decision, HealthEvent, PairContext, PairSettings, RecordedDecision, RegionHealth } from "./types.js";
 
 export const DECISION_HISTORY_LIMIT = 50;
@@ -76,7 +77,7 @@ export function activeServiceId(ctx: PairContext): string {
 
 /** Notes a change of `serviceId` when it is the active instance (a change elsewhere is overwritten by the next cutover). */
 export function noteChange(ctx: PairContext, serviceId: string, at: number): Pick<PairContext, "unbackedChanges"> {
-  if (serviceId.toLowerCase() !== activeServiceId(ctx).toLowerCase()) return { unbackedChanges: ctx.unbackedChanges };
+  if (!sameResourceId(serviceId, activeServiceId(ctx))) return { unbackedChanges: ctx.unbackedChanges };
   const times = [...ctx.unbackedChanges, at];
   // Keep the first (it bounds the debounce) and the newest.
   return { unbackedChanges: times.length > UNBACKED_CHANGES_LIMIT ? [times[0]!, ...times.slice(-(UNBACKED_CHANGES_LIMIT - 1))] : times };
@@ -84,6 +85,6 @@ export function noteChange(ctx: PairContext, serviceId: string, at: number): Pic
 
 /** A finished backup of the active instance covers every change noted before it started. */
 export function coverChanges(ctx: PairContext, sourceServiceId: string | null, startedAt: number): Pick<PairContext, "unbackedChanges"> {
-  if (!sourceServiceId || sourceServiceId.toLowerCase() !== activeServiceId(ctx).toLowerCase()) return { unbackedChanges: ctx.unbackedChanges };
+  if (!sameResourceId(sourceServiceId, activeServiceId(ctx))) return { unbackedChanges: ctx.unbackedChanges };
   return { unbackedChanges: ctx.unbackedChanges.filter((t) => t > startedAt) };
 }

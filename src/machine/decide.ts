@@ -64,8 +64,8 @@ export function decideBackup(ctx: PairContext, facts: BackupFacts, at: number): 
   const container = ctx.pair.backup.containerName;
   const primaryNote = facts.primaryAnswers ? "the primary's management plane still answers" : `the primary's management plane does not answer (${facts.primaryDetail})`;
   const unverified = facts.unverified.length ? `; ${facts.unverified.length} blob(s) without source metadata are not used (listed in status)` : "";
-  if (ctx.failoverTrigger === "planned") {
-    if (facts.primaryAnswers) return { verdict: "takeFreshBackup", backup: null, reason: `planned failover: taking a fresh backup of the primary first, so no change is lost` };
+  if (ctx.failoverTrigger === "planned" && facts.primaryAnswers) {
+    return { verdict: "takeFreshBackup", backup: null, reason: "planned failover: taking a fresh backup of the primary first, so no change is lost" };
   }
   if (!latest) {
     if (facts.primaryAnswers) return { verdict: "takeFreshBackup", backup: null, reason: `no backup of the primary found in container ${container}${unverified}; ${primaryNote}: taking a fresh backup` };

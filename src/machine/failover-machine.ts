@@ -297,10 +297,9 @@ const machineSetup = setup({
       const actor = "actor" in event && event.actor ? event.actor : "unknown";
       const target = abortTarget(context);
       const left = context.operation ? `; operation ${context.operation.kind} ${context.operation.resumeToken} is no longer followed` : "";
-      const primary = context.health.primary;
       const stillDown =
-        target === "monitoring" && (primary.verdict === "unhealthy" || primary.verdict === "suspect")
-          ? `; the primary is still ${primary.verdict}: no automatic failover until it recovers or an operator requests one`
+        target === "monitoring" && primaryNotHealthy(context)
+          ? `; the primary is still ${context.health.primary.verdict}: no automatic failover until it recovers or an operator requests one`
           : "";
       const reason = `operator ${actor} aborted${"reason" in event && event.reason ? ` (${event.reason})` : ""}; CNAME points at the ${context.activeRegion}: back to ${target}${left}${stillDown}`;
       return { ...withDecision(context, { verdict: "aborted", reason }, timeOf(context, event), params.state), ...failoverReset };

@@ -38,6 +38,16 @@ export function systemClock(scale = 1): Clock {
   };
 }
 
+/** Whether `promise` settles within `ms` of clock time; a promise that never settles cannot hold the caller longer. */
+export async function settlesWithin(clock: Clock, ms: number, promise: Promise<unknown>): Promise<boolean> {
+  const timer = new AbortController();
+  try {
+    return await Promise.race([promise.then(() => true), clock.sleep(ms, timer.signal).then(() => false, () => false)]);
+  } finally {
+    timer.abort();
+  }
+}
+
 /**
  * Runs `fn` now and then every `intervalMs` of clock time until the signal aborts. A failed round
  * is reported and the loop goes on: one failing task must never stop the others.

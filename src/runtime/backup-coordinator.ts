@@ -1,14 +1,13 @@
 import type { EffectivePair } from "../config/index.js";
 import { activeServiceId } from "../machine/context.js";
 import type { PairContext, UnstampedEvent } from "../machine/types.js";
-import type { StorageAccess } from "../ports/apim.js";
+import type { ApimPort, StorageAccess } from "../ports/apim.js";
 import type { BackupStorePort } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
-import type { ApimPort } from "../ports/apim.js";
 import type { AuditEntry } from "../ports/state.js";
 import { describeError } from "../ports/errors.js";
 import { BackupScheduler, type BackupEvent } from "../backup/scheduler.js";
-import { findNewestBackup } from "../backup/latest-backup.js";
+import { findNewestBackup, isBackupOf } from "../backup/latest-backup.js";
 import { rpoStatus, type RpoStatus } from "../backup/rpo.js";
 import { WarmStandby, type WarmStandbyEvent } from "../backup/warm-standby.js";
 import type { Logger } from "./logger.js";
@@ -150,7 +149,7 @@ export class BackupCoordinator {
     switch (event.type) {
       case "backup.completed":
         log.info({ backup: event.backup.name, trigger: event.trigger }, `pair ${name}: backup ${event.backup.name} completed`);
-        if (event.backup.sourceServiceId?.toLowerCase() === this.pair.primary.serviceId.toLowerCase()) this.warm?.offer(event.backup);
+        if (isBackupOf(event.backup, this.pair.primary.serviceId)) this.warm?.offer(event.backup);
         this.audit({ type: "operation", verdict: "backupCompleted", reason: `${event.trigger} backup ${event.backup.name}`, operationId: event.backup.name });
         this.refreshRpo().catch((error: unknown) => log.warn({ err: describeError(error) }, `pair ${name}: reading the newest backup failed`));
         break;

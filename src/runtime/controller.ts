@@ -7,7 +7,7 @@ import type { EventStreamPort } from "../ports/events.js";
 import type { MonitorPort } from "../ports/monitor.js";
 import type { ResourceHealthPort } from "../ports/resource-health.js";
 import type { Signal } from "../ports/signal.js";
-import { repeatEvery } from "../ports/clock.js";
+import { repeatEvery, settlesWithin } from "../ports/clock.js";
 import { describeError } from "../ports/errors.js";
 import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus } from "../server/controller-api.js";
 import type { ObserveOutcome } from "../health/index.js";
@@ -149,12 +149,7 @@ export class Controller implements ControllerApi {
     [...signals].sort((a, b) => a.observedAt.localeCompare(b.observedAt)).forEach((s) => this.ingest(s, false));
     if (!signals.some((s) => s.kind === "change")) return;
     // Bounded: while the state store is down, health signals must keep flowing (the change is still owed in memory).
-    const timer = new AbortController();
-    const stored = await Promise.race([
-      Promise.all([...this.pairs.values()].map((p) => p.flush())).then(() => true),
-      this.ports.clock.sleep(CHANGE_STORE_WAIT_MS, timer.signal).then(() => false, () => false),
-    ]);
-    timer.abort();
+    const stored = await settlesWithin(this.ports.clock, CHANGE_STORE_WAIT_MS, Promise.all([...this.pairs.values()].map((p) => p.flush())));
     if (!stored) this.ports.log.warn({}, "a configuration change is not yet stored with the pair state (the state store does not answer); the event stream moves on");
   }
 

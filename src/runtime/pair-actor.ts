@@ -2,7 +2,7 @@ import { createActor, type Actor, type Snapshot } from "xstate";
 import { initialContext } from "../machine/context.js";
 import type { FailoverMachine } from "../machine/failover-machine.js";
 import type { PairContext, PairEvent, PairSettings, RecordedDecision, UnstampedEvent } from "../machine/types.js";
-import type { Clock } from "../ports/clock.js";
+import { settlesWithin, type Clock } from "../ports/clock.js";
 import type { AuditEntry, AuditLog, StateStore } from "../ports/state.js";
 import { stateName } from "./state-name.js";
 
@@ -230,9 +230,7 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
       subscription.unsubscribe();
       actor.stop();
       // A store that never answers must not hold the shutdown: give it a bounded time, then say so.
-      const timer = new AbortController();
-      const settled = await Promise.race([flush().then(() => true), clock.sleep(timeoutMs, timer.signal).then(() => false, () => false)]);
-      timer.abort();
+      const settled = await settlesWithin(clock, timeoutMs, flush());
       return settled && unsaved === null && pending === undefined;
     },
   };
