@@ -27,43 +27,20 @@ export class ResourceHealthPoller implements Poller {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
     return Promise.all(
       this.services.map(async ({ serviceId, region }) => {
+        // Each round is a fresh observation: a lasting outage must keep counting (staleness).
+        const base = { id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`, kind: "health", channel: "arm", source: "resourceHealth", resourceId: serviceId, region, observedAt } as const;
         let a: ResourceAvailability;
         try {
           a = await this.deps.resourceHealth.currentAvailability(serviceId, signal);
         } catch (error) {
           if (signal?.aborted) throw error;
           this.deps.onError?.(error, serviceId);
-          const unreachable: Signal = {
-            id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`,
-            kind: "health",
-            channel: "arm",
-            source: "resourceHealth",
-            resourceId: serviceId,
-            region,
-            status: "unknown",
-            observedAt,
-            summary: `Resource Health API unreachable: ${describeError(error)}`,
-            attributes: { unreachable: true },
-          };
-          return unreachable;
+          return { ...base, status: "unknown", summary: `Resource Health API unreachable: ${describeError(error)}`, attributes: { unreachable: true } } satisfies Signal;
         }
         const attributes: Record<string, string> = { state: a.state };
         if (a.cause) attributes.cause = a.cause;
         if (a.reasonType) attributes.reasonType = a.reasonType;
-        const polled: Signal = {
-          // Each round is a fresh observation: a lasting outage must keep counting (staleness).
-          id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`,
-          kind: "health",
-          channel: "arm",
-          source: "resourceHealth",
-          resourceId: serviceId,
-          region,
-          status: STATUS[a.state],
-          observedAt,
-          summary: `Resource Health ${a.state}${a.cause ? ` (${a.cause})` : ""}: ${a.summary}`,
-          attributes,
-        };
-        return polled;
+        return { ...base, status: STATUS[a.state], summary: `Resource Health ${a.state}${a.cause ? ` (${a.cause})` : ""}: ${a.summary}`, attributes } satisfies Signal;
       }),
     );
   }
