@@ -93,6 +93,14 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
     }
   };
 
+  if (options.ownerId) {
+    try {
+      await releaseOwnOwnerships(client, checkpointStore, consumerGroup, options.ownerId, AbortSignal.timeout(REPLAY_HORIZON_TIMEOUT_MS));
+    } catch (error) {
+      report({ kind: "receive", error: new Error(`cannot release this replica's partitions from before the restart (${asError(error).message}); they are taken back when they expire`) });
+    }
+  }
+
   // The replay: per partition, the last sequence number enqueued before the subscription starts.
   // Bounded, so an unreachable hub delays the start by seconds, not by the SDK's retries.
   let replay: Map<string, number>;
@@ -180,6 +188,16 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
 }
 
 /** Partitions with events the subscription will replay, and the sequence number that ends each replay. */
+/**
+ * After a crash, the partitions are still owned by this replica's id until the claims expire (a minute),
+ * and the SDK's load balancer sees nothing to claim: no event would arrive meanwhile. Abandoning our own
+ * claims first (owner id "", with their etags) lets this incarnation take them back at once.
+ */
+async function releaseOwnOwnerships(client: EventHubConsumerClient, checkpoints: BlobCheckpointStore, consumerGroup: string, ownerId: string, abortSignal: AbortSignal): Promise<void> {
+  const ours = (await checkpoints.listOwnership(client.fullyQualifiedNamespace, client.eventHubName, consumerGroup, { abortSignal })).filter((o) => o.ownerId === ownerId);
+  if (ours.length) await checkpoints.claimOwnership(ours.map((o) => ({ ...o, ownerId: "" })), { abortSignal });
+}
+
 async function replayHorizon(
   client: EventHubConsumerClient,
   checkpoints: BlobCheckpointStore,

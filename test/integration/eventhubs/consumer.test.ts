@@ -1,6 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { readFileSync } from "node:fs";
 import { ContainerClient } from "@azure/storage-blob";
+import { BlobCheckpointStore } from "@azure/eventhubs-checkpointstore-blob";
 import { startAzurite, type RunningAzurite } from "../../../src/sim/storage/azurite.js";
 import { startEventHubsEmulator, type RunningEventHubsEmulator } from "../../../src/sim/eventhubs/emulator.js";
 import { createEventHubsEventSource, type EventHubsConsumerOptions } from "../../../src/azure/eventhubs/consumer.js";
@@ -21,7 +22,7 @@ describe("controller Event Hubs consumer (real EventHubConsumerClient + BlobChec
   beforeAll(async () => {
     [azurite, emulator] = await Promise.all([
       startAzurite(),
-      startEventHubsEmulator({ hubs: [{ name: "signals", partitionCount: 2, consumerGroups: ["controller"] }, { name: "alerts", partitionCount: 2 }, { name: "feed", partitionCount: 2 }, { name: "replay", partitionCount: 2 }] }),
+      startEventHubsEmulator({ hubs: [{ name: "signals", partitionCount: 2, consumerGroups: ["controller"] }, { name: "alerts", partitionCount: 2 }, { name: "feed", partitionCount: 2 }, { name: "replay", partitionCount: 2 }, { name: "crash", partitionCount: 2 }] }),
     ]);
   });
   afterAll(async () => {
@@ -81,6 +82,29 @@ describe("controller Event Hubs consumer (real EventHubConsumerClient + BlobChec
     expect(second.stats().received).toBe(20);
     expect(await checkpoints(containerName)).toEqual({ "0": 24, "1": 24 });
     expect(errors.filter((e) => e.kind !== "receive")).toEqual([]);
+  });
+
+  it("after a crash, the restarted replica (same owner id) takes its partitions back at once, not when the claims expire", async () => {
+    const containerName = `crash-${++containerSeq}`;
+    const seen: StreamEvent[] = [];
+    const first = await createEventHubsEventSource(options("crash", containerName, "controller-k")).startEventStream({ handler: async (e) => void seen.push(e), onError: () => undefined });
+    emulator.publish("crash", { i: 0 }, { partitionId: "0" });
+    emulator.publish("crash", { i: 1 }, { partitionId: "1" });
+    await eventually(() => seen.length === 2, "the first 2 events");
+    await first.close();
+    // A kill -9 leaves the claims as they were: owned by controller-k, fresh (close abandons them; put them back).
+    const store = new BlobCheckpointStore(new ContainerClient(azurite.connectionString, containerName));
+    const namespace = /Endpoint=sb:\/\/([^/:;]*)/.exec(emulator.connectionString)![1]!; // the emulator's host, as the SDK names it
+    const claims = await store.listOwnership(namespace, "crash", "$default");
+    await store.claimOwnership(claims.map((c) => ({ ...c, ownerId: "controller-k" })));
+    expect((await store.listOwnership(namespace, "crash", "$default")).map((c) => c.ownerId)).toEqual(["controller-k", "controller-k"]);
+
+    const second = await createEventHubsEventSource(options("crash", containerName, "controller-k")).startEventStream({ handler: async (e) => void seen.push(e), onError: () => undefined });
+    emulator.publish("crash", { i: 2 }, { partitionId: "0" });
+    emulator.publish("crash", { i: 3 }, { partitionId: "1" });
+    // Well inside the SDK's one-minute claim expiry.
+    await eventually(() => seen.length === 4, "both partitions to be taken back", 10_000);
+    await second.close();
   });
 
   it("says when the replay of what was published while it was down has been handed over, and when each batch ends", async () => {
