@@ -77,7 +77,8 @@ export function activeServiceId(ctx: PairContext): string {
 
 /** Notes a change of `serviceId` when it is the active instance (a change elsewhere is overwritten by the next cutover). */
 export function noteChange(ctx: PairContext, serviceId: string, at: number): Pick<PairContext, "unbackedChanges"> {
-  if (!sameResourceId(serviceId, activeServiceId(ctx))) return { unbackedChanges: ctx.unbackedChanges };
+  // One change arrives twice (its activity-log record and its alert), with the same event time: count it once.
+  if (!sameResourceId(serviceId, activeServiceId(ctx)) || ctx.unbackedChanges.includes(at)) return { unbackedChanges: ctx.unbackedChanges };
   const times = [...ctx.unbackedChanges, at];
   // Keep the first (it bounds the debounce) and the newest.
   return { unbackedChanges: times.length > UNBACKED_CHANGES_LIMIT ? [times[0]!, ...times.slice(-(UNBACKED_CHANGES_LIMIT - 1))] : times };

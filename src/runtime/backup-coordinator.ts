@@ -7,7 +7,7 @@ import type { Clock } from "../ports/clock.js";
 import type { AuditEntry } from "../ports/state.js";
 import { describeError } from "../ports/errors.js";
 import { BackupScheduler, type BackupEvent } from "../backup/scheduler.js";
-import { findNewestBackup, isBackupOf } from "../backup/latest-backup.js";
+import { ageOf, findNewestBackup, isBackupOf, type BackupAge } from "../backup/latest-backup.js";
 import { rpoStatus, type RpoStatus } from "../backup/rpo.js";
 import { WarmStandby, type WarmStandbyEvent } from "../backup/warm-standby.js";
 import type { Logger } from "./logger.js";
@@ -47,7 +47,8 @@ export interface BackupView extends RpoStatus {
 export class BackupCoordinator {
   readonly scheduler: BackupScheduler;
   private readonly warm: WarmStandby | null;
-  private rpo: RpoStatus;
+  /** As of the last storage read: the newest backup and the blobs of unknown source. */
+  private newest: BackupAge | null = null;
   private unverified: string[] = [];
   private breachAlerted = false;
 
@@ -56,7 +57,6 @@ export class BackupCoordinator {
     private readonly machine: PairMachineView,
     private readonly deps: BackupCoordinatorDeps,
   ) {
-    this.rpo = rpoStatus(null, this.rpoMs, 0);
     this.scheduler = new BackupScheduler(
       {
         pair: pair.name,
@@ -113,6 +113,12 @@ export class BackupCoordinator {
     this.scheduler.changeNoted();
   }
 
+  /** A failover or failback ended (the active instance may have changed): held-back backups run now, and the RPO view is read again. */
+  backupsAllowedAgain(): void {
+    this.scheduler.allowedAgain();
+    this.refreshRpo().catch((error: unknown) => this.deps.log.warn({ err: describeError(error) }, `pair ${this.pair.name}: reading the newest backup failed`));
+  }
+
   /** An operator asked for a backup of the active instance now. */
   requestBackup(): void {
     this.scheduler.requestBackup();
@@ -122,21 +128,26 @@ export class BackupCoordinator {
   async refreshRpo(signal?: AbortSignal): Promise<void> {
     const ctx = this.machine.context();
     const choice = await findNewestBackup(this.deps.backups, this.pair.backup.container, activeServiceId(ctx), ctx.activeBaseline?.name ?? null, this.deps.clock.now(), signal);
-    this.rpo = rpoStatus(choice.newest, this.rpoMs, ctx.unbackedChanges.length);
+    this.newest = choice.newest;
     this.unverified = choice.unverified.map((b) => b.name);
-    if (this.rpo.breached && !this.breachAlerted) {
-      this.deps.log.warn({ rpo: this.rpo }, `pair ${this.pair.name}: ${this.rpo.reason}`);
-      this.audit({ type: "alert", verdict: "rpoBreached", reason: this.rpo.reason });
+    const rpo = this.rpoNow();
+    if (rpo.breached && !this.breachAlerted) {
+      this.deps.log.warn({ rpo }, `pair ${this.pair.name}: ${rpo.reason}`);
+      this.audit({ type: "alert", verdict: "rpoBreached", reason: rpo.reason });
     }
-    this.breachAlerted = this.rpo.breached;
+    this.breachAlerted = rpo.breached;
+  }
+
+  /** The newest backup's age now (not as of the last read) and the changes owed a backup now. */
+  private rpoNow(): RpoStatus {
+    const newest = this.newest ? ageOf(this.newest.backup, this.deps.clock.now()) : null;
+    return rpoStatus(newest, this.rpoMs, this.machine.context().unbackedChanges.length);
   }
 
   view(): BackupView {
     const ctx = this.machine.context();
     const scheduler = this.scheduler.status();
-    // The change count is live (persisted context); the backup age is as of the last storage read.
-    const rpo = { ...this.rpo, unbackedChanges: ctx.unbackedChanges.length };
-    return { ...rpo, protects: this.pair[ctx.activeRegion].name, unverified: this.unverified, running: scheduler.running, lastError: scheduler.lastError };
+    return { ...this.rpoNow(), protects: this.pair[ctx.activeRegion].name, unverified: this.unverified, running: scheduler.running, lastError: scheduler.lastError };
   }
 
   private audit(entry: Omit<AuditEntry, "at" | "pair">): void {

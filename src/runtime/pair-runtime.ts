@@ -150,7 +150,7 @@ export class PairRuntime {
     const state = this.state;
     if (state === "failedOver" && this.previousState.startsWith("failingOver")) this.failoversCompleted++;
     const allowed = this.hasTag("backupsAllowed");
-    if (allowed && !this.backupsWereAllowed) this.backups.scheduler.allowedAgain();
+    if (allowed && !this.backupsWereAllowed) this.backups.backupsAllowedAgain();
     this.backupsWereAllowed = allowed;
     this.previousState = state;
     const d = ctx.lastDecision;

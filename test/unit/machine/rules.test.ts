@@ -232,6 +232,14 @@ describe("checkingBackup", () => {
     expect(p.decision?.reason).toBe("planned failover: taking a fresh backup of the primary first, so no change is lost");
   });
 
+  it("counts a change once when it arrives twice (its activity-log record and its alert carry the same time)", () => {
+    const p = healthy(pair());
+    p.send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }).send({ type: "backup.changeNoted", serviceId: PRIMARY_ID });
+    expect(p.ctx.unbackedChanges).toEqual([T0]);
+    p.send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }, 1_000);
+    expect(p.ctx.unbackedChanges).toEqual([T0, T0 + 1_000]);
+  });
+
   it("a finished backup covers the changes noted before it started", () => {
     const p = healthy(pair());
     p.send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }).send({ type: "backup.changeNoted", serviceId: PRIMARY_ID }, 10_000);
