@@ -254,7 +254,8 @@ export class PairRuntime {
           ? // A step without a long-running operation began with the decision that entered it.
             { step, kind: "step", startedAt: new Date(ctx.lastDecision?.at ?? now).toISOString(), elapsedMs: now - (ctx.lastDecision?.at ?? now), status: "running" }
           : null,
-      accepts: this.accepts(),
+      // While the state cannot be stored every operator action is refused (503): say so up front.
+      accepts: this.unsaved() ? [] : this.accepts(),
     };
   }
 
