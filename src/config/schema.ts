@@ -1,5 +1,5 @@
 import { z } from "zod";
-import { APIM_SERVICE, DNS_ZONE, armIdProblem, parseArmId, type ArmResourceKind } from "./arm-id.js";
+import { APIM_SERVICE, DNS_ZONE, STORAGE_ACCOUNT, armIdProblem, parseArmId, type ArmResourceKind } from "./arm-id.js";
 import { CRON_EXPECTATION, cronProblem, isCronExpression } from "./cron.js";
 import { normalizeRegion } from "../ports/signal.js";
 import {
@@ -89,6 +89,7 @@ export const backupSchema = z
       "a blob container name: 3-63 lower-case letters, digits and single inner hyphens",
     ),
     blobEndpoint: httpUrl("Blob endpoint of the backup account, where the controller lists backups; default https://<storageAccount>.blob.core.windows.net.").optional(),
+    storageAccountId: armId(STORAGE_ACCOUNT, "ARM resource id of the backup storage account: the readiness checks read its region, redundancy, firewall and role assignments. Without it those checks answer UNKNOWN.").optional(),
     access: backupAccessSchema,
     schedule: expects(
       z.string().refine(isCronExpression).describe("When to take scheduled backups: a 5-field cron expression in UTC, e.g. `0 * * * *` (hourly)."),
@@ -310,6 +311,7 @@ export const stateStoreSchema = z
           "a storage account name: 3-24 lower-case letters and digits",
         ),
         blobEndpoint: httpUrl("Blob endpoint; default https://<accountName>.blob.core.windows.net.").optional(),
+        accountId: armId(STORAGE_ACCOUNT, "ARM resource id of the state account: the readiness check reads its region (it must not be the primary's). Without it that check answers UNKNOWN.").optional(),
         auth: z
           .discriminatedUnion("type", [
             z.strictObject({ type: z.literal("credential") }).describe("Use azure.credential (needs Storage Blob Data Contributor)."),
@@ -344,6 +346,15 @@ export const serverSchema = z
   })
   .describe("The admin HTTP API (/healthz, /metrics, operator commands).");
 
+export const readinessSchema = z
+  .strictObject({
+    intervalSeconds: positiveNumber("How often the running controller re-runs the readiness checks (cheap reads only).").default(300),
+    certificateExpiryDays: positiveInt("A custom-hostname certificate expiring within this many days is NOT READY.").default(30),
+    expectedRestoreMinutes: positiveNumber("Expected restore time until the controller has seen a restore of its own (APIM restores take up to 30 minutes or more).").default(30),
+    signalSilenceMinutes: positiveNumber("A configured signal source not heard from for this long is NOT READY.").default(15),
+  })
+  .describe("Readiness checks: the preconditions of a failover, audited before the incident (apim-dr check, GET /pairs/{name}/readiness).");
+
 export const configSchema = z
   .strictObject({
     $schema: z.string().describe("Path or URL of the JSON Schema, for editors.").optional(),
@@ -353,6 +364,7 @@ export const configSchema = z
     azure: azureSchema.prefault({}),
     stateStore: stateStoreSchema,
     server: serverSchema.prefault({}),
+    readiness: readinessSchema.prefault({}),
     drill: z.strictObject({}).describe("Reserved for drill settings.").optional(),
   })
   .describe("apim-dr controller configuration.");
@@ -375,3 +387,4 @@ export type AzureConfig = ApimDrConfig["azure"];
 export type CredentialConfig = AzureConfig["credential"];
 export type StateStoreConfig = ApimDrConfig["stateStore"];
 export type ServerConfig = ApimDrConfig["server"];
+export type ReadinessConfig = ApimDrConfig["readiness"];
