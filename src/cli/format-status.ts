@@ -20,6 +20,7 @@ export function formatPair(p: PairStatus): string[] {
   if (p.health.observerImpaired) lines.push("  ** observer impaired: the controller's own view is unreliable; no automatic failover **");
   if (p.operation) lines.push(`  in flight: ${p.operation.step} (${p.operation.kind}) ${p.operation.status}, ${formatDuration(p.operation.elapsedMs)} elapsed`);
   if (p.lastDecision) lines.push(`  last decision: ${p.lastDecision.verdict} — ${p.lastDecision.reason} (${p.lastDecision.at})`);
+  if (p.readiness) lines.push(`  ${p.readiness}`);
   lines.push(`  accepts: ${p.accepts.join(", ") || "no operator action"}`);
   return lines;
 }

@@ -263,10 +263,12 @@ export function checkDrift(f: ReadinessFacts): CheckResult {
 export function checkSignals(f: ReadinessFacts): CheckResult {
   if (!f.signals) return unknown("signals", "only the running controller knows when it last heard from each source", `see GET /pairs/${f.pair.name}/readiness on the controller`);
   const limit = f.settings.signalSilenceMinutes * 60_000;
-  const entries = Object.entries(f.signals);
+  const entries = Object.entries(f.signals.heard);
   if (entries.length === 0) return notReady("signals", "no signal source is configured", "configure signals (Event Hubs, metrics, logs, probes)");
-  const described = entries.map(([source, at]) => `${source} ${at === null ? "never" : `${minutes(f.now - at)} ago`}`);
-  const silent = entries.filter(([, at]) => at === null || f.now - at > limit).map(([source]) => source);
+  const since = f.signals.since;
+  const described = entries.map(([source, at]) => `${source} ${at === null ? `not yet (listening for ${minutes(f.now - since)})` : `${minutes(f.now - at)} ago`}`);
+  // A source never heard from counts from when the controller started listening.
+  const silent = entries.filter(([, at]) => f.now - (at ?? since) > limit).map(([source]) => source);
   if (silent.length) return notReady("signals", `${described.join(", ")}: ${silent.join(", ")} silent for over ${f.settings.signalSilenceMinutes} min`, `check that ${silent.join(", ")} still deliver (diagnostic settings, action groups, network path, the controller's log)`);
   return ready("signals", described.join(", "));
 }

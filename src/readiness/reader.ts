@@ -20,7 +20,7 @@ export interface ReadinessPorts {
 /** What only the running controller knows; the CLI passes none. */
 export interface ControllerKnowledge {
   active: "primary" | "standby";
-  signals: Record<string, number | null>;
+  signals: { since: number; heard: Record<string, number | null> };
   expectedRestore: { ms: number; source: string };
 }
 

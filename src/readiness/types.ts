@@ -61,6 +61,6 @@ export interface ReadinessFacts {
   backups: Read<BackupRecord[]>;
   /** Expected restore time and where the figure comes from. */
   expectedRestore: { ms: number; source: string };
-  /** When each configured signal source was last heard from (ms since epoch, null: never); null outside the daemon. */
-  signals: Record<string, number | null> | null;
+  /** When each configured signal source was last heard from (ms since epoch, null: never since `since`); null outside the daemon. */
+  signals: { since: number; heard: Record<string, number | null> } | null;
 }

@@ -21,6 +21,8 @@ import { MetricsPoller } from "../signals/pollers/metrics-poller.js";
 import { LogsPoller } from "../signals/pollers/logs-poller.js";
 import { renderMetrics, type ControllerCounters } from "./metrics.js";
 import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
+import type { CutoverPlan } from "./plan.js";
+import type { AuditEntry } from "../ports/state.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups"> {
   /** Backups of each pair live in that pair's storage account. */
@@ -75,6 +77,8 @@ export class Controller implements ControllerApi {
   private replaying = false;
   /** Signals that could not change a verdict (too old, from the future) since they were last logged. */
   private ignored: { count: Record<string, number>; newest: Ignored | null } = { count: {}, newest: null };
+  /** Told of every signal as it arrives (the readiness monitor notes when each source was last heard from). */
+  onSignal: ((signal: Signal) => void) | null = null;
   private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
 
   private constructor(
@@ -104,6 +108,7 @@ export class Controller implements ControllerApi {
    * Judged at once unless `judge` is false (part of a batch, judged at its end) or the replay runs.
    */
   ingest(signal: Signal, judge = true): void {
+    this.onSignal?.(signal);
     this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
     let ignored: Ignored | null = null;
     for (const pair of this.pairs.values()) {
@@ -256,6 +261,13 @@ export class Controller implements ControllerApi {
   }
   async preview(name: string, action: OperatorAction, options: { planned?: boolean } = {}): Promise<string[]> {
     return this.pair(name).preview(action, options.planned ?? false);
+  }
+  /** Hooks for the readiness monitor (src/readiness/monitor.ts). */
+  failoverPlan(name: string): CutoverPlan {
+    return this.pair(name).failoverPlan();
+  }
+  appendAudit(name: string, entries: AuditEntry[]): void {
+    this.pair(name).appendAudit(entries);
   }
   async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
     const pair = this.pair(name);

@@ -3,7 +3,7 @@ import type { EffectivePair } from "../config/index.js";
 import { createEvaluator, verdictEvents, type HealthEvaluator, type HealthSettings, type ObserveOutcome, type PairHealth } from "../health/index.js";
 import type { PairContext, UnstampedEvent } from "../machine/types.js";
 import type { PairTag } from "../machine/failover-machine.js";
-import type { AuditLog, StateStore } from "../ports/state.js";
+import type { AuditEntry, AuditLog, StateStore } from "../ports/state.js";
 import { sameResourceId, type Signal } from "../ports/signal.js";
 import { describeError } from "../ports/errors.js";
 import { OPERATOR_ACTIONS, type CommandResult, type OperatorAction, type OperatorRequest, type PairStatus } from "../server/controller-api.js";
@@ -12,7 +12,7 @@ import { startPairActor, type PairActor } from "./pair-actor.js";
 import { pairSettings } from "./pair-settings.js";
 import { stateName } from "./state-name.js";
 import { BackupCoordinator } from "./backup-coordinator.js";
-import { failoverPlan, failbackPlan, renderPlan } from "./plan.js";
+import { failoverPlan, failbackPlan, renderPlan, type CutoverPlan } from "./plan.js";
 import type { Logger } from "./logger.js";
 
 export interface PairRuntimeDeps extends StepPorts {
@@ -209,7 +209,7 @@ export class PairRuntime {
     const backup = this.backups.view();
     switch (action) {
       case "failover":
-        return renderPlan(failoverPlan(p, ctx, backup, planned));
+        return renderPlan(failoverPlan(p, ctx, backup, planned, this.deps.clock.now()));
       case "failback":
         return renderPlan(failbackPlan(p, ctx));
       case "backup":
@@ -225,6 +225,16 @@ export class PairRuntime {
       case "resume":
         return [`resume ${p.name}: automatic action resumes`];
     }
+  }
+
+  /** The failover plan as of now (for `apim-dr plan`); the preview renders the same one. */
+  failoverPlan(planned = false): CutoverPlan {
+    return failoverPlan(this.pair, this.context, this.backups.view(), planned, this.deps.clock.now());
+  }
+
+  /** Appends entries through the pair's ordered, retried audit path (e.g. readiness changes). */
+  appendAudit(entries: AuditEntry[]): void {
+    this.pairActor.audit(entries);
   }
 
   status(): PairStatus {

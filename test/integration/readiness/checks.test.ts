@@ -18,7 +18,7 @@ describe("readiness checks against the simulator", () => {
   let sim: SimulatedAzure;
   let accessKey: EffectiveConfig;
   let managedIdentity: EffectiveConfig;
-  const known = (): ControllerKnowledge => ({ active: "primary", signals: { eventHubs: Date.now() - 5_000, probe: Date.now() - 1_000 }, expectedRestore: { ms: 3_000, source: "test" } });
+  const known = (): ControllerKnowledge => ({ active: "primary", signals: { since: Date.now() - 60_000, heard: { eventHubs: Date.now() - 5_000, probes: Date.now() - 1_000 } }, expectedRestore: { ms: 3_000, source: "test" } });
 
   async function configWith(pair: Record<string, unknown> = {}): Promise<EffectiveConfig> {
     const input = await simControllerConfig(sim);
@@ -112,8 +112,8 @@ describe("readiness checks against the simulator", () => {
   });
 
   it("a signal source silent for longer than readiness.signalSilenceMinutes: signals is NOT READY naming it", async () => {
-    const results = await check(accessKey, { ...known(), signals: { eventHubs: Date.now() - 16 * 60_000, probe: Date.now() - 1_000 } });
-    expect(find(results, "signals")).toMatchObject({ status: "NOT READY", evidence: expect.stringMatching(/^eventHubs 16 min ago, probe 1 s ago: eventHubs silent for over 15 min$/) });
+    const results = await check(accessKey, { ...known(), signals: { since: Date.now() - 3_600_000, heard: { eventHubs: Date.now() - 16 * 60_000, probes: Date.now() - 1_000, metrics: null } } });
+    expect(find(results, "signals")).toMatchObject({ status: "NOT READY", evidence: expect.stringMatching(/^eventHubs 16 min ago, probes 1 s ago, metrics not yet \(listening for 60 min\): eventHubs, metrics silent for over 15 min$/) });
     expect(byStatus(results, "NOT READY")).toEqual(["signals"]);
   });
 
