@@ -1,5 +1,5 @@
 import type { EffectiveConfig } from "../config/index.js";
-import { repeatEvery, type Clock } from "../ports/clock.js";
+import type { Clock } from "../ports/clock.js";
 import { describeError } from "../ports/errors.js";
 import type { AuditEntry } from "../ports/state.js";
 import { MetricsText } from "../runtime/metrics.js";
@@ -43,11 +43,21 @@ export class ReadinessMonitor {
     private readonly log: Logger,
   ) {}
 
-  /** Runs until `signal` aborts; the first round starts at once. */
-  run(signal: AbortSignal): Promise<void> {
-    return repeatEvery(this.clock, this.config.readiness.intervalSeconds * 1000, signal, () => this.checkAll(signal), (error) =>
-      this.log.warn({ err: describeError(error) }, "readiness round failed"),
-    );
+  /**
+   * Runs until `signal` aborts; the first round starts at once, and rounds start one interval apart (not an
+   * interval after the previous round ended), so a change is reported within one interval.
+   */
+  async run(signal: AbortSignal): Promise<void> {
+    const intervalMs = this.config.readiness.intervalSeconds * 1000;
+    while (!signal.aborted) {
+      const started = this.clock.now();
+      try {
+        await this.checkAll(signal);
+      } catch (error) {
+        if (!signal.aborted) this.log.warn({ err: describeError(error) }, "readiness round failed");
+      }
+      await this.clock.sleep(Math.max(0, intervalMs - (this.clock.now() - started)), signal).catch(() => undefined);
+    }
   }
 
   async checkAll(signal?: AbortSignal): Promise<void> {
