@@ -66,6 +66,18 @@ export class AzureApimAdapter implements ApimPort {
     });
   }
 
+  async listDiagnostics(serviceId: string, signal?: AbortSignal): Promise<{ name: string; logger: string }[]> {
+    const id = parseApimServiceId(serviceId);
+    return azureCall(`listing the diagnostics of ${id.name}`, async () => {
+      const out: { name: string; logger: string }[] = [];
+      for await (const d of this.client(id.subscriptionId).diagnostic.listByService(id.resourceGroup, id.name, { abortSignal: signal })) {
+        // loggerId is a full id on the wire (…/loggers/{name}); the name is what compares across instances.
+        out.push({ name: d.name ?? "", logger: (d.loggerId ?? "").split("/").at(-1) ?? "" });
+      }
+      return out;
+    });
+  }
+
   async listLoggers(serviceId: string, signal?: AbortSignal): Promise<{ name: string; loggerType: string }[]> {
     const id = parseApimServiceId(serviceId);
     return azureCall(`listing the loggers of ${id.name}`, async () => {

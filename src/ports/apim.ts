@@ -74,6 +74,8 @@ export interface ApimPort {
   listWorkspaces?(serviceId: string, signal?: AbortSignal): Promise<string[]>;
   /** The service's loggers (diagnostics destinations): name and type, e.g. `azuremonitor` / `azureMonitor`. */
   listLoggers?(serviceId: string, signal?: AbortSignal): Promise<{ name: string; loggerType: string }[]>;
+  /** The service's diagnostics (what is logged where): name and the logger it writes to. */
+  listDiagnostics?(serviceId: string, signal?: AbortSignal): Promise<{ name: string; logger: string }[]>;
   beginBackup(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle>;
   beginRestore(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle>;
   /** Polls until the operation finishes; throws AzureOperationError when it failed. */

@@ -1,7 +1,7 @@
 import { BUILT_IN_ROLE_IDS } from "../config/roles.js";
 import { ageOf, isBackupOf } from "../backup/latest-backup.js";
 import type { ApimHostname } from "../ports/apim.js";
-import type { ApimFacts, CheckName, CheckResult, Read, ReadinessFacts } from "./types.js";
+import type { ApimFacts, CheckName, CheckResult, ReadinessFacts } from "./types.js";
 
 // One pure function per check: facts in, verdict with its evidence out. A value that could not be
 // read makes the check UNKNOWN (never READY): not knowing is not the same as fine.
@@ -241,10 +241,14 @@ export function checkDrift(f: ReadinessFacts): CheckResult {
   pair("virtual network type", pu.virtualNetworkType, su.virtualNetworkType);
   const identity = (x: ApimFacts) => `${x.service.identity?.type ?? "None"}${x.service.identity?.userAssignedClientIds.length ? ` [${[...x.service.identity.userAssignedClientIds].sort().join(", ")}]` : ""}`;
   pair("managed identity", identity(p), identity(s));
-  const loggers = (x: Read<{ name: string; loggerType: string }[]>) => (x.ok ? x.value.map((l) => `${l.name} (${l.loggerType})`).sort().join(", ") || "none" : null);
-  const pl = loggers(p.loggers);
-  const sl = loggers(s.loggers);
-  if (pl !== null && sl !== null) pair("loggers", pl, sl);
+  // Loggers and diagnostics together: what each instance sends where.
+  const logging = (x: ApimFacts) =>
+    x.loggers.ok && x.diagnostics.ok
+      ? [...x.loggers.value.map((l) => `logger ${l.name} (${l.loggerType})`), ...x.diagnostics.value.map((d) => `diagnostic ${d.name} → ${d.logger}`)].sort().join(", ") || "none"
+      : null;
+  const pl = logging(p);
+  const sl = logging(s);
+  if (pl !== null && sl !== null) pair("loggers and diagnostics", pl, sl);
   const hosts = (x: ApimFacts) =>
     x.service.hostnames
       // The pair's own hostname is the hostname check's: it is left out here so one fault answers once.
@@ -253,11 +257,11 @@ export function checkDrift(f: ReadinessFacts): CheckResult {
       .sort()
       .join(", ") || "none";
   pair("other custom hostnames", hosts(p), hosts(s));
-  const unread = pl === null || sl === null ? " (loggers could not be read)" : "";
+  const unread = pl === null || sl === null ? " (loggers and diagnostics could not be read)" : "";
   if (diffs.length) {
     return notReady("drift", `${diffs.length} difference(s) in settings no backup carries: ${diffs.join("; ")}${unread}`, `make ${s.service.name} match ${p.service.name} for each listed setting (a restore will not copy them)`);
   }
-  return ready("drift", `protocol and cipher settings, custom CA certificates, virtual network type, managed identity, loggers and other custom hostnames are the same on both${unread}`);
+  return ready("drift", `protocol and cipher settings, custom CA certificates, virtual network type, managed identity, loggers and diagnostics, and other custom hostnames are the same on both${unread}`);
 }
 
 export function checkSignals(f: ReadinessFacts): CheckResult {

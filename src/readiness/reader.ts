@@ -44,11 +44,12 @@ export async function readFacts(
   const apimFacts = (serviceId: string): Promise<Read<ApimFacts>> =>
     read(async () => {
       const service = await ports.apim.getService(serviceId, signal);
-      const [workspaces, loggers] = await Promise.all([
+      const [workspaces, loggers, diagnostics] = await Promise.all([
         read(async () => (ports.apim.listWorkspaces ? ports.apim.listWorkspaces(serviceId, signal) : [])),
         read(async () => (ports.apim.listLoggers ? ports.apim.listLoggers(serviceId, signal) : [])),
+        read(async () => (ports.apim.listDiagnostics ? ports.apim.listDiagnostics(serviceId, signal) : [])),
       ]);
-      return { service, workspaces, loggers };
+      return { service, workspaces, loggers, diagnostics };
     });
   const accountId = pair.backup.storageAccountId;
   const store = config.stateStore;

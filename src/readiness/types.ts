@@ -39,6 +39,7 @@ export interface ApimFacts {
   service: ApimService;
   workspaces: Read<string[]>;
   loggers: Read<{ name: string; loggerType: string }[]>;
+  diagnostics: Read<{ name: string; logger: string }[]>;
 }
 
 /** Everything the checks judge, gathered by the reader; the checks themselves do no I/O. */

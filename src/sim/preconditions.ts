@@ -21,6 +21,7 @@ export const PRECONDITION_BREAKS = {
   "dns-ttl": { check: "dns", what: "the CNAME's TTL becomes --ttl seconds (default 86400), longer than the RTO allows" },
   "protocol-setting": { check: "drift", what: "TLS 1.1 is enabled on the service (default: the standby) (customProperties)" },
   "ca-certificate": { check: "drift", what: "a custom CA certificate is added to the service (default: the standby)" },
+  "logging-removed": { check: "drift", what: "the Azure Monitor logger and diagnostic are removed from the service (default: the standby)" },
 } as const;
 
 export type PreconditionBreak = keyof typeof PRECONDITION_BREAKS;
@@ -119,6 +120,12 @@ export async function breakPrecondition(state: SimState, name: PreconditionBreak
       s.spec.customProperties = { ...s.spec.customProperties, "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "True" };
       touch(s);
       return `${s.spec.name} accepts TLS 1.1`;
+    }
+    case "logging-removed": {
+      const s = one();
+      s.spec.loggers = [];
+      s.spec.diagnostics = [];
+      return `${s.spec.name} has no logger and no diagnostic`;
     }
     case "ca-certificate": {
       const s = one();

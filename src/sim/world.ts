@@ -26,6 +26,8 @@ export interface ServiceSpec {
   virtualNetworkType: "None" | "External" | "Internal";
   /** Loggers (diagnostics destinations): name and loggerType. */
   loggers: { name: string; loggerType: string }[];
+  /** Diagnostics: name and the logger they write to. */
+  diagnostics: { name: string; logger: string }[];
   /** Workspace names (an instance with workspaces cannot be backed up). */
   workspaces: string[];
 }
@@ -114,6 +116,7 @@ export function buildWorld(overrides: WorldOverrides = {}): WorldSpec {
     caCertificates: [],
     virtualNetworkType: "None",
     loggers: [{ name: "azuremonitor", loggerType: "azureMonitor" }],
+    diagnostics: [{ name: "azuremonitor", logger: "azuremonitor" }],
     workspaces: [],
   });
   const account = (name: string): SimStorageAccountSpec => ({

@@ -17,9 +17,12 @@ export async function handleApim(state: SimState, req: ArmRequest, service: SimS
   if (/^\/loggers$/i.test(rest) && req.method === "GET") {
     return list(req, service, "loggers", service.spec.loggers.map((l) => ({ name: l.name, properties: { loggerType: l.loggerType, description: null, credentials: {}, isBuffered: true, resourceId: null } })));
   }
+  if (/^\/diagnostics$/i.test(rest) && req.method === "GET") {
+    return list(req, service, "diagnostics", service.spec.diagnostics.map((d) => ({ name: d.name, properties: { alwaysLog: "allErrors", loggerId: `${service.id}/loggers/${d.logger}`, sampling: { samplingType: "fixed", percentage: 100 }, logClientIp: true, verbosity: "information" } })));
+  }
   const result = /^\/operationresults\/([^/]+)$/i.exec(rest);
   if (result && req.method === "GET") return poll(state, req, service, result[1]!, apiVersion);
-  fail(405, "MethodNotAllowed", `The simulator does not implement ${req.method} ${SERVICE_TYPE}${rest}: it serves GET of the service, its workspaces and loggers, POST backup and restore, and GET operationresults.`);
+  fail(405, "MethodNotAllowed", `The simulator does not implement ${req.method} ${SERVICE_TYPE}${rest}: it serves GET of the service, its workspaces, loggers and diagnostics, POST backup and restore, and GET operationresults.`);
 }
 
 async function begin(state: SimState, req: ArmRequest, service: SimService, kind: "backup" | "restore", apiVersion: string): Promise<ArmResponse> {
@@ -59,7 +62,7 @@ function accepted(state: SimState, req: ArmRequest, operation: SimOperation, api
 }
 
 /** A collection GET (`{value, count, nextLink}`) of child resources, ids under the service's. */
-function list(req: ArmRequest, service: SimService, type: "workspaces" | "loggers", items: { name: string; properties: Record<string, unknown> }[]): ArmResponse {
+function list(req: ArmRequest, service: SimService, type: "workspaces" | "loggers" | "diagnostics", items: { name: string; properties: Record<string, unknown> }[]): ArmResponse {
   const value = items.map((i) => ({ id: `${service.id}/${type}/${i.name}`, type: `${SERVICE_TYPE}/${type}`, ...i }));
   return { status: 200, headers: requestIds(req), body: { value, count: value.length, nextLink: null } };
 }

@@ -90,6 +90,7 @@ describe("readiness checks against the simulator", () => {
     { name: "state-in-primary-region", check: "placement", evidence: /^state store apimdrstate is in westeurope, the primary's region$/, fix: /move the controller's state store out of westeurope/ },
     { name: "dns-ttl", options: { ttl: 3600 }, check: "dns", evidence: /TTL 3600 s; expected restore 3 s \(test\); RTO 5 min: TTL plus restore exceed the RTO/, fix: /lower the TTL of api\.contoso\.example to at most 297 s/ },
     { name: "protocol-setting", check: "drift", evidence: /^1 difference\(s\) in settings no backup carries: Security\.Protocols\.Tls11: apim-contoso-weu False, apim-contoso-neu True$/, fix: /make apim-contoso-neu match apim-contoso-weu/ },
+    { name: "logging-removed", check: "drift", evidence: /^1 difference\(s\) in settings no backup carries: loggers and diagnostics: apim-contoso-weu diagnostic azuremonitor → azuremonitor, logger azuremonitor \(azureMonitor\), apim-contoso-neu none$/, fix: /make apim-contoso-neu match/ },
     { name: "ca-certificate", check: "drift", evidence: /custom CA certificates: apim-contoso-weu none, apim-contoso-neu Root:A1B2C3D4E5F60718293A4B5C6D7E8F9001122334/, fix: /a restore will not copy them/ },
   ];
   for (const c of cases) {

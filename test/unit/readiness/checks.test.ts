@@ -27,7 +27,7 @@ function service(name: string, over: Partial<ApimService> = {}): ApimService {
     ...over,
   };
 }
-const apim = (s: ApimService): { ok: true; value: ApimFacts } => ({ ok: true, value: { service: s, workspaces: { ok: true, value: [] }, loggers: { ok: true, value: [] } } });
+const apim = (s: ApimService): { ok: true; value: ApimFacts } => ({ ok: true, value: { service: s, workspaces: { ok: true, value: [] }, loggers: { ok: true, value: [] }, diagnostics: { ok: true, value: [] } } });
 
 function facts(primary: ApimService, standby: ApimService, over: Partial<ReadinessFacts> = {}): ReadinessFacts {
   return {
