@@ -60,6 +60,8 @@ export interface Decision {
 }
 
 export interface RecordedDecision extends Decision {
+  /** 1, 2, 3… per pair: tells new decisions from ones already recorded, also in a snapshot read back from storage. */
+  n?: number;
   at: number;
   /** The state in which the decision was taken, e.g. `failingOver.checkingBackup`. */
   state: string;
@@ -91,7 +93,10 @@ export interface InFlightOperation {
   kind: "backup" | "restore";
   serviceId: string;
   backupName: string;
+  /** The adapter's opaque token: persisted so a restarted controller polls the same operation, never parsed. */
   resumeToken: string;
+  /** The ARM operation's id or polling URL, for the audit trail. */
+  operationId?: string;
   startedAt: number;
 }
 

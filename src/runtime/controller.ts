@@ -21,8 +21,17 @@ import { MetricsPoller } from "../signals/pollers/metrics-poller.js";
 import { LogsPoller } from "../signals/pollers/logs-poller.js";
 import { renderMetrics, type ControllerCounters } from "./metrics.js";
 import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
+import type { AuditLog } from "../ports/state.js";
+import type { SinkFactory } from "./records/record-stream.js";
+import { auditSink } from "./records/audit-sink.js";
+import { logSink } from "./records/log-sink.js";
+import { emptyRecordCounts, metricsSink, type RecordCounts } from "./records/metrics-sink.js";
 
-export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups"> {
+export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
+  /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
+  audit: AuditLog;
+  /** More subscribers of every pair's records, beside the audit trail, the log and the metrics. */
+  sinks?: SinkFactory[];
   /** Backups of each pair live in that pair's storage account. */
   backupStoreFor(pair: EffectivePair): BackupStorePort;
   resourceHealth?: ResourceHealthPort;
@@ -81,14 +90,18 @@ export class Controller implements ControllerApi {
     private readonly config: EffectiveConfig,
     private readonly ports: ControllerPorts,
     private readonly pairs: Map<string, PairRuntime>,
+    private readonly recordCounts: RecordCounts,
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
   ) {}
 
   static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
     const healthSettings = healthSettingsFrom(config.health);
     const pairs = new Map<string, PairRuntime>();
-    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, backups: ports.backupStoreFor(pair) }, options.signal));
-    const controller = new Controller(config, ports, pairs, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
+    const recordCounts = emptyRecordCounts();
+    // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
+    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.sinks ?? [])];
+    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
+    const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
     try {
       await controller.startSources();
     } catch (error) {
@@ -280,7 +293,7 @@ export class Controller implements ControllerApi {
   metrics(): string {
     const consumer = this.consumer?.stats();
     if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
-    for (const p of this.pairs.values()) this.counters.failovers[p.name] = p.failoversCompleted;
+    this.counters.failovers = this.recordCounts.failovers;
     return renderMetrics(this.listPairs(), this.counters);
   }
   ready(): boolean {

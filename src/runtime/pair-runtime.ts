@@ -3,7 +3,8 @@ import type { EffectivePair } from "../config/index.js";
 import { createEvaluator, verdictEvents, type HealthEvaluator, type HealthSettings, type ObserveOutcome, type PairHealth } from "../health/index.js";
 import type { PairContext, UnstampedEvent } from "../machine/types.js";
 import type { PairTag } from "../machine/failover-machine.js";
-import type { AuditLog, StateStore } from "../ports/state.js";
+import type { StateStore } from "../ports/state.js";
+import type { SinkFactory } from "./records/record-stream.js";
 import { sameResourceId, type Signal } from "../ports/signal.js";
 import { describeError } from "../ports/errors.js";
 import { OPERATOR_ACTIONS, type CommandResult, type OperatorAction, type OperatorRequest, type PairStatus } from "../server/controller-api.js";
@@ -17,9 +18,10 @@ import type { Logger } from "./logger.js";
 
 export interface PairRuntimeDeps extends StepPorts {
   stateStore: StateStore;
-  audit: AuditLog;
+  /** Subscribers of each pair's record stream: the audit trail, the log, the metrics, … */
+  sinks: SinkFactory[];
   log: Logger;
-  /** Told of every failed state or audit write (the controller's health shows it). */
+  /** Told of every failed state write or delivery (the controller's health shows it). */
   onStoreError?: (pair: string, what: string, error: unknown) => void;
 }
 
@@ -51,11 +53,7 @@ export class PairRuntime {
   private evaluator: HealthEvaluator;
   private health: PairHealth | null = null;
   readonly backups: BackupCoordinator;
-  /** Failovers that moved traffic to the standby since this process started. */
-  failoversCompleted = 0;
-  private previousState = "";
   private backupsWereAllowed = true;
-  private lastLogged: PairContext["lastDecision"] = null;
 
   private constructor(
     readonly pair: EffectivePair,
@@ -72,7 +70,7 @@ export class PairRuntime {
         hasTag: (tag) => this.hasTag(tag),
         state: () => this.state,
         send: (event) => this.pairActor.send(event),
-        audit: (entries) => this.pairActor.audit(entries),
+        record: (entries) => this.pairActor.record(entries),
       },
       deps,
     );
@@ -85,7 +83,7 @@ export class PairRuntime {
       machine: createFailoverMachine(deps),
       input: pairSettings(pair),
       stateStore: deps.stateStore,
-      audit: deps.audit,
+      sinks: deps.sinks,
       clock: deps.clock,
         onError: (error, what) => {
           deps.onStoreError?.(pair.name, what, error);
@@ -95,7 +93,7 @@ export class PairRuntime {
       signal,
     );
     const runtime = new PairRuntime(pair, { ...deps, log }, pairActor, healthSettings);
-    pairActor.actor.subscribe((snapshot) => runtime.onTransition(snapshot.context));
+    pairActor.actor.subscribe(() => runtime.onTransition());
     log.info({ state: runtime.state, restored: pairActor.restored }, pairActor.restored ? `pair ${pair.name} resumed in ${runtime.state}` : `pair ${pair.name} started`);
     return runtime;
   }
@@ -146,18 +144,11 @@ export class PairRuntime {
     this.health = current;
   }
 
-  private onTransition(ctx: PairContext): void {
-    const state = this.state;
-    if (state === "failedOver" && this.previousState.startsWith("failingOver")) this.failoversCompleted++;
+  /** A failover or failback that ends lets backups run again: read the RPO view afresh. */
+  private onTransition(): void {
     const allowed = this.hasTag("backupsAllowed");
     if (allowed && !this.backupsWereAllowed) this.backups.backupsAllowedAgain();
     this.backupsWereAllowed = allowed;
-    this.previousState = state;
-    const d = ctx.lastDecision;
-    if (d && d !== this.lastLogged) {
-      this.lastLogged = d;
-      this.deps.log.info({ state: this.state, verdict: d.verdict, reason: d.reason }, `pair ${this.name}: ${d.verdict}: ${d.reason}`);
-    }
   }
   /** Operator actions that would change the pair's state now (dry run on the machine, nothing sent). */
   accepts(): OperatorAction[] {
@@ -198,7 +189,7 @@ export class PairRuntime {
       return { accepted: false, state, accepts: this.accepts(), message: `no backup while the pair is ${state}: a failover or failback drives the services (it takes its own backups)` };
     }
     const at = new Date(this.deps.clock.now()).toISOString();
-    this.pairActor.audit([{ at, pair: this.name, type: "operator", state, verdict: "operator.backupRequested", actor: request.actor, reason: request.reason }]);
+    this.pairActor.record([{ at, pair: this.name, type: "operator", state, verdict: "operator.backupRequested", actor: request.actor, reason: request.reason }]);
     this.backups.requestBackup();
     return { accepted: true, state };
   }

@@ -117,11 +117,12 @@ export function resolveLocation(ports: StepPorts, location: OperationInput["loca
 }
 
 export function handleOf(operation: InFlightOperation): OperationHandle {
-  return { kind: operation.kind, serviceId: operation.serviceId, backupName: operation.backupName, resumeToken: operation.resumeToken, startedAt: operation.startedAt };
+  const { step: _step, ...handle } = operation;
+  return handle;
 }
 
 export function operationOf(step: StepName, handle: OperationHandle): InFlightOperation {
-  return { step, kind: handle.kind, serviceId: handle.serviceId, backupName: handle.backupName, resumeToken: handle.resumeToken, startedAt: handle.startedAt };
+  return { step, ...handle };
 }
 
 /** The APIM status endpoint every gateway serves. */
