@@ -172,16 +172,9 @@ interface Stamped {
   at: number;
 }
 
-export type HealthEventType =
-  | "health.primarySuspect"
-  | "health.primaryUnhealthy"
-  | "health.primaryHealthy"
-  | "health.standbyUnhealthy"
-  | "health.standbyHealthy"
-  | "health.bothUnhealthy"
-  | "health.observerImpaired";
-
-export type HealthEvent = { type: HealthEventType; reason: string } & Stamped;
+// Health events are the contract with src/health, kept in a neutral module both import.
+export type { HealthEvent, HealthEventType } from "../ports/health-events.js";
+import type { HealthEvent } from "../ports/health-events.js";
 
 interface OperatorFields extends Stamped {
   actor?: string;

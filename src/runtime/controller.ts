@@ -47,6 +47,8 @@ export interface ControllerOptions {
   rpoRefreshMs?: number;
   /** Stops a start-up that is still retrying its state store (e.g. SIGTERM while the store is down). */
   signal?: AbortSignal;
+  /** How many unhandled rejections the process logged and survived (see keepRunningOnUnexpectedErrors). */
+  unexpectedErrors?: () => number;
 }
 
 /** What /healthz reports: ok, or degraded with the problems an operator must know. */
@@ -84,7 +86,7 @@ export class Controller implements ControllerApi {
   private replaying = false;
   /** Signals that could not change a verdict (too old, from the future) since they were last logged. */
   private ignored: { count: Record<string, number>; newest: Ignored | null } = { count: {}, newest: null };
-  private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
+  private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {}, unexpectedErrors: 0 };
 
   private constructor(
     private readonly config: EffectiveConfig,
@@ -101,7 +103,7 @@ export class Controller implements ControllerApi {
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
     const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.sinks ?? [])];
     for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
-    const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
+    const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000, unexpectedErrors: options.unexpectedErrors ?? (() => 0) });
     try {
       await controller.startSources();
     } catch (error) {
@@ -294,6 +296,7 @@ export class Controller implements ControllerApi {
     const consumer = this.consumer?.stats();
     if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
     this.counters.failovers = this.recordCounts.failovers;
+    this.counters.unexpectedErrors = this.options.unexpectedErrors();
     return renderMetrics(this.listPairs(), this.counters);
   }
   ready(): boolean {

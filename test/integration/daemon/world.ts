@@ -54,11 +54,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-export async function startDaemonWorld(options: { sim?: SimulatedAzureOptions; pair?: Record<string, unknown>; health?: Record<string, unknown> } = {}): Promise<DaemonWorld> {
+export async function startDaemonWorld(
+  options: { sim?: SimulatedAzureOptions; pair?: Record<string, unknown>; health?: Record<string, unknown>; stateStoreEndpoint?: (sim: SimulatedAzure) => Promise<string> } = {},
+): Promise<DaemonWorld> {
   const dir = await mkdtemp(join(tmpdir(), "apim-dr-daemon-"));
   const sim = await startSimulatedAzure({ stateDir: join(dir, "sim"), ...options.sim });
   const configPath = join(dir, "config.yaml");
-  await writeFile(configPath, stringify(await simControllerConfig(sim, { ...(options.pair ? { pair: options.pair } : {}), ...(options.health ? { health: options.health } : {}) })));
+  const config = await simControllerConfig(sim, { ...(options.pair ? { pair: options.pair } : {}), ...(options.health ? { health: options.health } : {}) });
+  // E.g. the state store behind a proxy a test can cut.
+  if (options.stateStoreEndpoint) Object.assign(config.stateStore as object, { blobEndpoint: await options.stateStoreEndpoint(sim) });
+  await writeFile(configPath, stringify(config));
   const token = `daemon-test-${randomBytes(12).toString("hex")}`;
   const daemon = new DaemonProcess(configPath, { ...simEnv(sim), APIM_DR_ADMIN_TOKEN: token, APIM_DR_LOG_LEVEL: "info" });
   const blobs = new BlobRestClient(sim.storage.blobEndpoint, sim.storage.accountName, sim.storage.accountKey);
