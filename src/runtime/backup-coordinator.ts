@@ -149,7 +149,7 @@ export class BackupCoordinator {
   }
 
   private record(entry: Omit<AuditEntry, "at" | "pair">): void {
-    this.machine.record([{ at: new Date(this.deps.clock.now()).toISOString(), pair: this.pair.name, ...entry }]);
+    this.machine.record([{ at: new Date(this.deps.clock.now()).toISOString(), pair: this.pair.name, state: this.machine.state(), ...entry }]);
   }
 
   /** The newest backup is read again after a backup; a failed read only delays the RPO view until the next refresh. */

@@ -100,9 +100,11 @@ export class Controller implements ControllerApi {
     const healthSettings = healthSettingsFrom(config.health);
     const pairs = new Map<string, PairRuntime>();
     const recordCounts = emptyRecordCounts();
+    // Verification probes the path and within the time the configured probes use.
+    const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
     const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.sinks ?? [])];
-    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
+    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
     const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000, unexpectedErrors: options.unexpectedErrors ?? (() => 0) });
     try {
       await controller.startSources();
