@@ -100,15 +100,22 @@ export async function startDaemonWorld(
 
   const pair = async () => (await api(`/pairs/${PAIR}`)).json() as PairStatus;
   let last: PairStatus | null = null;
+  let lastAnswer = "";
   const waitForPair = (what: string, accept: (p: PairStatus) => boolean, timeoutMs = 90_000) =>
     waitFor(
       what,
       async () => {
-        last = await pair();
+        const res = await api(`/pairs/${PAIR}`);
+        // A controller still starting answers 503 without a pair status: keep waiting.
+        if (res.status !== 200) {
+          lastAnswer = `HTTP ${res.status}: ${res.text.slice(0, 200)}`;
+          return undefined;
+        }
+        last = res.json() as PairStatus;
         return accept(last) ? last : undefined;
       },
       timeoutMs,
-      () => (last ? `${last.state}, last decision: ${last.lastDecision?.reason ?? "none"}` : "no status"),
+      () => (last ? `${last.state}, last decision: ${last.lastDecision?.reason ?? "none"}` : lastAnswer || "no status"),
     );
 
   const persistedSnapshot = async () => {
