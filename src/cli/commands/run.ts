@@ -4,6 +4,7 @@ import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "
 import { Controller } from "../../runtime/controller.js";
 import { createLogger } from "../../runtime/logger.js";
 import { wirePorts } from "../../runtime/wiring.js";
+import { keepRunningOnUnexpectedErrors } from "../../runtime/unexpected-errors.js";
 import { ADMIN_TOKEN_ENV, startAdminServer } from "../../server/admin-server.js";
 import { startReadiness } from "../../readiness/daemon.js";
 import { readinessPorts } from "../../readiness/wiring.js";
@@ -35,6 +36,7 @@ export const command: CliCommand = {
     }
     const listen = parseListen(values.listen ?? config.server.listen);
     const log = createLogger();
+    const unexpected = keepRunningOnUnexpectedErrors(log);
     let ports;
     try {
       ports = wirePorts(config, ctx.env, log);
@@ -59,7 +61,7 @@ export const command: CliCommand = {
       const onStoreError = (pair: string, what: string, error: unknown) => {
         if (what === "load") startupProblem = `cannot read the state of pair ${pair} (${(error as Error).message}): retrying with backoff`;
       };
-      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal });
+      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal, unexpectedErrors: unexpected.count });
     } catch (error) {
       await admin.close();
       if (ctx.signal.aborted) {

@@ -1,7 +1,7 @@
-import { OperationError, UsageError } from "./command.js";
-import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
+import { OperationError, UsageError } from "../ports/user-errors.js";
+import { ADMIN_TOKEN_ENV } from "./admin-server.js";
 import type { AuditEntry } from "../ports/state.js";
-import type { OperatorAction, OperatorRequest, PairStatus } from "../server/controller-api.js";
+import type { OperatorAction, OperatorRequest, PairStatus } from "./controller-api.js";
 import type { PairReadiness } from "../readiness/render.js";
 import type { CutoverPlan } from "../runtime/plan.js";
 
