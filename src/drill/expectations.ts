@@ -98,7 +98,7 @@ export function checkExpectations(o: Observation): Outcome {
   }
   if (e.readinessWithinInterval) {
     const took = o.breakAt !== null && o.breakReportedAt !== null ? o.breakReportedAt - o.breakAt : null;
-    check("readiness reported", took !== null && took <= o.readinessIntervalMs, took === null ? "the break was never reported NOT READY" : `reported by the round ${(took / 1000).toFixed(1)} s after the break (interval ${o.readinessIntervalMs / 1000} s)`);
+    check("readiness reported", took !== null && took <= o.readinessIntervalMs, took === null ? "the break was never reported NOT READY" : took < 0 ? `reported by the round already running when the break was made (interval ${o.readinessIntervalMs / 1000} s)` : `reported by the round that started ${(took / 1000).toFixed(1)} s after the break (interval ${o.readinessIntervalMs / 1000} s)`);
   }
   return { expectations, detectionMs, rtoMs, dataLossChanges, restores, dnsChanges, finalState, activeRegion };
 }

@@ -204,9 +204,9 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       await startController();
     } else if ("break" in step) {
       const { name, on, days, ttl } = step.break;
-      const changed = await sim.breakPrecondition(name as PreconditionBreak, { ...(on ? { service: side(on).name } : {}), ...(days !== undefined ? { days } : {}), ...(ttl !== undefined ? { ttl } : {}) });
       breakAt = Date.now();
       breakReportedAt = null;
+      const changed = await sim.breakPrecondition(name as PreconditionBreak, { ...(on ? { service: side(on).name } : {}), ...(days !== undefined ? { days } : {}), ...(ttl !== undefined ? { ttl } : {}) });
       note("precondition broken", `${name}: ${changed}`);
     } else if ("forge" in step) {
       const published = sim.forge(side(step.forge.on).name);
