@@ -31,12 +31,20 @@ export function readinessPorts(config: EffectiveConfig, env: NodeJS.ProcessEnv):
         ? { type: "accountKey", accountName: pair.backup.storageAccount, accountKey: resolveSecret(pair.backup.access.accessKeyEnv, env, `pairs[${pair.name}].backup.access`) }
         : { type: "credential" },
   });
+  // One client per pair and account, kept across rounds (the daemon asks every interval).
+  const blobServices = new Map<string, ReturnType<typeof createBlobServiceProperties>>();
+  const backupStores = new Map<string, ReturnType<typeof createBackupStore>>();
+  const once = <T>(cache: Map<string, T>, pair: EffectivePair, make: () => T): T => {
+    let value = cache.get(pair.name);
+    if (!value) cache.set(pair.name, (value = make()));
+    return value;
+  };
   return {
     apim: azure.apim,
     dns: azure.dns,
     storageAccounts: azure.storageAccounts,
     roleAssignments: azure.roleAssignments,
-    blobServiceFor: (pair) => createBlobServiceProperties(storage(pair), azure.credential),
-    backupStoreFor: (pair) => createBackupStore(storage(pair), azure.credential),
+    blobServiceFor: (pair) => once(blobServices, pair, () => createBlobServiceProperties(storage(pair), azure.credential)),
+    backupStoreFor: (pair) => once(backupStores, pair, () => createBackupStore(storage(pair), azure.credential)),
   };
 }
