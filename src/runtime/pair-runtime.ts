@@ -123,7 +123,7 @@ export class PairRuntime {
 
   /** The failover plan as of now (for `apim-dr plan`); the preview renders the same one. */
   failoverPlan(planned = false): CutoverPlan {
-    return failoverPlan(this.pair, this.machine.context(), this.backups.view(), planned, this.deps.clock.now());
+    return failoverPlan(this.pair, this.machine.context(), { view: this.backups.view(), newest: this.backups.newestBackup() }, planned, this.deps.clock.now());
   }
 
   /** Records entries on the pair's record stream (readiness changes), like every other record of the pair. */
