@@ -79,6 +79,9 @@ function isEntryPoint(): boolean {
   return entry !== undefined && realpathSync(entry) === fileURLToPath(import.meta.url);
 }
 
+/** How long a command stopped by SIGINT/SIGTERM may take to let the process end by itself once it returned. */
+const EXIT_GRACE_MS = 3_000;
+
 if (isEntryPoint()) {
   const controller = new AbortController();
   let signals = 0;
@@ -109,6 +112,14 @@ if (isEntryPoint()) {
   main(process.argv.slice(2), ctx).then(
     (code) => {
       process.exitCode = code;
+      // Last resort: a command stopped by a signal has closed what it opened; a timer or socket a library
+      // still holds must not keep the process running until SIGKILL (seen with `sim start`).
+      if (controller.signal.aborted) {
+        setTimeout(() => {
+          process.stderr.write(`apim-dr: something still held the process ${EXIT_GRACE_MS / 1000} s after it stopped; exiting anyway\n`);
+          process.exit(code);
+        }, EXIT_GRACE_MS).unref();
+      }
     },
     (error: unknown) => {
       process.stderr.write(`apim-dr: ${String(error)}\n`);
