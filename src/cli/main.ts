@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
-import { OperationError, UsageError, type CliCommand, type CliContext } from "./command.js";
+import { OperationError, renderHelp, UsageError, type CliCommand, type CliContext } from "./command.js";
+import { nearest } from "../config/suggest.js";
 
 // Each file in commands/ is one top-level command named after the file, so adding a
 // command never touches this dispatcher.
@@ -47,11 +48,13 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   }
   const cmd = await loadCommand(name);
   if (!cmd) {
-    ctx.err(`apim-dr: unknown command '${name}'. Run 'apim-dr --help' to list the commands.`);
+    const guess = nearest(name, commandNames());
+    ctx.err(`apim-dr: unknown command '${name}'${guess ? `; did you mean '${guess}'?` : "."} Run 'apim-dr --help' to list the commands.`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    ctx.out(`${cmd.summary}\n\nusage: ${cmd.usage}`);
+    const sub = rest[0] !== undefined ? cmd.subcommands?.[rest[0]] : undefined;
+    ctx.out(sub ? renderHelp(`apim-dr ${name} ${rest[0]}: ${sub.summary}`, sub.help) : renderHelp(`apim-dr ${name}: ${cmd.summary}`, cmd.help, cmd.subcommands));
     return 0;
   }
   try {

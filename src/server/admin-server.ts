@@ -1,7 +1,7 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest } from "./controller-api.js";
+import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest, type RefusedRequest } from "./controller-api.js";
 
 export const ADMIN_TOKEN_ENV = "APIM_DR_ADMIN_TOKEN";
 /** How long a request body may take to arrive: a client that never finishes must not hold a connection for minutes. */
@@ -39,6 +39,39 @@ function requireToken(req: IncomingMessage, token: string | undefined): void {
   const presented = /^Bearer (.+)$/i.exec(header)?.[1];
   if (!presented) throw new HttpError(401, `missing bearer token: send 'Authorization: Bearer <token>' (the CLI reads ${ADMIN_TOKEN_ENV})`);
   if (!tokenMatches(presented, token)) throw new HttpError(401, `invalid bearer token: it does not match the controller's ${ADMIN_TOKEN_ENV}`);
+}
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  return /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+}
+
+/** What an unauthenticated body says about who and why, when it says it readably; nothing otherwise. */
+async function claimedBody(req: IncomingMessage, timeoutMs: number): Promise<OperatorRequest> {
+  try {
+    return await readJson(req, timeoutMs);
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The audit record of a refused request. Tokens never go into the trail: neither header is recorded, and a
+ * token pasted into the actor or the reason (the expected one or the one presented) is blanked out.
+ */
+function refusalFor(
+  req: IncomingMessage,
+  what: Pick<RefusedRequest, "pair" | "action" | "status" | "why">,
+  body: OperatorRequest,
+  tokens: (string | undefined)[],
+): RefusedRequest {
+  const secrets = tokens.filter((t): t is string => Boolean(t && t.length >= 4));
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : secrets.reduce((t, secret) => t.split(secret).join("[token]"), text));
+  return {
+    ...what,
+    ...(body.actor !== undefined ? { actor: scrub(body.actor) } : {}),
+    ...(body.reason !== undefined ? { reason: scrub(body.reason) } : {}),
+    ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}),
+  };
 }
 
 /** The whole body, or 408 when it does not arrive within `timeoutMs`, or 413 past 64 KiB. */
@@ -163,11 +196,20 @@ export async function startAdminServer(
       }
       if (parts.length === 3 && OPERATOR_ACTIONS.includes(action)) {
         if (method !== "POST") throw new HttpError(405, `use POST /pairs/${name}/${action}`);
-        requireToken(req, options.token);
+        const refused = (status: number, why: string, body: OperatorRequest) =>
+          api.recordRefusal(refusalFor(req, { pair: name, action, status, why }, body, [options.token, bearerOf(req)]));
+        try {
+          requireToken(req, options.token);
+        } catch (error) {
+          if (error instanceof HttpError) await refused(error.status, error.message, await claimedBody(req, bodyTimeoutMs));
+          throw error;
+        }
         const body = await readJson(req, bodyTimeoutMs);
         const result = await api.command(name, action, body);
         if (!result.accepted) {
-          throw new HttpError(result.unavailable ? 503 : 409, result.message, { state: result.state, accepts: result.accepts });
+          const status = result.unavailable ? 503 : 409;
+          await refused(status, result.message, body);
+          throw new HttpError(status, result.message, { state: result.state, accepts: result.accepts });
         }
         return send(res, 202, { accepted: true, state: result.state });
       }

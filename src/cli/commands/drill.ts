@@ -12,12 +12,26 @@ export const command: CliCommand = {
   name: "drill",
   summary: "run DR drills: simulated Azure + the real controller, faults, failover, failback, report",
   usage,
+  help: {
+    usage,
+    options: [
+      ["--scenario NAME, -s NAME", "run this scenario (repeatable; default region-outage)"],
+      ["--all", "run every scenario in config/scenarios (about 9 minutes on 2 cores)"],
+      ["--list", "list the scenarios and what each must show, run nothing"],
+      ["--out DIR", "where the report goes (default reports/<timestamp>): report.html, report.json, report.md and per-scenario logs"],
+    ],
+    notes: ["Exit status 0 only when every expectation held."],
+    examples: ["apim-dr drill", "apim-dr drill --scenario flapping --scenario paused --out /tmp/drill", "apim-dr drill --list"],
+  },
   async run(args, ctx) {
     const { values } = parseCommandArgs(
       args,
       { scenario: { type: "string", multiple: true, short: "s" }, all: { type: "boolean" }, list: { type: "boolean" }, out: { type: "string" } },
       usage,
     );
+    if (values.list && (values.all || values.scenario)) {
+      throw new UsageError(`--list only lists the scenarios; it cannot be combined with ${values.all ? "--all" : "--scenario"}: drop one\nusage: ${usage}`);
+    }
     let scenarios;
     try {
       scenarios = await loadScenarios(SCENARIO_DIR);
