@@ -10,7 +10,7 @@ const SUMMARIES: Record<OperatorAction, string> = {
   failback: "move traffic back to the primary (operator decision only)",
   approve: "approve the step a pair is waiting on",
   abort: "abort the pending step of a pair",
-  pause: "pause automatic action for a pair (signals still observed)",
+  pause: "pause all failover and failback of a pair, automatic and manual (signals are still observed)",
   resume: "resume automatic action for a paused pair",
   backup: "back up the active instance of a pair now and show its progress",
 };
@@ -129,7 +129,9 @@ function operatorHelp(action: OperatorAction, usage: string): CommandHelp {
     ],
     notes: [
       "It first shows what it will do (the plan), then asks. The admin token comes from $APIM_DR_ADMIN_TOKEN.",
-      ...(action === "pause" ? ["While paused the pair observes signals but takes no automatic action; operator commands (failover, failback, backup) are still accepted."] : []),
+      ...(action === "pause"
+        ? ["While paused the pair observes signals but neither fails over nor back, automatically or on request: only resume and backup are accepted. Resume first to fail over by hand."]
+        : []),
       "Exit status: 0 accepted (and settled), 1 refused or failed (the message says why and what the state accepts), 2 bad usage.",
     ],
     examples: EXAMPLES[action],

@@ -184,11 +184,16 @@ export async function startAdminServer(
     }
     if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics(), "text/plain; version=0.0.4");
     if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs() });
-    if (method === "GET" && url.pathname === "/audit") return send(res, 200, { entries: await api.audit(pairParam(url.searchParams.get("pair"))) });
+    const noSuchPair = (name: string) => new HttpError(404, `no pair named '${name}'; known pairs: ${api.listPairs().map((p) => p.name).join(", ") || "none"}`);
+    if (method === "GET" && url.pathname === "/audit") {
+      const pair = pairParam(url.searchParams.get("pair"));
+      if (pair !== undefined && !api.getPair(pair)) throw noSuchPair(pair);
+      return send(res, 200, { entries: await api.audit(pair) });
+    }
     if (parts[0] === "pairs" && parts[1]) {
       const name = parts[1];
       const pair = api.getPair(name);
-      if (!pair) throw new HttpError(404, `no pair named '${name}'; known pairs: ${api.listPairs().map((p) => p.name).join(", ") || "none"}`);
+      if (!pair) throw noSuchPair(name);
       if (method === "GET" && parts.length === 2) return send(res, 200, pair);
       const action = parts[2] as OperatorAction;
       if (parts.length === 4 && parts[3] === "preview" && method === "GET" && OPERATOR_ACTIONS.includes(action)) {

@@ -1,3 +1,6 @@
+import { mkdtemp, writeFile } from "node:fs/promises";
+import { tmpdir } from "node:os";
+import { join } from "node:path";
 import { spawn } from "node:child_process";
 import { describe, expect, it } from "vitest";
 import { main } from "../../src/cli/main.js";
@@ -75,5 +78,15 @@ describe("help that teaches", () => {
     const io = captureContext();
     expect(await main(["drill", "--all", "--list"], io.ctx)).toBe(2);
     expect(io.stderr()).toContain("--list only lists the scenarios; it cannot be combined with --all: drop one");
+  });
+});
+
+describe("drill --out", () => {
+  it("names a file given as --out instead of failing with EEXIST", async () => {
+    const file = join(await mkdtemp(join(tmpdir(), "apim-dr-out-")), "report.html");
+    await writeFile(file, "");
+    const io = captureContext();
+    expect(await main(["drill", "--scenario", "flapping", "--out", file], io.ctx)).toBe(2);
+    expect(io.stderr()).toBe(`apim-dr drill: --out ${file}: that is a file, not a directory; name a directory for the report (it is created when missing)`);
   });
 });

@@ -2,9 +2,9 @@ import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
 import { didYouMean, parseCommandArgs, UsageError, type CliCommand, type CliContext } from "../command.js";
 import { ConfigError, parseConfig } from "../../config/load.js";
-import { secretReferences } from "../../config/secret-references.js";
+import { secretProblem, secretReferences } from "../../config/secret-references.js";
 
-const usage = "apim-dr config validate FILE [--env]\n  --env  also check that every environment variable the config names for a secret is set";
+const usage = "apim-dr config validate FILE [--env]\n  --env  also check every environment variable the config names for a secret: set, not empty, right format";
 
 const validateHelp = {
   usage,
@@ -31,9 +31,7 @@ async function validate(args: string[], ctx: CliContext): Promise<number> {
   try {
     const config = parseConfig(text, file);
     problems = values.env
-      ? secretReferences(config)
-          .filter((ref) => !ctx.env[ref.envVar])
-          .map((ref) => `${ref.usedBy}: environment variable ${ref.envVar} is not set; export it before starting the controller`)
+      ? secretReferences(config).flatMap((ref) => secretProblem(ref, ctx.env[ref.envVar]) ?? [])
       : [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;

@@ -1,3 +1,4 @@
+import { stat } from "node:fs/promises";
 import { dirname, join, resolve } from "node:path";
 import { fileURLToPath } from "node:url";
 import { parseCommandArgs, UsageError, type CliCommand } from "../command.js";
@@ -52,6 +53,8 @@ export const command: CliCommand = {
     });
     const stamp = new Date().toISOString().replace(/[:.]/g, "-");
     const outDir = resolve(ctx.cwd, values.out ?? join("reports", stamp));
+    const existing = await stat(outDir).catch(() => null);
+    if (existing && !existing.isDirectory()) throw new UsageError(`--out ${values.out}: that is a file, not a directory; name a directory for the report (it is created when missing)`);
     const report = await runDrill(chosen, outDir, ctx.out);
     const passed = report.scenarios.filter((s) => s.passed).length;
     ctx.out(`${report.passed ? "PASSED" : "FAILED"}: ${passed}/${report.scenarios.length} scenario(s) in ${(report.durationMs / 1000).toFixed(1)} s`);

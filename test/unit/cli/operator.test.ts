@@ -1,3 +1,5 @@
+import { createServer } from "node:http";
+import type { AddressInfo } from "node:net";
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import { operatorName } from "../../../src/cli/operator-command.js";
 import { main } from "../../../src/cli/main.js";
@@ -82,5 +84,35 @@ describe("who the audit trail names (operatorName)", () => {
   it("refuses an empty name instead of recording nobody", () => {
     expect(() => operatorName(" ", {}, login)).toThrow("--actor is empty: name the operator (it goes into the audit trail)");
     expect(() => operatorName(undefined, { APIM_DR_ACTOR: "" }, login)).toThrow("APIM_DR_ACTOR is empty");
+  });
+});
+
+describe("consistent errors", () => {
+  const controller = new FakeController();
+  let server: AdminServer;
+  beforeAll(async () => {
+    server = await startAdminServer(controller, { host: "127.0.0.1", port: 0, token: "tok" });
+  });
+  afterAll(() => server.close());
+
+  it("audit --pair nosuch fails like status --pair nosuch", async () => {
+    for (const command of ["audit", "status"]) {
+      const io = captureContext({});
+      expect(await main([command, "--pair", "nosuch", "--controller", server.url], io.ctx)).toBe(1);
+      expect(io.stderr()).toBe(`apim-dr ${command}: no pair named 'nosuch'; known pairs: contoso`);
+    }
+  });
+
+  it("a controller URL that answers 404 is said not to be an apim-dr controller", async () => {
+    const other = createServer((_req, res) => res.writeHead(404, { "content-type": "text/html" }).end("<h1>Not Found</h1>"));
+    await new Promise<void>((resolve) => other.listen(0, "127.0.0.1", resolve));
+    const url = `http://127.0.0.1:${(other.address() as AddressInfo).port}`;
+    try {
+      const io = captureContext({});
+      expect(await main(["status", "--controller", url], io.ctx)).toBe(1);
+      expect(io.stderr()).toContain(`apim-dr status: ${url} is not an apim-dr controller (it answered 404 for /pairs): pass the admin API's address`);
+    } finally {
+      other.close();
+    }
   });
 });
