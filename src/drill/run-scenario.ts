@@ -222,6 +222,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     stages,
     durationMs: Date.now() - t0,
     phases: phasesFrom(audit, t0, outageAt),
+    outageAtMs: outageAt === null ? null : outageAt - t0,
     timeline,
     ...(error ? { error } : {}),
   };
