@@ -74,8 +74,8 @@ function faultMarks(s: ScenarioResult): FaultMark[] {
  * span (outage → cutover verified) and the detection span, then one bar per failover and failback step.
  */
 export function renderTimelineSvg(s: ScenarioResult): string {
-  const width = 860;
-  const left = 190;
+  const width = 900;
+  const left = 240;
   const right = 60;
   const row = 22;
   const top = 18 + 14 * Math.max(1, faultMarks(s).length);
