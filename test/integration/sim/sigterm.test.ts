@@ -1,4 +1,4 @@
-import { spawn } from "node:child_process";
+import { spawn, type ChildProcess } from "node:child_process";
 import { mkdtemp, rm } from "node:fs/promises";
 import { connect } from "node:net";
 import { tmpdir } from "node:os";
@@ -7,7 +7,10 @@ import { earliestEventPosition, EventHubConsumerClient } from "@azure/event-hubs
 import { afterAll, describe, expect, it } from "vitest";
 
 const dirs: string[] = [];
+const children: ChildProcess[] = [];
 afterAll(async () => {
+  // Even when the test timed out: nothing it started may outlive it.
+  for (const child of children) if (child.exitCode === null && child.signalCode === null) child.kill("SIGKILL");
   for (const d of dirs) await rm(d, { recursive: true, force: true });
 });
 
@@ -38,6 +41,7 @@ describe("apim-dr sim start", () => {
     const stateDir = await mkdtemp(join(tmpdir(), "apim-dr-sim-sigterm-"));
     dirs.push(stateDir);
     const child = spawn(process.execPath, ["--import", "tsx", "src/cli/main.ts", "sim", "start", "--json", "--state-dir", stateDir], { stdio: ["ignore", "pipe", "pipe"] });
+    children.push(child);
     let stderr = "";
     child.stderr.on("data", (c: Buffer) => (stderr += c.toString()));
     const exited = new Promise<{ code: number | null; signal: string | null }>((resolve) => child.once("exit", (code, signal) => resolve({ code, signal })));
