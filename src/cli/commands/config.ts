@@ -4,7 +4,7 @@ import { didYouMean, parseCommandArgs, UsageError, type CliCommand, type CliCont
 import { ConfigError, parseConfig } from "../../config/load.js";
 import { secretProblem, secretReferences } from "../../config/secret-references.js";
 
-const usage = "apim-dr config validate FILE [--env]\n  --env  also check every environment variable the config names for a secret: set, not empty, right format";
+const usage = "apim-dr config validate FILE [--env]";
 
 const validateHelp = {
   usage,
