@@ -112,7 +112,7 @@ export class AzureApimAdapter implements ApimPort {
         // The first response is the POST's: keep it in case the SDK's immediate first poll fails.
         onResponse: (raw) => (initial ??= raw),
       });
-      return this.handle(kind, serviceId, location.backupName, poller.toString());
+      return this.handle(kind, serviceId, location.backupName, poller.toString(), poller.getOperationState().config?.operationLocation);
     } catch (error) {
       if (isAbortError(error)) throw signal?.reason ?? error;
       const failure = toAzureOperationError(error, action);
@@ -120,14 +120,14 @@ export class AzureApimAdapter implements ApimPort {
       // The operation was accepted but the first poll hit a transient error: it is running, so hand
       // back a token for it rather than let the caller start a second one.
       if (operationLocation && failure.retryable) {
-        return this.handle(kind, serviceId, location.backupName, acceptedOperationToken(operationLocation));
+        return this.handle(kind, serviceId, location.backupName, acceptedOperationToken(operationLocation), operationLocation);
       }
       throw failure;
     }
   }
 
-  private handle(kind: "backup" | "restore", serviceId: string, backupName: string, resumeToken: string): OperationHandle {
-    return { kind, serviceId, backupName, resumeToken, startedAt: this.clock.now() };
+  private handle(kind: "backup" | "restore", serviceId: string, backupName: string, resumeToken: string, operationId: string | undefined): OperationHandle {
+    return { kind, serviceId, backupName, resumeToken, ...(operationId ? { operationId } : {}), startedAt: this.clock.now() };
   }
 
   private async startPoller(

@@ -1,9 +1,11 @@
 import type { AppendBlobClient, BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import type { AuditEntry, AuditLog } from "../ports/state.js";
+import { lastSeqOf, type AuditEntry, type AuditLog } from "../ports/state.js";
 import { containerClient, containerCreator } from "./blob-client.js";
 import { azureCall, isAbortError, toAzureOperationError } from "./errors.js";
 import { checkPairName } from "./blob-state-store.js";
 
+/** How much of a segment's end `lastSeq` reads: more than a few entries, far less than a segment. */
+const TAIL_BYTES = 64 * 1024;
 // Azure caps one append block at 4 MiB and an append blob at 50,000 blocks.
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
 
@@ -61,6 +63,31 @@ export class BlobAuditLog implements AuditLog {
     });
     // Segments are per pair; across pairs, interleave by time (stable within a pair).
     return pair === undefined ? entries.sort((a, b) => (a.at < b.at ? -1 : a.at > b.at ? 1 : 0)) : entries;
+  }
+
+  /** Reads only the end of the pair's last segment: the newest complete line that carries a `seq` is the answer. */
+  async lastSeq(pair: string): Promise<number> {
+    const name = checkPairName(pair);
+    await this.ensureContainer();
+    const blob = this.segmentBlob(name, this.segments.get(name) ?? (await this.lastSegment(name)));
+    let size: number;
+    try {
+      size = (await azureCall(`reading the audit trail of pair ${name}`, () => blob.getProperties())).contentLength ?? 0;
+    } catch (error) {
+      if ((error as { code?: string }).code === "BlobNotFound") return 0;
+      throw error;
+    }
+    const from = Math.max(0, size - TAIL_BYTES);
+    const tail = size === 0 ? "" : (await azureCall(`reading the audit trail of pair ${name}`, () => blob.downloadToBuffer(from, size - from))).toString("utf8");
+    const lines = tail.split("\n").slice(from > 0 ? 1 : 0); // the first line of a tail read may be cut
+    const entries = lines.flatMap((line) => {
+      try {
+        return [JSON.parse(line) as AuditEntry];
+      } catch {
+        return []; // empty, cut short, or torn by a crash
+      }
+    });
+    return lastSeqOf(entries);
   }
 
   /**

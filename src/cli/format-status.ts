@@ -1,5 +1,5 @@
 import type { PairStatus } from "../server/controller-api.js";
-import { formatDuration as readableDuration } from "../machine/decide.js";
+import { formatDuration as readableDuration } from "../ports/duration.js";
 
 /** `2h 5m`, `45s`; `n/a` for a figure that does not exist. */
 export function formatDuration(ms: number | null): string {

@@ -1,7 +1,7 @@
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseCommandArgs, UsageError, type CliCommand, type CliContext, type CommandHelp } from "./command.js";
-import { ControllerClient } from "./controller-client.js";
+import { ControllerClient } from "../server/controller-client.js";
 import { formatDuration } from "./format-status.js";
 import type { OperatorAction, PairStatus } from "../server/controller-api.js";
 

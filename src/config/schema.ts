@@ -1,7 +1,8 @@
 import { z } from "zod";
 import { APIM_SERVICE, DNS_ZONE, armIdProblem, parseArmId, type ArmResourceKind } from "./arm-id.js";
 import { CRON_EXPECTATION, cronProblem, isCronExpression } from "./cron.js";
-import { normalizeRegion } from "../ports/signal.js";
+import { normalizeRegion, SIGNAL_SOURCES } from "../ports/signal.js";
+import { APIM_STATUS_PATH } from "../ports/probe.js";
 import {
   dnsLabel,
   envVarName,
@@ -142,9 +143,7 @@ export const pairSchema = z
 const severityVerdict = (sev: string, fallback: "unhealthy" | "degraded") =>
   z.enum(["unhealthy", "degraded"]).describe(`Verdict for an alert of severity ${sev}.`).default(fallback);
 
-const signalSource = z
-  .enum(["alert", "resourceHealth", "serviceHealth", "activityLog", "gatewayLog", "metric", "log", "probe"])
-  .describe("A signal source.");
+const signalSource = z.enum(SIGNAL_SOURCES).describe("A signal source.");
 
 // Timing fields are optional without a default here: the health evaluator's defaults
 // (src/health/config.ts) are the single source of truth, overlaid by healthSettingsFrom().
@@ -250,7 +249,7 @@ export const signalsSchema = z
         path: expects(
           z.string().regex(/^\/\S*$/).describe("Gateway path to probe; APIM answers its built-in status endpoint without a subscription key."),
           "a URL path starting with /",
-        ).default("/status-0123456789abcdef"),
+        ).default(APIM_STATUS_PATH),
       })
       .describe("Synthetic probes of both gateways, addressed with the custom hostname.")
       .optional(),

@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { startSimulatedAzure, type SimulatedAzure } from "../sim/index.js";
 import type { SimStats } from "../sim/state.js";
-import { ControllerClient } from "../cli/controller-client.js";
+import { ControllerClient } from "../server/controller-client.js";
 import type { AuditEntry } from "../ports/state.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";

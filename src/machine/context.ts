@@ -31,6 +31,7 @@ export function initialContext(settings: PairSettings): PairContext {
     automaticFailovers: [],
     activeRegion: "primary",
     pausedFrom: null,
+    route: null,
   };
 }
 
@@ -63,7 +64,7 @@ export function applyHealth(health: PairContext["health"], event: HealthEvent): 
 
 /** The context fields a decision updates: lastDecision plus the bounded history. */
 export function withDecision(ctx: PairContext, decision: Decision, at: number, state: string): Pick<PairContext, "lastDecision" | "decisions"> {
-  const recorded: RecordedDecision = { verdict: decision.verdict, reason: decision.reason, at, state };
+  const recorded: RecordedDecision = { n: (ctx.lastDecision?.n ?? 0) + 1, verdict: decision.verdict, reason: decision.reason, at, state };
   return { lastDecision: recorded, decisions: [...ctx.decisions, recorded].slice(-DECISION_HISTORY_LIMIT) };
 }
 

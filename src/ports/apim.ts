@@ -41,7 +41,10 @@ export interface OperationHandle {
   kind: "backup" | "restore";
   serviceId: string;
   backupName: string;
+  /** Opaque to everything but the adapter that made it: stored and handed back, never read. */
   resumeToken: string;
+  /** The ARM operation's id or polling URL, for the audit trail (absent when Azure gave none). */
+  operationId?: string;
   startedAt: number;
 }
 

@@ -16,9 +16,18 @@ export interface AuditEntry {
   actor?: string;
   operationId?: string;
   detail?: Record<string, unknown>;
+  /** The entry's place in its pair's record stream: a redelivery after a restart is recognized by it. */
+  seq?: number;
 }
 
 export interface AuditLog {
   append(entry: AuditEntry): Promise<void>;
+  /** The highest `seq` appended for the pair (0 when none): what a restarted controller need not append again. */
+  lastSeq(pair: string): Promise<number>;
   read(pair?: string): Promise<AuditEntry[]>;
+}
+
+/** The highest `seq` among entries (0 when none carries one). */
+export function lastSeqOf(entries: readonly AuditEntry[]): number {
+  return entries.reduce((max, e) => (typeof e.seq === "number" && e.seq > max ? e.seq : max), 0);
 }

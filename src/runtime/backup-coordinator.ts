@@ -1,6 +1,5 @@
 import type { EffectivePair } from "../config/index.js";
 import { activeServiceId } from "../machine/context.js";
-import type { PairContext, UnstampedEvent } from "../machine/types.js";
 import type { ApimPort, StorageAccess } from "../ports/apim.js";
 import type { BackupStorePort } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
@@ -11,15 +10,8 @@ import { ageOf, findNewestBackup, isBackupOf, type BackupAge } from "../backup/l
 import { rpoStatus, type RpoStatus } from "../backup/rpo.js";
 import { WarmStandby, type WarmStandbyEvent } from "../backup/warm-standby.js";
 import type { Logger } from "./logger.js";
+import type { PairMachine } from "./pair-machine.js";
 
-/** What the coordinator needs of the pair's machine: its context and tags, and a way to tell it facts. */
-export interface PairMachineView {
-  context(): PairContext;
-  hasTag(tag: "backupsAllowed" | "warmStandbyAllowed"): boolean;
-  state(): string;
-  send(event: UnstampedEvent): void;
-  audit(entries: AuditEntry[]): void;
-}
 
 export interface BackupCoordinatorDeps {
   apim: ApimPort;
@@ -54,7 +46,7 @@ export class BackupCoordinator {
 
   constructor(
     private readonly pair: EffectivePair,
-    private readonly machine: PairMachineView,
+    private readonly machine: PairMachine,
     private readonly deps: BackupCoordinatorDeps,
   ) {
     this.scheduler = new BackupScheduler(
@@ -116,7 +108,7 @@ export class BackupCoordinator {
   /** A failover or failback ended (the active instance may have changed): held-back backups run now, and the RPO view is read again. */
   backupsAllowedAgain(): void {
     this.scheduler.allowedAgain();
-    this.refreshRpo().catch((error: unknown) => this.deps.log.warn({ err: describeError(error) }, `pair ${this.pair.name}: reading the newest backup failed`));
+    this.refreshRpoSoon();
   }
 
   /** An operator asked for a backup of the active instance now. */
@@ -131,10 +123,8 @@ export class BackupCoordinator {
     this.newest = choice.newest;
     this.unverified = choice.unverified.map((b) => b.name);
     const rpo = this.rpoNow();
-    if (rpo.breached && !this.breachAlerted) {
-      this.deps.log.warn({ rpo }, `pair ${this.pair.name}: ${rpo.reason}`);
-      this.audit({ type: "alert", verdict: "rpoBreached", reason: rpo.reason });
-    }
+    if (rpo.breached && !this.breachAlerted) this.record({ type: "alert", verdict: "rpoBreached", reason: rpo.reason });
+    if (!rpo.breached && this.breachAlerted) this.record({ type: "decision", verdict: "rpoRecovered", reason: rpo.reason });
     this.breachAlerted = rpo.breached;
   }
 
@@ -150,56 +140,49 @@ export class BackupCoordinator {
     return { ...this.rpoNow(), protects: this.pair[ctx.activeRegion].name, unverified: this.unverified, running: scheduler.running, lastError: scheduler.lastError };
   }
 
-  private audit(entry: Omit<AuditEntry, "at" | "pair">): void {
-    this.machine.audit([{ at: new Date(this.deps.clock.now()).toISOString(), pair: this.pair.name, ...entry }]);
+  private record(entry: Omit<AuditEntry, "at" | "pair">): void {
+    this.machine.record([{ at: new Date(this.deps.clock.now()).toISOString(), pair: this.pair.name, state: this.machine.state(), ...entry }]);
   }
 
+  /** The newest backup is read again after a backup; a failed read only delays the RPO view until the next refresh. */
+  private refreshRpoSoon(): void {
+    this.refreshRpo().catch((error: unknown) => this.deps.log.warn({ err: describeError(error) }, `pair ${this.pair.name}: reading the newest backup failed`));
+  }
+
+  /** Every backup, retention and warm-standby event becomes a record (audit, log, metrics read them from the stream). */
   private onBackupEvent(event: BackupEvent): void {
-    const { log } = this.deps;
-    const name = this.pair.name;
     switch (event.type) {
-      case "backup.completed":
-        log.info({ backup: event.backup.name, trigger: event.trigger }, `pair ${name}: backup ${event.backup.name} completed`);
-        if (isBackupOf(event.backup, this.pair.primary.serviceId)) this.warm?.offer(event.backup);
-        this.audit({ type: "operation", verdict: "backupCompleted", reason: `${event.trigger} backup ${event.backup.name}`, operationId: event.backup.name });
-        this.refreshRpo().catch((error: unknown) => log.warn({ err: describeError(error) }, `pair ${name}: reading the newest backup failed`));
-        break;
-      case "backup.failed":
-        log.warn({ error: event.error, attempt: event.attempt, retryInMs: event.retryInMs }, `pair ${name}: backup failed, retrying`);
-        this.audit({ type: "operation", verdict: "backupFailed", reason: `${event.error}; attempt ${event.attempt}, retry in ${Math.round(event.retryInMs / 1000)} s` });
-        break;
-      case "backup.skipped":
-        log.info({ reason: event.reason }, `pair ${name}: ${event.trigger} backup skipped: ${event.reason}`);
-        break;
-      case "backup.deleted":
-        log.info({ backup: event.name }, `pair ${name}: deleted expired backup ${event.name}`);
-        break;
-      case "backup.retentionFailed":
-        log.warn({ error: event.error }, `pair ${name}: retention failed`);
-        break;
       case "backup.started":
-        log.info({ trigger: event.trigger }, `pair ${name}: ${event.trigger} backup started`);
-        break;
+        return this.record({ type: "operation", verdict: "backupStarted", reason: `${event.trigger} backup of ${this.pair[this.machine.context().activeRegion].name}` });
+      case "backup.completed":
+        if (isBackupOf(event.backup, this.pair.primary.serviceId)) this.warm?.offer(event.backup);
+        this.record({ type: "operation", verdict: "backupCompleted", reason: `${event.trigger} backup ${event.backup.name}`, operationId: event.backup.name });
+        return this.refreshRpoSoon();
+      case "backup.failed":
+        return this.record({ type: "operation", verdict: "backupFailed", reason: `${event.error}; attempt ${event.attempt}, retry in ${Math.round(event.retryInMs / 1000)} s` });
+      case "backup.skipped":
+        return this.record({ type: "decision", verdict: "backupSkipped", reason: `${event.trigger} backup skipped: ${event.reason}` });
+      case "backup.deleted":
+        return this.record({ type: "operation", verdict: "backupDeleted", reason: `deleted expired backup ${event.name}`, operationId: event.name });
+      case "backup.retentionFailed":
+        return this.record({ type: "operation", verdict: "retentionFailed", reason: event.error });
       case "backup.progress":
-        break;
+        return;
     }
   }
 
   private onWarmEvent(event: WarmStandbyEvent): void {
-    const { log } = this.deps;
-    const name = this.pair.name;
-    if (event.type === "warm.restored") {
-      // The machine skips the failover restore when the standby already holds the newest backup.
-      this.machine.send({ type: "standby.restored", backupName: event.backupName });
-      log.info({ backup: event.backupName }, `pair ${name}: standby is warm with ${event.backupName}`);
-      this.audit({ type: "operation", verdict: "standbyRestored", reason: `warm standby: restored ${event.backupName} into ${this.pair.standby.name}`, operationId: event.backupName });
-    } else if (event.type === "warm.failed") {
-      log.warn({ backup: event.backupName, error: event.error }, `pair ${name}: warm-standby restore failed`);
-      this.audit({ type: "operation", verdict: "standbyRestoreFailed", reason: `warm standby: restoring ${event.backupName} failed: ${event.error}` });
-    } else if (event.type === "warm.skipped") {
-      log.info({ backup: event.backupName, reason: event.reason }, `pair ${name}: warm-standby restore skipped`);
-    } else {
-      log.info({ backup: event.backupName }, `pair ${name}: warm-standby restore of ${event.backupName} started`);
+    switch (event.type) {
+      case "warm.started":
+        return this.record({ type: "operation", verdict: "standbyRestoreStarted", reason: `warm standby: restoring ${event.backupName} into ${this.pair.standby.name}`, operationId: event.backupName });
+      case "warm.restored":
+        // The machine skips the failover restore when the standby already holds the newest backup.
+        this.machine.send({ type: "standby.restored", backupName: event.backupName });
+        return this.record({ type: "operation", verdict: "standbyRestored", reason: `warm standby: restored ${event.backupName} into ${this.pair.standby.name}`, operationId: event.backupName });
+      case "warm.failed":
+        return this.record({ type: "operation", verdict: "standbyRestoreFailed", reason: `warm standby: restoring ${event.backupName} failed: ${event.error}` });
+      case "warm.skipped":
+        return this.record({ type: "decision", verdict: "standbyRestoreSkipped", reason: `warm standby: ${event.backupName} not restored: ${event.reason}` });
     }
   }
 }

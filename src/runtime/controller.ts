@@ -22,8 +22,17 @@ import { MetricsPoller } from "../signals/pollers/metrics-poller.js";
 import { LogsPoller } from "../signals/pollers/logs-poller.js";
 import { renderMetrics, type ControllerCounters } from "./metrics.js";
 import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
+import type { AuditLog } from "../ports/state.js";
+import type { SinkFactory } from "./records/record-stream.js";
+import { auditSink } from "./records/audit-sink.js";
+import { logSink } from "./records/log-sink.js";
+import { emptyRecordCounts, metricsSink, type RecordCounts } from "./records/metrics-sink.js";
 
-export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups"> {
+export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
+  /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
+  audit: AuditLog;
+  /** More subscribers of every pair's records, beside the audit trail, the log and the metrics. */
+  sinks?: SinkFactory[];
   /** Backups of each pair live in that pair's storage account. */
   backupStoreFor(pair: EffectivePair): BackupStorePort;
   resourceHealth?: ResourceHealthPort;
@@ -39,6 +48,8 @@ export interface ControllerOptions {
   rpoRefreshMs?: number;
   /** Stops a start-up that is still retrying its state store (e.g. SIGTERM while the store is down). */
   signal?: AbortSignal;
+  /** How many unhandled rejections the process logged and survived (see keepRunningOnUnexpectedErrors). */
+  unexpectedErrors?: () => number;
 }
 
 /** What /healthz reports: ok, or degraded with the problems an operator must know. */
@@ -76,20 +87,26 @@ export class Controller implements ControllerApi {
   private replaying = false;
   /** Signals that could not change a verdict (too old, from the future) since they were last logged. */
   private ignored: { count: Record<string, number>; newest: Ignored | null } = { count: {}, newest: null };
-  private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
+  private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {}, unexpectedErrors: 0 };
 
   private constructor(
     private readonly config: EffectiveConfig,
     private readonly ports: ControllerPorts,
     private readonly pairs: Map<string, PairRuntime>,
+    private readonly recordCounts: RecordCounts,
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
   ) {}
 
   static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
     const healthSettings = healthSettingsFrom(config.health);
     const pairs = new Map<string, PairRuntime>();
-    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, backups: ports.backupStoreFor(pair) }, options.signal));
-    const controller = new Controller(config, ports, pairs, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
+    const recordCounts = emptyRecordCounts();
+    // Verification probes the path and within the time the configured probes use.
+    const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
+    // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
+    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.sinks ?? [])];
+    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
+    const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000, unexpectedErrors: options.unexpectedErrors ?? (() => 0) });
     try {
       await controller.startSources();
     } catch (error) {
@@ -286,7 +303,8 @@ export class Controller implements ControllerApi {
   metrics(): string {
     const consumer = this.consumer?.stats();
     if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
-    for (const p of this.pairs.values()) this.counters.failovers[p.name] = p.failoversCompleted;
+    this.counters.failovers = this.recordCounts.failovers;
+    this.counters.unexpectedErrors = this.options.unexpectedErrors();
     return renderMetrics(this.listPairs(), this.counters);
   }
   ready(): boolean {

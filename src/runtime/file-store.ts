@@ -1,6 +1,6 @@
 import { appendFile, mkdir, open, readFile, readdir, rename } from "node:fs/promises";
 import { join } from "node:path";
-import type { AuditEntry, AuditLog, StateStore } from "../ports/state.js";
+import { lastSeqOf, type AuditEntry, type AuditLog, type StateStore } from "../ports/state.js";
 
 const PAIR_NAME = /^[a-z0-9]([a-z0-9-]*[a-z0-9])?$/i;
 
@@ -79,5 +79,9 @@ export class FileAuditLog implements AuditLog {
       }
     }
     return entries.sort((a, b) => a.at.localeCompare(b.at));
+  }
+
+  async lastSeq(pair: string): Promise<number> {
+    return lastSeqOf(await this.read(pair));
   }
 }

@@ -1,20 +1,23 @@
 import { createActor, type Actor, type Snapshot } from "xstate";
 import { initialContext } from "../machine/context.js";
 import type { FailoverMachine } from "../machine/failover-machine.js";
-import type { PairContext, PairEvent, PairSettings, RecordedDecision, UnstampedEvent } from "../machine/types.js";
+import type { PairContext, PairEvent, PairSettings, UnstampedEvent } from "../machine/types.js";
 import { settlesWithin, type Clock } from "../ports/clock.js";
-import type { AuditEntry, AuditLog, StateStore } from "../ports/state.js";
+import type { AuditEntry, StateStore } from "../ports/state.js";
 import { stateName } from "./state-name.js";
+import { machineRecords } from "./records/machine-records.js";
+import { outboxFrom, RecordStream, type Outbox, type SinkFactory } from "./records/record-stream.js";
 
 export interface PairActorOptions {
   /** The failover machine with its step actors provided (see createFailoverMachine). */
   machine: FailoverMachine;
   input: PairSettings;
   stateStore: StateStore;
-  audit?: AuditLog;
+  /** Subscribers of the pair's record stream (audit trail, log, metrics, …), each with its own delivery policy. */
+  sinks?: SinkFactory[];
   clock: Clock;
-  /** Called when a load, save or audit append fails; the actor keeps running and the next save retries with the newest snapshot. */
-  onError?: (error: unknown, what: "load" | "save" | "audit" | "machine") => void;
+  /** Called when a load, a save or a sink's delivery fails; the actor keeps running and retries. */
+  onError?: (error: unknown, what: "load" | "save" | "machine" | `sink ${string}`) => void;
 }
 
 /** A snapshot the store has not taken yet. */
@@ -27,35 +30,26 @@ export interface PairActor {
   actor: Actor<FailoverMachine>;
   /** Whether the actor resumed from a stored snapshot. */
   restored: boolean;
-  /** Sends an event, stamping `at` from the clock unless the event carries one. */
+  /** Sends an event, stamping `at` from the clock unless the event carries one; an operator event is recorded first. */
   send(event: UnstampedEvent): void;
-  /** Appends audit entries in order, after those already queued, retrying until the store answers. */
-  audit(entries: AuditEntry[]): void;
+  /** Records what the pair did outside the machine (backups, warm-standby restores): on the same stream as the machine's records. */
+  record(entries: AuditEntry[]): void;
   /** Set while the newest snapshot could not be stored. */
   unsaved(): UnsavedState | null;
-  /** Resolves when every snapshot and audit entry produced so far is stored. */
+  /** Resolves when every snapshot produced so far is stored and the audit trail has every record. */
   flush(): Promise<void>;
   /** Stops the actor after trying to store its last snapshot (for at most `timeoutMs`); false when it is NOT stored. */
   stop(timeoutMs?: number): Promise<boolean>;
 }
 
-type PersistedPair = { value: unknown; context: PairContext; status?: string };
+/** The stored form: xstate's persisted snapshot plus the record stream's outbox. */
+type PersistedPair = { value: unknown; context: PairContext; status?: string; outbox?: unknown };
 
 function isPersistedPair(value: unknown): value is PersistedPair {
   return typeof value === "object" && value !== null && "value" in value && "context" in value && typeof (value as PersistedPair).context === "object";
 }
 
-/** The ARM operation URL inside a serialized poller state (the adapter's resume token), when it has one. */
-function operationIdOf(resumeToken: string): string | undefined {
-  try {
-    const location = (JSON.parse(resumeToken) as { state?: { config?: { operationLocation?: unknown } } }).state?.config?.operationLocation;
-    return typeof location === "string" ? location : undefined;
-  } catch {
-    return undefined;
-  }
-}
-
-/** How long to wait before writing a snapshot or audit entry again after the store failed. */
+/** How long to wait before writing a snapshot again after the store failed. */
 const STORE_RETRY_MS = 5_000;
 /** Start-up reads of the state store back off up to this. */
 const LOAD_RETRY_MAX_MS = 60_000;
@@ -80,12 +74,13 @@ async function loadWithRetry(options: PairActorOptions, signal?: AbortSignal): P
 
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
 export async function startPairActor(options: PairActorOptions, signal?: AbortSignal): Promise<PairActor> {
-  const { machine, input, stateStore, audit, clock } = options;
+  const { machine, input, stateStore, clock } = options;
   const pair = input.name;
   const report = options.onError ?? (() => {});
   const stored = await loadWithRetry(options, signal);
 
   let actor: Actor<FailoverMachine>;
+  let outbox: Outbox | undefined;
   if (stored === null || stored === undefined) {
     actor = createActor(machine, { input });
   } else {
@@ -93,7 +88,9 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
       throw new Error(`stored state of pair '${pair}' is not a failover-machine snapshot: remove it from the state store to start the pair fresh`);
     }
     // Settings come from the configuration, not from the snapshot: a changed config applies on restart.
-    const snapshot = { ...stored, context: { ...stored.context, pair: initialContext(input).pair } };
+    const { outbox: storedOutbox, ...machineSnapshot } = stored;
+    outbox = outboxFrom(storedOutbox);
+    const snapshot = { ...machineSnapshot, context: { ...stored.context, pair: initialContext(input).pair } };
     try {
       actor = createActor(machine, { input, snapshot: snapshot as unknown as Snapshot<unknown> });
     } catch (error) {
@@ -101,103 +98,49 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
     }
   }
 
-  let pending: unknown;
+  let dirty = false;
   let saving: Promise<void> | null = null;
   let unsaved: UnsavedState | null = null;
-  let auditChain: Promise<void> = Promise.resolve();
   const stopping = new AbortController();
+  const stream = new RecordStream(pair, clock, { failed: (sink, _record, error) => report(error, `sink ${sink}`) }, outbox, () => persist());
+  for (const make of options.sinks ?? []) {
+    const { sink, policy } = make(pair);
+    stream.subscribe(sink, policy);
+  }
 
   /**
-   * Runs one store write until it succeeds, reporting each failure: the newest state and every audit entry must
-   * survive a store blip (a duplicate entry beats a gap). Once stopping, one try only: the last saved snapshot is
-   * where a restart resumes.
+   * Saves the machine's snapshot with the stream's outbox, one save at a time; changes arriving meanwhile are taken by
+   * the next save, which reads both afresh, so what is stored is always one consistent moment. A failed save is retried
+   * with the newest state; once stopping, one try only: the last saved snapshot is where a restart resumes.
    */
-  const untilStored = async (what: "save" | "audit", write: () => Promise<void>) => {
-    for (;;) {
+  const drain = async () => {
+    // Let the machine finish its step first: its records and its snapshot are saved together.
+    await Promise.resolve();
+    while (dirty) {
+      dirty = false;
       try {
-        return await write();
+        await stateStore.save(pair, { ...actor.getPersistedSnapshot(), outbox: stream.outbox() });
+        unsaved = null;
       } catch (error) {
-        report(error, what);
-        if (stopping.signal.aborted) return;
+        unsaved = { since: unsaved?.since ?? clock.now(), error: (error as Error).message };
+        report(error, "save");
+        if (stopping.signal.aborted) break;
+        dirty = true;
+        // A stop cuts the wait short: it makes one last attempt.
         await clock.sleep(STORE_RETRY_MS, stopping.signal).catch(() => undefined);
       }
-    }
-  };
-
-  const drain = async () => {
-    // One save at a time; snapshots arriving meanwhile collapse into the newest one, which is saved next
-    // (a retry too saves the newest).
-    while (pending !== undefined) {
-      let snapshot = pending;
-      await untilStored("save", async () => {
-        snapshot = pending ?? snapshot;
-        pending = undefined;
-        try {
-          await stateStore.save(pair, snapshot);
-          unsaved = null;
-        } catch (error) {
-          unsaved = { since: unsaved?.since ?? clock.now(), error: (error as Error).message };
-          // Not saved: the newest snapshot is still owed (unless a newer one is already waiting).
-          pending ??= snapshot;
-          if (stopping.signal.aborted) pending = undefined;
-          throw error;
-        }
-      });
     }
     saving = null;
   };
   const persist = () => {
-    pending = actor.getPersistedSnapshot();
+    dirty = true;
     saving ??= drain();
-  };
-  const appendAudit = (entries: AuditEntry[]) => {
-    if (!audit || entries.length === 0) return;
-    auditChain = auditChain.then(async () => {
-      for (const entry of entries) await untilStored("audit", () => audit.append(entry));
-    });
   };
 
   let previous = actor.getSnapshot();
-  const auditEntries = (next: typeof previous): AuditEntry[] => {
-    const entries: AuditEntry[] = [];
-    const last = previous.context.lastDecision;
-    const { decisions, lastDecision } = next.context;
-    const seen = last ? decisions.lastIndexOf(last) : -1;
-    // Decisions are appended; one transition can add several (e.g. backup chosen, restore needed).
-    const fresh: RecordedDecision[] = !last ? decisions : seen >= 0 ? decisions.slice(seen + 1) : lastDecision ? [lastDecision] : [];
-    for (const d of fresh) {
-      entries.push({ at: new Date(d.at).toISOString(), pair, type: d.verdict === "alert" ? "alert" : "decision", state: d.state, verdict: d.verdict, reason: d.reason });
-    }
-    const was = stateName(previous.value);
-    const now = stateName(next.value);
-    if (was !== now) {
-      const at = next.context.lastDecision?.at ?? clock.now();
-      entries.push({ at: new Date(at).toISOString(), pair, type: "transition", state: now, reason: next.context.lastDecision?.reason, detail: { from: was } });
-    }
-    const op = next.context.operation;
-    if (op && op.resumeToken !== previous.context.operation?.resumeToken) {
-      entries.push({
-        at: new Date(op.startedAt).toISOString(),
-        pair,
-        type: "operation",
-        state: now,
-        verdict: `${op.kind}Started`,
-        reason: `${op.kind} ${op.backupName} on ${op.serviceId}`,
-        operationId: operationIdOf(op.resumeToken) ?? op.backupName,
-      });
-    }
-    return entries;
-  };
-
   const subscription = actor.subscribe({
     next: (snapshot) => {
-      if (
-        snapshot.context.lastDecision !== previous.context.lastDecision ||
-        stateName(snapshot.value) !== stateName(previous.value) ||
-        snapshot.context.operation !== previous.context.operation
-      ) {
-        appendAudit(auditEntries(snapshot));
-      }
+      stream.publish(machineRecords(pair, previous, snapshot, clock.now()));
       previous = snapshot;
       persist();
     },
@@ -208,30 +151,34 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
 
   const flush = async () => {
     while (saving) await saving;
-    await auditChain;
+    await stream.flush();
   };
 
   return {
     actor,
     restored: stored !== null && stored !== undefined,
-    audit: appendAudit,
+    record: (entries) => stream.publish(entries),
     unsaved: () => unsaved,
     send(event) {
       const stamped = { ...event, at: event.at ?? clock.now() } as PairEvent;
       if (stamped.type.startsWith("operator.")) {
         const op = stamped as PairEvent & { actor?: string; reason?: string };
-        appendAudit([{ at: new Date(stamped.at).toISOString(), pair, type: "operator", state: stateName(actor.getSnapshot().value), verdict: stamped.type, actor: op.actor, reason: op.reason }]);
+        stream.publish([{ at: new Date(stamped.at).toISOString(), pair, type: "operator", state: stateName(actor.getSnapshot().value), verdict: stamped.type, actor: op.actor, reason: op.reason }]);
       }
       actor.send(stamped);
     },
     flush,
     async stop(timeoutMs = STOP_TIMEOUT_MS) {
-      stopping.abort(new Error("pair actor stopped"));
       subscription.unsubscribe();
       actor.stop();
+      // Nothing is retried from here: a save still owed is tried once more, and carries what the audit trail still owes.
+      stream.stop();
+      stopping.abort(new Error("pair actor stopped"));
       // A store that never answers must not hold the shutdown: give it a bounded time, then say so.
-      const settled = await settlesWithin(clock, timeoutMs, flush());
-      return settled && unsaved === null && pending === undefined;
+      const saved = (async () => {
+        while (saving) await saving;
+      })();
+      return (await settlesWithin(clock, timeoutMs, saved)) && unsaved === null && !dirty;
     },
   };
 }

@@ -4,6 +4,7 @@ import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "
 import { Controller } from "../../runtime/controller.js";
 import { createLogger } from "../../runtime/logger.js";
 import { wirePorts } from "../../runtime/wiring.js";
+import { keepRunningOnUnexpectedErrors } from "../../runtime/unexpected-errors.js";
 import { ADMIN_TOKEN_ENV, startAdminServer } from "../../server/admin-server.js";
 
 const usage = "apim-dr run --config FILE [--listen HOST:PORT]";
@@ -44,6 +45,7 @@ export const command: CliCommand = {
     }
     const listen = parseListen(values.listen ?? config.server.listen);
     const log = createLogger();
+    const unexpected = keepRunningOnUnexpectedErrors(log);
     let ports;
     try {
       ports = wirePorts(config, ctx.env, log);
@@ -67,7 +69,7 @@ export const command: CliCommand = {
       const onStoreError = (pair: string, what: string, error: unknown) => {
         if (what === "load") startupProblem = `cannot read the state of pair ${pair} (${(error as Error).message}): retrying with backoff`;
       };
-      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal });
+      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal, unexpectedErrors: unexpected.count });
     } catch (error) {
       await admin.close();
       if (ctx.signal.aborted) {

@@ -1,4 +1,4 @@
-import type { AuditEntry, AuditLog, StateStore } from "../../../src/ports/state.js";
+import { lastSeqOf, type AuditEntry, type AuditLog, type StateStore } from "../../../src/ports/state.js";
 
 /** Snapshots kept as JSON text, so anything not serializable fails here as it would on disk. */
 export class MemoryStateStore implements StateStore {
@@ -55,5 +55,9 @@ export class MemoryAuditLog implements AuditLog {
 
   async read(pair?: string): Promise<AuditEntry[]> {
     return this.entries.filter((e) => pair === undefined || e.pair === pair);
+  }
+
+  async lastSeq(pair: string): Promise<number> {
+    return lastSeqOf(await this.read(pair));
   }
 }

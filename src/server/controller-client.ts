@@ -1,7 +1,7 @@
-import { OperationError, UsageError } from "./command.js";
-import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
+import { OperationError, UsageError } from "../ports/user-errors.js";
+import { ADMIN_TOKEN_ENV } from "./admin-server.js";
 import type { AuditEntry } from "../ports/state.js";
-import type { OperatorAction, OperatorRequest, PairStatus } from "../server/controller-api.js";
+import type { OperatorAction, OperatorRequest, PairStatus } from "./controller-api.js";
 
 export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:7070";
 

@@ -1,0 +1,164 @@
+import type { Clock } from "../../ports/clock.js";
+import type { AuditEntry } from "../../ports/state.js";
+
+/** One thing a pair decided or did: a decision, a transition, an operator command, an Azure operation. `seq` orders one pair's records. */
+export type PairRecord = AuditEntry & { seq: number };
+
+/** A subscriber of the record stream: the audit trail, the log, the metrics, a webhook. */
+export interface RecordSink {
+  readonly name: string;
+  /** A rejection is retried by the sink's delivery policy; the other sinks and the machine never wait for it. */
+  deliver(record: PairRecord): Promise<void> | void;
+}
+
+/** Makes a pair's subscriber: adding a sink (a webhook, say) is one such function plus one line in the wiring. */
+export type SinkFactory = (pair: string) => { sink: RecordSink; policy: DeliveryPolicy };
+
+export interface DeliveryPolicy {
+  /** Wait between attempts after a failed delivery. */
+  retryMs: number;
+  /** Give up on a record after this many attempts (default: never, retry until delivered). */
+  maxAttempts?: number;
+  /** Drop the oldest record beyond this many waiting (default: unbounded). */
+  maxQueue?: number;
+  /**
+   * Durable: the records this sink still owes are saved with the pair's snapshot (the outbox) and delivered
+   * after a restart. Only the audit trail is durable.
+   */
+  durable?: boolean;
+}
+
+export interface SinkProblems {
+  /** A delivery failed and will be retried (or given up, when `willRetry` is false). */
+  failed(sink: string, record: PairRecord, error: unknown, willRetry: boolean): void;
+  /** A record was dropped without delivery (queue full or attempts used up). */
+  dropped?(sink: string, record: PairRecord, why: string): void;
+}
+
+/** What a pair's snapshot carries of its stream: the next sequence number and what the durable sinks still owe. */
+export interface Outbox {
+  nextSeq: number;
+  owed: PairRecord[];
+}
+
+const isOutbox = (value: unknown): value is Outbox =>
+  typeof value === "object" && value !== null && typeof (value as Outbox).nextSeq === "number" && Array.isArray((value as Outbox).owed);
+
+/** Reads an outbox saved with a snapshot; anything else (an older snapshot without one) is an empty outbox. */
+export function outboxFrom(value: unknown): Outbox {
+  return isOutbox(value) ? { nextSeq: value.nextSeq, owed: value.owed } : { nextSeq: 1, owed: [] };
+}
+
+/** One sink's queue: delivers in order, one at a time, with its own retries, so a slow sink holds up nobody else. */
+class SinkQueue {
+  readonly waiting: PairRecord[] = [];
+  private running: Promise<void> | null = null;
+
+  constructor(
+    readonly sink: RecordSink,
+    readonly policy: DeliveryPolicy,
+    private readonly clock: Clock,
+    private readonly problems: SinkProblems,
+    private readonly stopping: AbortSignal,
+  ) {}
+
+  push(records: PairRecord[]): void {
+    this.waiting.push(...records);
+    const max = this.policy.maxQueue;
+    while (max !== undefined && this.waiting.length > max) this.problems.dropped?.(this.sink.name, this.waiting.shift()!, `more than ${max} records waiting`);
+    this.running ??= this.drain().finally(() => (this.running = null));
+  }
+
+  /** Resolves when everything queued so far has left the queue (or the stream stopped). */
+  async idle(): Promise<void> {
+    while (this.running) await this.running;
+  }
+
+  private async drain(): Promise<void> {
+    while (this.waiting.length > 0 && !this.stopping.aborted) {
+      const record = this.waiting[0]!;
+      // Delivered records leave the outbox without a save of their own: a redelivery after a restart is recognized by its seq.
+      if (await this.deliver(record)) this.waiting.shift();
+      else if (this.stopping.aborted) return;
+    }
+  }
+
+  /** True when the record is done with (delivered or given up). */
+  private async deliver(record: PairRecord): Promise<boolean> {
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await this.sink.deliver(record);
+        return true;
+      } catch (error) {
+        const willRetry = !this.stopping.aborted && (this.policy.maxAttempts === undefined || attempt < this.policy.maxAttempts);
+        this.problems.failed(this.sink.name, record, error, willRetry);
+        if (this.stopping.aborted) return false;
+        if (!willRetry) {
+          this.problems.dropped?.(this.sink.name, record, `${attempt} attempts failed`);
+          return true;
+        }
+        await this.clock.sleep(this.policy.retryMs, this.stopping).catch(() => undefined);
+        if (this.stopping.aborted) return false;
+      }
+    }
+  }
+}
+
+/**
+ * A pair's one outbound stream: every record leaves the pair here, numbered, and each subscriber takes it at
+ * its own pace. The durable subscriber's backlog is part of the pair's persisted state (see `outbox`).
+ */
+export class RecordStream {
+  private nextSeq: number;
+  private readonly queues: SinkQueue[] = [];
+  private readonly stopping = new AbortController();
+  private restored: PairRecord[];
+
+  constructor(
+    readonly pair: string,
+    private readonly clock: Clock,
+    private readonly problems: SinkProblems,
+    restored: Outbox = { nextSeq: 1, owed: [] },
+    /** Told when records were published, so the pair saves them with its snapshot. */
+    private readonly onOutboxChanged: () => void = () => {},
+  ) {
+    this.nextSeq = restored.nextSeq;
+    this.restored = restored.owed;
+  }
+
+  subscribe(sink: RecordSink, policy: DeliveryPolicy): void {
+    if (policy.durable && this.queues.some((q) => q.policy.durable)) throw new Error(`pair ${this.pair}: only one durable sink (the audit trail) can keep an outbox`);
+    const queue = new SinkQueue(sink, policy, this.clock, this.problems, this.stopping.signal);
+    this.queues.push(queue);
+    // What a durable sink owed before a restart goes first, in its order.
+    if (policy.durable && this.restored.length > 0) {
+      queue.push(this.restored);
+      this.restored = [];
+    }
+  }
+
+  /** Numbers the entries and hands them to every subscriber; returns them as recorded. */
+  publish(entries: AuditEntry[]): PairRecord[] {
+    if (entries.length === 0) return [];
+    const records = entries.map((entry) => ({ ...entry, seq: this.nextSeq++ }));
+    for (const queue of this.queues) queue.push(records);
+    this.onOutboxChanged();
+    return records;
+  }
+
+  /** The next sequence number and what durable subscribers still owe: saved with the snapshot. */
+  outbox(): Outbox {
+    const owed = this.queues.filter((q) => q.policy.durable).flatMap((q) => q.waiting);
+    return { nextSeq: this.nextSeq, owed: [...this.restored, ...owed] };
+  }
+
+  /** Resolves when every durable subscriber has taken everything published so far. */
+  async flush(): Promise<void> {
+    await Promise.all(this.queues.filter((q) => q.policy.durable).map((q) => q.idle()));
+  }
+
+  /** Stops retrying; what a durable sink still owes stays in the outbox for the next start. */
+  stop(): void {
+    this.stopping.abort(new Error("record stream stopped"));
+  }
+}
