@@ -250,6 +250,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     readiness,
     durationMs: Date.now() - t0,
     phases: phasesFrom(audit, t0, outageAt),
+    outageAtMs: outageAt === null ? null : outageAt - t0,
     timeline,
     ...(error ? { error } : {}),
   };

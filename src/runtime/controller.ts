@@ -9,7 +9,8 @@ import type { ResourceHealthPort } from "../ports/resource-health.js";
 import type { Signal } from "../ports/signal.js";
 import { repeatEvery, settlesWithin } from "../ports/clock.js";
 import { describeError } from "../ports/errors.js";
-import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus } from "../server/controller-api.js";
+import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus, RefusedRequest } from "../server/controller-api.js";
+import { refusalAuditEntry } from "../server/refused-requests.js";
 import type { ObserveOutcome } from "../health/index.js";
 import { startSignalConsumer, type SignalConsumer } from "../signals/consumer/signal-consumer.js";
 import { serviceScope } from "../signals/consumer/scope.js";
@@ -304,6 +305,11 @@ export class Controller implements ControllerApi {
   }
   audit(pair?: string) {
     return this.ports.audit.read(pair);
+  }
+  async recordRefusal(refusal: RefusedRequest): Promise<void> {
+    await this.ports.audit.append(refusalAuditEntry(refusal, this.pairs.get(refusal.pair)?.state, this.ports.clock.now())).catch((error: unknown) =>
+      this.ports.log.warn({ err: describeError(error), refusal }, "could not audit a refused operator request"),
+    );
   }
   metrics(): string {
     const consumer = this.consumer?.stats();

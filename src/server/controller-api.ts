@@ -10,6 +10,8 @@ export interface ControllerApi {
   preview(name: string, action: OperatorAction, options?: { planned?: boolean }): Promise<string[]>;
   command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult>;
   audit(pair?: string): Promise<AuditEntry[]>;
+  /** Records an operator request the admin API refused (401, 409, 503) in the audit trail: who asked for what, and why not. */
+  recordRefusal(refusal: RefusedRequest): Promise<void>;
   /** Prometheus text exposition. */
   metrics(): string;
   ready(): boolean;
@@ -35,6 +37,22 @@ export interface OperatorRequest {
   actor?: string;
   /** For failover: a planned switch (primary still healthy) rather than an emergency one. */
   planned?: boolean;
+}
+
+/** An operator request that was refused; never carries the token. */
+export interface RefusedRequest {
+  pair: string;
+  action: OperatorAction;
+  /** The HTTP status it got: 401 (no or wrong token), 409 (the state does not accept it), 503 (the state cannot be stored). */
+  status: number;
+  /** The answer's message. */
+  why: string;
+  /** The operator the body named; on a 401 only claimed, not proven. */
+  actor?: string;
+  /** The operator's reason from the body. */
+  reason?: string;
+  /** Where the request came from (the peer address). */
+  from?: string;
 }
 
 export type CommandResult =

@@ -38,6 +38,12 @@ export class ControllerClient {
     return (await this.request("POST", `/pairs/${encodeURIComponent(name)}/${action}`, body)) as { state: string };
   }
 
+  private notAController(path: string): OperationError {
+    return new OperationError(
+      `${this.baseUrl} is not an apim-dr controller (it answered 404 for ${path}): pass the admin API's address as --controller or APIM_DR_CONTROLLER, as printed by 'apim-dr run' ("admin api listening on ..."; default ${DEFAULT_CONTROLLER_URL})`,
+    );
+  }
+
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
     let res: Response;
     try {
@@ -61,10 +67,13 @@ export class ControllerClient {
     try {
       json = text ? JSON.parse(text) : {};
     } catch {
+      if (res.status === 404) throw this.notAController(path);
       throw new OperationError(`the controller at ${this.baseUrl} answered ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
     }
     if (!res.ok) {
       const { error, state, accepts } = json as { error?: string; state?: string; accepts?: string[] };
+      // The admin API explains every 404 in an `error`; an answer without one comes from some other server.
+      if (res.status === 404 && typeof error !== "string") throw this.notAController(path);
       const detail = res.status === 409 && state ? ` (state ${state}; accepts: ${accepts?.join(", ") || "no operator action"})` : "";
       throw new OperationError(`${error ?? `HTTP ${res.status}`}${detail}`);
     }
