@@ -365,7 +365,7 @@ export const coordinationSchema = z
       .describe("Where the per-pair leases live (Azure Blob Storage leases)."),
     replicaId: dnsLabel("This replica's id, unique among the replicas; default: the host name.").optional(),
     region: region("Azure region this replica runs in."),
-    adminUrl: httpUrl("The admin API URL other replicas and the CLI use to reach this replica (a follower names the leader's)."),
+    adminUrl: httpUrl("The admin API URL other replicas and the CLI use to reach this replica (a follower names the leader's); default: the address it listens on.").optional(),
     leaseDurationSeconds: intInRange(15, 60, "Blob lease duration (Azure allows 15-60 s): a dead leader's pairs are taken over at most this long plus one renew interval after its last renewal.").default(15),
     renewDeadlineSeconds: positiveNumber("A leader that has not renewed for this long stops starting mutations and cancels its steps; must be below leaseDurationSeconds (default: two thirds of it).").optional(),
     renewIntervalSeconds: positiveNumber("How often the leader renews and a follower tries to acquire; must be below renewDeadlineSeconds.").default(3),

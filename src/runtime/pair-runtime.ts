@@ -62,9 +62,11 @@ export class PairRuntime {
     private readonly deps: PairRuntimeDeps,
     private readonly pairActor: PairActor,
     healthSettings: HealthSettings,
+    evaluator?: HealthEvaluator,
   ) {
     this.name = pair.name;
-    this.evaluator = createEvaluator(healthSettings, { primary: pair.primary, standby: pair.standby });
+    // issue 14: a replica taking over leadership brings the health picture it kept as a follower.
+    this.evaluator = evaluator ?? createEvaluator(healthSettings, { primary: pair.primary, standby: pair.standby });
     this.backups = new BackupCoordinator(
       pair,
       {
@@ -78,7 +80,7 @@ export class PairRuntime {
     );
   }
 
-  static async start(pair: EffectivePair, healthSettings: HealthSettings, deps: PairRuntimeDeps, signal?: AbortSignal): Promise<PairRuntime> {
+  static async start(pair: EffectivePair, healthSettings: HealthSettings, deps: PairRuntimeDeps, signal?: AbortSignal, evaluator?: HealthEvaluator): Promise<PairRuntime> {
     const log = deps.log.child({ pair: pair.name });
     const pairActor = await startPairActor(
       {
@@ -94,7 +96,7 @@ export class PairRuntime {
       },
       signal,
     );
-    const runtime = new PairRuntime(pair, { ...deps, log }, pairActor, healthSettings);
+    const runtime = new PairRuntime(pair, { ...deps, log }, pairActor, healthSettings, evaluator);
     pairActor.actor.subscribe((snapshot) => runtime.onTransition(snapshot.context));
     log.info({ state: runtime.state, restored: pairActor.restored }, pairActor.restored ? `pair ${pair.name} resumed in ${runtime.state}` : `pair ${pair.name} started`);
     return runtime;

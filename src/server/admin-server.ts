@@ -167,7 +167,7 @@ export async function startAdminServer(
         const body = await readJson(req, bodyTimeoutMs);
         const result = await api.command(name, action, body);
         if (!result.accepted) {
-          throw new HttpError(result.unavailable ? 503 : 409, result.message, { state: result.state, accepts: result.accepts });
+          throw new HttpError(result.unavailable ? 503 : 409, result.message, { state: result.state, accepts: result.accepts, ...(result.leaderUrl ? { leaderUrl: result.leaderUrl } : {}) });
         }
         return send(res, 202, { accepted: true, state: result.state });
       }

@@ -1,4 +1,5 @@
 import type { AuditEntry } from "../ports/state.js";
+import type { PairLeadership, ReplicaInfo } from "../ports/leadership.js";
 
 /** What the admin API and the CLI need from a running controller; the runtime implements it. */
 export interface ControllerApi {
@@ -28,7 +29,7 @@ export interface OperatorRequest {
 export type CommandResult =
   | { accepted: true; state: string }
   /** `unavailable`: refused for a reason outside the state machine (the state store does not take writes): 503, not 409. */
-  | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean };
+  | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean; leaderUrl?: string };
 
 export interface Decision {
   verdict: string;
@@ -72,4 +73,6 @@ export interface PairStatus {
   operation: { step: string; kind: string; startedAt: string; elapsedMs: number; status: string } | null;
   /** Operator actions the pair accepts in its current state. */
   accepts: OperatorAction[];
+  /** Who acts on the pair (role `sole`: one replica, no lease) and which replica answered. */
+  leadership?: PairLeadership & { replica: ReplicaInfo | null };
 }
