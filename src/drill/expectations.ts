@@ -91,5 +91,18 @@ export function checkExpectations(o: Observation): Outcome {
     const age = status?.backup.ageMs ?? null;
     check("backup age", age !== null && age <= e.maxBackupAgeSeconds * 1000, `expected the newest backup at most ${e.maxBackupAgeSeconds} s old, it is ${age === null ? "missing" : `${(age / 1000).toFixed(0)} s`} old; ${status?.backup.unbackedChanges ?? "?"} unbacked change(s)`);
   }
+  if (e.maxTakeoverSeconds !== undefined) {
+    const t = o.takeover;
+    check(
+      "takeover",
+      !!t && t.ms !== null && t.ms <= e.maxTakeoverSeconds * 1000,
+      !t ? "no leader was killed or frozen" : t.ms === null ? `no other replica took over from ${t.replica}` : `${t.by} acted ${(t.ms / 1000).toFixed(1)} s after ${t.replica} was lost (at most ${e.maxTakeoverSeconds} s)`,
+    );
+  }
+  if (e.refusedWritesLoggedBy !== undefined) {
+    const log = o.logs?.get(e.refusedWritesLoggedBy) ?? "";
+    const lines = log.split("\n").filter((l) => /no longer the leader|FencedOut|deposed|not the leader/.test(l));
+    check(`${e.refusedWritesLoggedBy} knows it was deposed`, lines.length > 0, lines.length ? `${lines.length} log line(s), e.g. ${JSON.parse(lines[0]!).msg ?? lines[0]}` : "its log says nothing about losing the lead");
+  }
   return { expectations, detectionMs, rtoMs, dataLossChanges, restores, dnsChanges, finalState, activeRegion };
 }

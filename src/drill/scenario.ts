@@ -28,11 +28,14 @@ const stepKinds = {
       backupRecorded: z.literal(true).optional().describe("The controller has recorded its newest backup (annotated it and shows it in status): wait for it before ageing backups with clock-shift."),
       primaryVerdict: z.string().optional().describe("The primary region's health verdict, e.g. healthy."),
       standbyVerdict: z.string().optional().describe("The standby region's health verdict, e.g. unhealthy."),
+      leader: z.string().optional().describe("The replica that leads the pair, as a live replica reports it."),
       timeoutSeconds: seconds.default(60),
     }),
   }),
   hold: z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
-  killController: z.strictObject({ killController: z.strictObject({}) }),
+  killController: z.strictObject({ killController: z.strictObject({ replica: z.string().optional().describe("Which replica (default: the only one, or the first).") }) }),
+  freezeController: z.strictObject({ freezeController: z.strictObject({ replica: z.string().describe("The replica to freeze with SIGSTOP (a long GC pause, a frozen VM).") }) }),
+  thawController: z.strictObject({ thawController: z.strictObject({ replica: z.string().describe("The frozen replica to wake with SIGCONT.") }) }),
   stage: z.strictObject({
     stage: z.strictObject({
       name: z.string().describe("A row of the report: the data loss measured now, on the instance that serves traffic."),
@@ -47,7 +50,7 @@ const stepKinds = {
   }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.freezeController, stepKinds.thawController, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -58,6 +61,11 @@ export const scenarioSchema = z.strictObject({
       standbySku: z.string().optional(),
       primarySku: z.string().optional(),
     })
+    .optional(),
+  /** Several controller replicas with coordination (a leader per pair by blob lease); the first leads at the start. */
+  replicas: z
+    .array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), region: side.describe("The region of the pair it runs in.") }))
+    .min(2)
     .optional(),
   simulator: z.strictObject({ restoreDurationMs: z.number().int().positive().optional(), backupDurationMs: z.number().int().positive().optional() }).optional(),
   /** Merged into the drill's controller config (config/sim.yaml), pair settings under `pair`. */
@@ -82,6 +90,8 @@ export const scenarioSchema = z.strictObject({
     noFailover: z.boolean().optional(),
     decisionsInclude: z.array(z.string()).optional(),
     maxBackupAgeSeconds: seconds.optional(),
+    maxTakeoverSeconds: seconds.optional().describe("Leader death (kill or freeze) to the new leader's first action, at most."),
+    refusedWritesLoggedBy: z.string().optional().describe("A replica whose log shows a refused (fenced) write, or that it stood down without writing."),
   }),
 });
 

@@ -258,11 +258,12 @@ export class Controller implements ControllerApi {
     for (const pair of this.config.pairs) this.evaluators.set(pair.name, createEvaluator(healthSettings, { primary: pair.primary, standby: pair.standby }));
     const byName = new Map(this.config.pairs.map((p) => [p.name, p]));
     const { ports } = this;
-    const note = (pair: string, verdict: string, reason: string) =>
-      void ports.audit.append({ at: new Date(ports.clock.now()).toISOString(), pair, type: "decision", verdict, reason, actor: leadership.self?.replicaId }).catch((error: unknown) => ports.log.warn({ err: describeError(error) }, "audit write failed"));
+    const note = (pair: string, verdict: string, reason: string, at = ports.clock.now()) =>
+      void ports.audit.append({ at: new Date(at).toISOString(), pair, type: "decision", verdict, reason, actor: leadership.self?.replicaId }).catch((error: unknown) => ports.log.warn({ err: describeError(error) }, "audit write failed"));
     this.gate = new LeaderGate(leadership, {
       log: ports.log,
       takeOver: async (name, why) => {
+        const acquiredAt = ports.clock.now();
         const pair = byName.get(name)!;
         const deps = { ...ports, apim: fencedApim(ports.apim, leadership, name), dns: fencedDns(ports.dns, leadership, name), backups: fencedBackups(ports.backupStoreFor(pair), leadership, name) };
         const runtime = await PairRuntime.start(pair, healthSettings, deps, this.abort.signal, this.evaluators.get(name));
@@ -271,7 +272,7 @@ export class Controller implements ControllerApi {
         this.pairs.set(name, runtime);
         this.startPairLoops(runtime, stop.signal);
         const self = leadership.self!;
-        note(name, "leadership.acquired", `replica ${self.replicaId} (${self.region}) leads pair ${name} (${why}); it resumes in ${runtime.state}`);
+        note(name, "leadership.acquired", `replica ${self.replicaId} (${self.region}) leads pair ${name} (${why}); it resumes in ${runtime.state}`, acquiredAt);
         ports.log.info({ pair: name, state: runtime.state, replica: self.replicaId }, `pair ${name}: taking over in ${runtime.state}`);
         runtime.evaluate();
         return { runtime, stop };
