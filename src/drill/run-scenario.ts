@@ -81,7 +81,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const env = { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" };
   const baseConfig = await simControllerConfig(sim, scenario.config ?? {});
   // One controller, or (issue 14) several replicas, each with its own consumer group, sharing the lease and state accounts.
-  const replicas = new Map<string, { process: ControllerProcess; client: ControllerClient | null }>();
+  const replicas = new Map<string, { process: ControllerProcess; client: ControllerClient | null; frozen?: boolean }>();
   for (const r of scenario.replicas ?? [{ name: "controller", region: "primary" as const }]) {
     const configPath = join(workDir, scenario.replicas ? `config-${r.name}.yaml` : "config.yaml");
     const config = scenario.replicas ? replicaConfig(baseConfig as unknown as Record<string, unknown>, r.name, side(r.region).region, sim) : baseConfig;
@@ -112,7 +112,8 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       // Several replicas: the status of the one that leads the pair (else of any live one).
       let best: { client: ControllerClient; status: PairStatus } | null = null;
       for (const r of replicas.values()) {
-        if (!r.client) continue;
+        // A frozen replica would hold the poll until the request times out.
+        if (!r.client || r.frozen) continue;
         try {
           const s = await r.client.getPair(PAIR);
           if (!best || s.leadership?.role === "leader") best = { client: r.client, status: s };
@@ -230,9 +231,12 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       const replica = replicaNamed(name);
       if (leaderName() === name) leaderLost = { at: Date.now(), replica: name };
       replica.process.freeze();
+      replica.frozen = true;
       note("controller", `replica ${name} frozen with SIGSTOP`);
     } else if ("thawController" in step) {
-      replicaNamed(step.thawController.replica).process.thaw();
+      const thawed = replicaNamed(step.thawController.replica);
+      thawed.process.thaw();
+      thawed.frozen = false;
       note("controller", `replica ${step.thawController.replica} woken with SIGCONT`);
     } else if ("startController" in step) {
       await startController();
