@@ -68,7 +68,8 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
         checkpoints: stateContainer(hub.checkpoint?.container ?? "apim-dr-checkpoints"),
         consumerGroup: hub.consumerGroup,
         // A stable owner id lets a restarted controller take its partitions back at once.
-        ownerId: `apim-dr-${hostname()}`,
+        // issue 14: each replica reads every partition through its own consumer group (configured per replica), under its replica id.
+        ownerId: `apim-dr-${config.coordination?.replicaId ?? hostname()}`,
       })
     : undefined;
 
