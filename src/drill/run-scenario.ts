@@ -8,6 +8,7 @@ import type { AuditEntry } from "../ports/state.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
 import { ControllerProcess } from "./controller-process.js";
+import { LeaseStoreLink } from "./lease-store-link.js";
 import { merge, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnv } from "../sim/controller-config.js";
 import { checkExpectations, phasesFrom } from "./expectations.js";
 import type { ScenarioResult, StageResult, TimelineEntry } from "./report-types.js";
@@ -80,11 +81,12 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
   const env = { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" };
   const baseConfig = await simControllerConfig(sim, scenario.config ?? {});
+  const leaseLink = scenario.replicas ? await LeaseStoreLink.start(Number(new URL(sim.storage.blobEndpoint).port)) : null;
   // One controller, or (issue 14) several replicas, each with its own consumer group, sharing the lease and state accounts.
   const replicas = new Map<string, { process: ControllerProcess; client: ControllerClient | null; frozen?: boolean }>();
   for (const r of scenario.replicas ?? [{ name: "controller", region: "primary" as const }]) {
     const configPath = join(workDir, scenario.replicas ? `config-${r.name}.yaml` : "config.yaml");
-    const config = scenario.replicas ? replicaConfig(baseConfig as unknown as Record<string, unknown>, r.name, side(r.region).region, sim) : baseConfig;
+    const config = scenario.replicas ? replicaConfig(baseConfig as unknown as Record<string, unknown>, r.name, side(r.region).region, sim, leaseLink!.port) : baseConfig;
     await writeFile(configPath, stringify(config));
     replicas.set(r.name, { process: new ControllerProcess(configPath, env, join(workDir, scenario.replicas ? `controller-${r.name}.log` : "controller.log")), client: null });
   }
@@ -197,7 +199,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
           (!w.backupRecorded || (s?.backup.latest ?? null) !== null) &&
           (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict) &&
           (!w.standbyVerdict || s?.health.standby.verdict === w.standbyVerdict) &&
-          (!w.leader || leaderName() === w.leader);
+          (!w.leader || (leaderName() ?? "none") === w.leader);
         if (ok && (!w.auditIncludes || (await auditSays(w.auditIncludes)))) break;
         if (Date.now() > deadline) throw new Error(`waited ${w.timeoutSeconds} s for ${describe}; the pair is ${s?.state ?? "unknown"}${s?.lastDecision ? ` (last decision: ${s.lastDecision.reason})` : ""}`);
         await sleep(POLL_MS);
@@ -233,6 +235,9 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       replica.process.freeze();
       replica.frozen = true;
       note("controller", `replica ${name} frozen with SIGSTOP`);
+    } else if ("leaseStore" in step) {
+      leaseLink!.setReachable(step.leaseStore.reachable);
+      note("lease store", step.leaseStore.reachable ? "reachable again" : "unreachable: every connection of the replicas to it is reset");
     } else if ("thawController" in step) {
       const thawed = replicaNamed(step.thawController.replica);
       thawed.process.thaw();
@@ -266,6 +271,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const stats = sim.stats();
   for (const r of replicas.values()) r.process.thaw();
   await Promise.all([...replicas.values()].map((r) => r.process.stop()));
+  await leaseLink?.stop();
   await sim.stop();
 
   // issue 14: leader death to the new leader's first action (its leadership entry in the shared audit trail).
@@ -301,12 +307,13 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
  * A replica's config (issue 14): coordination through the simulator's storage account (Azurite's leases), its own
  * consumer group, the shortest lease Azure grants and a quick renewal, so a takeover takes seconds.
  */
-function replicaConfig(base: Record<string, unknown>, name: string, region: string, sim: SimulatedAzure): Record<string, unknown> {
+function replicaConfig(base: Record<string, unknown>, name: string, region: string, sim: SimulatedAzure, leasePort: number): Record<string, unknown> {
   const eventHubs = ((base.signals as Record<string, unknown> | undefined)?.eventHubs ?? {}) as Record<string, unknown>;
   return merge(base, {
     signals: { eventHubs: { ...eventHubs, consumerGroup: name } },
     coordination: {
-      leaseStore: { accountName: sim.storage.accountName, blobEndpoint: sim.storage.blobEndpoint, auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV } },
+      // Through a relay the scenario can cut (lease-store-outage).
+      leaseStore: { accountName: sim.storage.accountName, blobEndpoint: `http://127.0.0.1:${leasePort}${new URL(sim.storage.blobEndpoint).pathname}`, auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV } },
       replicaId: name,
       region,
       leaseDurationSeconds: 15,

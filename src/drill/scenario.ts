@@ -28,13 +28,14 @@ const stepKinds = {
       backupRecorded: z.literal(true).optional().describe("The controller has recorded its newest backup (annotated it and shows it in status): wait for it before ageing backups with clock-shift."),
       primaryVerdict: z.string().optional().describe("The primary region's health verdict, e.g. healthy."),
       standbyVerdict: z.string().optional().describe("The standby region's health verdict, e.g. unhealthy."),
-      leader: z.string().optional().describe("The replica that leads the pair, as a live replica reports it."),
+      leader: z.string().optional().describe("The replica that leads the pair, as a live replica reports it; `none`: no replica leads."),
       timeoutSeconds: seconds.default(60),
     }),
   }),
   hold: z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
   killController: z.strictObject({ killController: z.strictObject({ replica: z.string().optional().describe("Which replica (default: the only one, or the first).") }) }),
   freezeController: z.strictObject({ freezeController: z.strictObject({ replica: z.string().describe("The replica to freeze with SIGSTOP (a long GC pause, a frozen VM).") }) }),
+  leaseStore: z.strictObject({ leaseStore: z.strictObject({ reachable: z.boolean().describe("Cut (false) or restore (true) the replicas' path to their lease store; the state store stays reachable.") }) }),
   thawController: z.strictObject({ thawController: z.strictObject({ replica: z.string().describe("The frozen replica to wake with SIGCONT.") }) }),
   stage: z.strictObject({
     stage: z.strictObject({
@@ -50,7 +51,7 @@ const stepKinds = {
   }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.freezeController, stepKinds.thawController, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.freezeController, stepKinds.thawController, stepKinds.leaseStore, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
