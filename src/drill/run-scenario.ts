@@ -8,7 +8,7 @@ import type { AuditEntry } from "../ports/state.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
 import { ControllerProcess } from "./controller-process.js";
-import { LeaseStoreLink } from "./lease-store-link.js";
+import { CuttableLink } from "./cuttable-link.js";
 import { merge, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnv } from "../sim/controller-config.js";
 import { checkExpectations, phasesFrom } from "./expectations.js";
 import type { ScenarioResult, StageResult, TimelineEntry } from "./report-types.js";
@@ -81,12 +81,24 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
   const env = { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" };
   const baseConfig = await simControllerConfig(sim, scenario.config ?? {});
-  const leaseLink = scenario.replicas ? await LeaseStoreLink.start(Number(new URL(sim.storage.blobEndpoint).port)) : null;
+  const leaseLink = scenario.replicas ? await CuttableLink.start(Number(new URL(sim.storage.blobEndpoint).port)) : null;
   // One controller, or (issue 14) several replicas, each with its own consumer group, sharing the lease and state accounts.
   const replicas = new Map<string, { process: ControllerProcess; client: ControllerClient | null; frozen?: boolean }>();
+  // Each replica reaches each gateway through its own relay, so one replica's probes can be cut alone (split-vantage).
+  const gatewayLinks = new Map<string, CuttableLink>();
   for (const r of scenario.replicas ?? [{ name: "controller", region: "primary" as const }]) {
     const configPath = join(workDir, scenario.replicas ? `config-${r.name}.yaml` : "config.yaml");
-    const config = scenario.replicas ? replicaConfig(baseConfig as unknown as Record<string, unknown>, r.name, side(r.region).region, sim, leaseLink!.port) : baseConfig;
+    let config: unknown = baseConfig;
+    if (scenario.replicas) {
+      const gatewayUrls: Record<string, string> = {};
+      for (const s of ["primary", "standby"] as const) {
+        const url = new URL(side(s).gatewayUrl);
+        const link = await CuttableLink.start(Number(url.port));
+        gatewayLinks.set(`${r.name}/${s}`, link);
+        gatewayUrls[s] = `${url.protocol}//127.0.0.1:${link.port}`;
+      }
+      config = replicaConfig(baseConfig as unknown as Record<string, unknown>, r.name, side(r.region).region, sim, leaseLink!.port, gatewayUrls);
+    }
     await writeFile(configPath, stringify(config));
     replicas.set(r.name, { process: new ControllerProcess(configPath, env, join(workDir, scenario.replicas ? `controller-${r.name}.log` : "controller.log")), client: null });
   }
@@ -238,6 +250,12 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     } else if ("leaseStore" in step) {
       leaseLink!.setReachable(step.leaseStore.reachable);
       note("lease store", step.leaseStore.reachable ? "reachable again" : "unreachable: every connection of the replicas to it is reset");
+    } else if ("probePath" in step) {
+      const { replica, on, reachable } = step.probePath;
+      const link = gatewayLinks.get(`${replica}/${on}`);
+      if (!link) throw new Error(`no replica named '${replica}'`);
+      link.setReachable(reachable);
+      note("probe path", `${replica} → ${on} gateway ${reachable ? "reachable again" : "cut: its probes fail, every other observer's succeed"}`);
     } else if ("thawController" in step) {
       const thawed = replicaNamed(step.thawController.replica);
       thawed.process.thaw();
@@ -272,6 +290,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   for (const r of replicas.values()) r.process.thaw();
   await Promise.all([...replicas.values()].map((r) => r.process.stop()));
   await leaseLink?.stop();
+  await Promise.all([...gatewayLinks.values()].map((l) => l.stop()));
   await sim.stop();
 
   // issue 14: leader death to the new leader's first action (its leadership entry in the shared audit trail).
@@ -307,9 +326,11 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
  * A replica's config (issue 14): coordination through the simulator's storage account (Azurite's leases), its own
  * consumer group, the shortest lease Azure grants and a quick renewal, so a takeover takes seconds.
  */
-function replicaConfig(base: Record<string, unknown>, name: string, region: string, sim: SimulatedAzure, leasePort: number): Record<string, unknown> {
+function replicaConfig(base: Record<string, unknown>, name: string, region: string, sim: SimulatedAzure, leasePort: number, gatewayUrls: Record<string, string>): Record<string, unknown> {
   const eventHubs = ((base.signals as Record<string, unknown> | undefined)?.eventHubs ?? {}) as Record<string, unknown>;
-  return merge(base, {
+  const [pair] = base.pairs as Array<Record<string, Record<string, unknown>>>;
+  const viaLinks = { ...pair, primary: { ...pair!.primary, gatewayUrl: gatewayUrls.primary }, standby: { ...pair!.standby, gatewayUrl: gatewayUrls.standby } };
+  return merge({ ...base, pairs: [viaLinks] }, {
     signals: { eventHubs: { ...eventHubs, consumerGroup: name } },
     coordination: {
       // Through a relay the scenario can cut (lease-store-outage).

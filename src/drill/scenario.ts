@@ -36,6 +36,9 @@ const stepKinds = {
   killController: z.strictObject({ killController: z.strictObject({ replica: z.string().optional().describe("Which replica (default: the only one, or the first).") }) }),
   freezeController: z.strictObject({ freezeController: z.strictObject({ replica: z.string().describe("The replica to freeze with SIGSTOP (a long GC pause, a frozen VM).") }) }),
   leaseStore: z.strictObject({ leaseStore: z.strictObject({ reachable: z.boolean().describe("Cut (false) or restore (true) the replicas' path to their lease store; the state store stays reachable.") }) }),
+  probePath: z.strictObject({
+    probePath: z.strictObject({ replica: z.string(), on: side, reachable: z.boolean() }).describe("Cut (or restore) one replica's path to a gateway: its probes fail, everyone else's succeed."),
+  }),
   thawController: z.strictObject({ thawController: z.strictObject({ replica: z.string().describe("The frozen replica to wake with SIGCONT.") }) }),
   stage: z.strictObject({
     stage: z.strictObject({
@@ -51,7 +54,7 @@ const stepKinds = {
   }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.freezeController, stepKinds.thawController, stepKinds.leaseStore, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.freezeController, stepKinds.thawController, stepKinds.leaseStore, stepKinds.probePath, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),

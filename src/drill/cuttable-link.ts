@@ -1,10 +1,11 @@
 import { createServer, connect, type Server, type Socket } from "node:net";
 
 /**
- * The network path from the replicas to their lease store (issue 14 drills): a TCP relay to Azurite that a scenario can
- * cut. Cut, it resets every connection, as an unreachable storage account does; the state store stays reachable.
+ * A network path a scenario can cut (issue 14 drills): a TCP relay to a local port. Cut, it resets every connection,
+ * as an unreachable endpoint does. Used for the replicas' path to their lease store (the state store stays reachable)
+ * and for one replica's path to a gateway (its probes fail while everyone else's succeed).
  */
-export class LeaseStoreLink {
+export class CuttableLink {
   private reachable = true;
   private readonly sockets = new Set<Socket>();
   private constructor(
@@ -12,8 +13,8 @@ export class LeaseStoreLink {
     readonly port: number,
   ) {}
 
-  static async start(targetPort: number): Promise<LeaseStoreLink> {
-    let link: LeaseStoreLink | null = null;
+  static async start(targetPort: number): Promise<CuttableLink> {
+    let link: CuttableLink | null = null;
     const server = createServer((client) => {
       if (!link?.isReachable()) return void client.resetAndDestroy();
       const upstream = connect(targetPort, "127.0.0.1");
@@ -26,7 +27,7 @@ export class LeaseStoreLink {
       upstream.on("close", () => client.destroy());
     });
     await new Promise<void>((resolve) => server.listen(0, "127.0.0.1", resolve));
-    link = new LeaseStoreLink(server, (server.address() as { port: number }).port);
+    link = new CuttableLink(server, (server.address() as { port: number }).port);
     return link;
   }
 
