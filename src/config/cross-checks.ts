@@ -147,6 +147,13 @@ function coordinationRules(root: Record<string, unknown>): LocatedProblem[] {
       message: `${interval} s cannot renew before the renew deadline (${deadline} s) and the lease (${lease} s) expire; use at most ${Math.max(1, Math.floor(deadline / 2))} so a failed renewal is retried in time`,
     });
   }
+  const hubs = record(record(root.signals).eventHubs);
+  if ("eventHubs" in record(root.signals) && (text(hubs.consumerGroup) ?? "$Default").toLowerCase() === "$default") {
+    problems.push({
+      path: ["signals", "eventHubs", "consumerGroup"],
+      message: `each replica reads every partition through its own consumer group; replicas sharing one split the partitions and each sees part of the signals: set e.g. consumerGroup: apim-dr-${text(c.replicaId) ?? "<replica id>"}`,
+    });
+  }
   if (text(record(root.stateStore).type) !== "blob") {
     problems.push({
       path: ["stateStore", "type"],

@@ -52,6 +52,14 @@ describe("coordination config", () => {
     expect(problems.join("\n")).toMatch(/coordination\.renewDeadlineSeconds.*not below leaseDurationSeconds \(20 s\)/);
   });
 
+  it("needs a consumer group of its own when it reads Event Hubs", () => {
+    const hub = { connectionStringEnv: "EH", eventHubName: "signals" };
+    expect(problemsOf({ ...withCoordination({ replicaId: "ctl-neu" }), signals: { eventHubs: hub } }).join("\n")).toMatch(
+      /signals\.eventHubs\.consumerGroup.*its own consumer group.*consumerGroup: apim-dr-ctl-neu/,
+    );
+    expect(() => validateConfig({ ...withCoordination({}), signals: { eventHubs: { ...hub, consumerGroup: "apim-dr-ctl-neu" } } })).not.toThrow();
+  });
+
   it("needs a blob state store every replica reaches", () => {
     const problems = problemsOf({ ...withCoordination({}), stateStore: { type: "file", dir: "state" } });
     expect(problems.join("\n")).toMatch(/stateStore\.type.*with coordination, use stateStore\.type: blob/);
