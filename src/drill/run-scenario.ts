@@ -8,7 +8,7 @@ import type { AuditEntry } from "../ports/state.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
 import { ControllerProcess } from "./controller-process.js";
-import { CuttableLink } from "./cuttable-link.js";
+import { CuttableLink } from "../sim/cuttable-link.js";
 import { merge, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnv } from "../sim/controller-config.js";
 import { checkExpectations, phasesFrom } from "./expectations.js";
 import type { ScenarioResult, StageResult, TimelineEntry } from "./report-types.js";
