@@ -34,23 +34,19 @@ export class BlobLeaseStore implements LeaseStorePort {
 
   async acquire(pair: string, leaseId: string, durationSeconds: number, holder: ReplicaInfo, signal?: AbortSignal): Promise<{ epoch: number } | null> {
     const blob = this.blob(pair);
-    await this.ensureContainer();
-    // The blob is created once, by whoever comes first; If-None-Match keeps a racing creator from wiping the epoch.
-    try {
-      await blob.upload("", 0, { conditions: { ifNoneMatch: "*" }, abortSignal: signal });
-    } catch (error) {
-      if (isAbortError(error)) throw error;
-      const failure = toAzureOperationError(error, `creating the lease blob of pair ${pair}`);
-      if (failure.statusCode !== 409 && failure.statusCode !== 412) throw failure;
-    }
     const lease = blob.getBlobLeaseClient(leaseId);
-    try {
-      await lease.acquireLease(durationSeconds, { abortSignal: signal });
-    } catch (error) {
-      if (isAbortError(error)) throw error;
-      const failure = toAzureOperationError(error, `acquiring the lease of pair ${pair}`);
-      if (failure.statusCode === 409) return null; // LeaseAlreadyPresent: another replica leads
-      throw failure;
+    // One call per attempt in the common case; the container and blob are created on the first attempt only.
+    for (let attempt = 1; ; attempt++) {
+      try {
+        await lease.acquireLease(durationSeconds, { abortSignal: signal });
+        break;
+      } catch (error) {
+        if (isAbortError(error)) throw error;
+        const failure = toAzureOperationError(error, `acquiring the lease of pair ${pair}`);
+        if (failure.statusCode === 409) return null; // LeaseAlreadyPresent: another replica leads
+        if (failure.statusCode !== 404 || attempt > 1) throw failure;
+        await this.create(pair, blob, signal);
+      }
     }
     try {
       const props = await blob.getProperties({ conditions: { leaseId }, abortSignal: signal });
@@ -65,6 +61,18 @@ export class BlobLeaseStore implements LeaseStorePort {
       await lease.releaseLease().catch(() => undefined);
       if (isAbortError(error)) throw error;
       throw toAzureOperationError(error, `recording the new epoch of pair ${pair}`);
+    }
+  }
+
+  /** The blob is created once, by whoever comes first; If-None-Match keeps a racing creator from wiping the epoch. */
+  private async create(pair: string, blob: BlockBlobClient, signal?: AbortSignal): Promise<void> {
+    await this.ensureContainer();
+    try {
+      await blob.upload("", 0, { conditions: { ifNoneMatch: "*" }, abortSignal: signal });
+    } catch (error) {
+      if (isAbortError(error)) throw error;
+      const failure = toAzureOperationError(error, `creating the lease blob of pair ${pair}`);
+      if (failure.statusCode !== 409 && failure.statusCode !== 412) throw failure;
     }
   }
 

@@ -56,9 +56,13 @@ export class LeaseManager implements Leadership {
 
   /** Starts the per-pair loops and the deadline watchdog. */
   start(): void {
-    for (const pair of this.leases.keys()) this.loops.push(this.every(this.timings.renewIntervalMs, () => this.round(pair)));
+    // A leader renews every interval; a follower tries twice as often, so it takes over within one interval of the
+    // lease lapsing even when a round takes a while (lease duration + one renew interval at most).
+    for (const pair of this.leases.keys()) {
+      this.loops.push(this.every(() => (this.lease(pair).leaseId ? this.timings.renewIntervalMs : this.timings.renewIntervalMs / 2), () => this.round(pair)));
+    }
     // The watchdog does not wait for the store: a renewal that hangs must not keep us leading past the deadline.
-    this.loops.push(this.every(Math.min(500, this.timings.renewIntervalMs / 2), () => this.leases.forEach((_, pair) => this.checkDeadline(pair))));
+    this.loops.push(this.every(() => Math.min(500, this.timings.renewIntervalMs / 2), () => this.leases.forEach((_, pair) => this.checkDeadline(pair))));
   }
 
   /** Stops the loops and releases the leases held, so another replica takes over at once (a graceful shutdown). */
@@ -124,16 +128,18 @@ export class LeaseManager implements Leadership {
     return lease;
   }
 
-  private every(ms: number, fn: () => Promise<void> | void): Promise<void> {
+  /** Runs `fn` at a fixed rate (a slow round does not push the next one back). */
+  private every(ms: () => number, fn: () => Promise<void> | void): Promise<void> {
     const signal = this.abort.signal;
     return (async () => {
       while (!signal.aborted) {
+        const started = this.clock.now();
         try {
           await fn();
         } catch (error) {
           if (!signal.aborted) this.log.warn({ err: describeError(error) }, "lease round failed");
         }
-        await this.clock.sleep(ms, signal).catch(() => undefined);
+        await this.clock.sleep(Math.max(0, ms() - (this.clock.now() - started)), signal).catch(() => undefined);
       }
     })();
   }
