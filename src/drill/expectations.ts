@@ -109,5 +109,18 @@ export function checkExpectations(o: Observation): Outcome {
     const took = o.breakAt !== null && o.breakReportedAt !== null ? o.breakReportedAt - o.breakAt : null;
     check("readiness reported", took !== null && took <= o.readinessIntervalMs, took === null ? "the break was never reported NOT READY" : took < 0 ? `reported by the round already running when the break was made (interval ${o.readinessIntervalMs / 1000} s)` : `reported by the round that started ${(took / 1000).toFixed(1)} s after the break (interval ${o.readinessIntervalMs / 1000} s)`);
   }
+  if (e.maxTakeoverSeconds !== undefined) {
+    const t = o.takeover;
+    check(
+      "takeover",
+      !!t && t.ms !== null && t.ms <= e.maxTakeoverSeconds * 1000,
+      !t ? "no leader was killed or frozen" : t.ms === null ? `no other replica took over from ${t.replica}` : `${t.by} acted ${(t.ms / 1000).toFixed(1)} s after ${t.replica} was lost (at most ${e.maxTakeoverSeconds} s)`,
+    );
+  }
+  if (e.refusedWritesLoggedBy !== undefined) {
+    const log = o.logs?.get(e.refusedWritesLoggedBy) ?? "";
+    const lines = log.split("\n").filter((l) => /no longer the leader|FencedOut|deposed|not the leader/.test(l));
+    check(`${e.refusedWritesLoggedBy} knows it was deposed`, lines.length > 0, lines.length ? `${lines.length} log line(s), e.g. ${JSON.parse(lines[0]!).msg ?? lines[0]}` : "its log says nothing about losing the lead");
+  }
   return { expectations, detectionMs, rtoMs, dataLossChanges, restores, dnsChanges, finalState, activeRegion };
 }

@@ -240,7 +240,7 @@ export async function startAdminServer(
         if (!result.accepted) {
           const status = result.unavailable ? 503 : 409;
           await refused(status, result.message, body);
-          throw new HttpError(status, result.message, { state: result.state, accepts: result.accepts });
+          throw new HttpError(status, result.message, { state: result.state, accepts: result.accepts, ...(result.leaderUrl ? { leaderUrl: result.leaderUrl } : {}) });
         }
         return send(res, 202, { accepted: true, state: result.state });
       }

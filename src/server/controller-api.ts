@@ -1,6 +1,7 @@
 import type { AuditEntry } from "../ports/state.js";
 import type { PairReadiness } from "../readiness/render.js";
 import type { CutoverPlan } from "../runtime/plan.js";
+import type { PairLeadership, ReplicaInfo } from "../ports/leadership.js";
 
 /** What the admin API and the CLI need from a running controller; the runtime implements it. */
 export interface ControllerApi {
@@ -58,7 +59,7 @@ export interface RefusedRequest {
 export type CommandResult =
   | { accepted: true; state: string }
   /** `unavailable`: refused for a reason outside the state machine (the state store does not take writes): 503, not 409. */
-  | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean };
+  | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean; leaderUrl?: string };
 
 export interface Decision {
   verdict: string;
@@ -104,4 +105,6 @@ export interface PairStatus {
   accepts: OperatorAction[];
   /** One line: how many readiness checks are READY and which are not (absent before the first round). */
   readiness?: string;
+  /** Who acts on the pair (role `sole`: one replica, no lease) and which replica answered. */
+  leadership?: PairLeadership & { replica: ReplicaInfo | null };
 }

@@ -3,7 +3,7 @@ import { OperationError, parseCommandArgs, UsageError, type CliCommand } from ".
 import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "../../config/index.js";
 import { Controller } from "../../runtime/controller.js";
 import { createLogger } from "../../runtime/logger.js";
-import { wirePorts } from "../../runtime/wiring.js";
+import { wireLeadership, wirePorts } from "../../runtime/wiring.js";
 import { keepRunningOnUnexpectedErrors } from "../../runtime/unexpected-errors.js";
 import { ADMIN_TOKEN_ENV, startAdminServer } from "../../server/admin-server.js";
 import { startReadiness } from "../../readiness/daemon.js";
@@ -73,7 +73,9 @@ export const command: CliCommand = {
       const onStoreError = (pair: string, what: string, error: unknown) => {
         if (what === "load") startupProblem = `cannot read the state of pair ${pair} (${(error as Error).message}): retrying with backoff`;
       };
-      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal, unexpectedErrors: unexpected.count });
+      // issue 14: with coordination, a lease manager decides which pairs this replica acts on.
+      const leadership = wireLeadership(config, ctx.env, log, admin.url);
+      controller = await Controller.start(config, { ...ports, onStoreError, ...(leadership ? { leadership } : {}) }, { signal: ctx.signal, unexpectedErrors: unexpected.count });
     } catch (error) {
       await admin.close();
       if (ctx.signal.aborted) {
