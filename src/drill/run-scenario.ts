@@ -32,6 +32,24 @@ export interface Observation {
   /** States seen while polling, for `hold` and `noFailover`. */
   statesSeen: string[];
   stages: StageResult[];
+  /** The pairs besides the drilled one (world.pairs > 1): final state and every state their audit trail records. */
+  otherPairs: OtherPair[];
+}
+
+export interface OtherPair {
+  name: string;
+  state: string;
+  statesEntered: string[];
+}
+
+async function readOtherPairs(client: ControllerClient, names: string[]): Promise<OtherPair[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const [status, audit] = await Promise.all([client.getPair(name), client.audit(name)]);
+      const statesEntered = audit.filter((e) => e.type === "transition" && e.state).map((e) => e.state!);
+      return { name, state: status.state, statesEntered };
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -69,6 +87,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     world: {
       ...(scenario.world?.standbySku ? { standby: { skuName: scenario.world.standbySku } } : {}),
       ...(scenario.world?.primarySku ? { primary: { skuName: scenario.world.primarySku } } : {}),
+      ...(scenario.world?.pairs ? { pairCount: scenario.world.pairs } : {}),
     },
     ...(scenario.simulator ?? {}),
   });
@@ -76,6 +95,8 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   await writeFile(configPath, stringify(await simControllerConfig(sim, scenario.config ?? {})));
   const controller = new ControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" }, join(workDir, "controller.log"));
   const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
+  const faultTarget = (on: "primary" | "standby" | undefined, scope: "region" | "service") =>
+    !on ? {} : scope === "service" ? { service: side(on).name } : { region: side(on).region };
   let client: ControllerClient | null = null;
   let status: PairStatus | null = null;
   const statesSeen: string[] = [];
@@ -116,18 +137,18 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
 
   const runStep = async (step: ScenarioStep) => {
     if ("fault" in step) {
-      const { name, on, options, outage } = step.fault;
+      const { name, on, scope, options, outage } = step.fault;
       if ((outage ?? ["region-outage", "flap", "degrade"].includes(name)) && outageAt === null) {
         outageAt = Date.now();
         const before = sim.stats().services;
         primaryRevisionAtOutage = before[sim.services.primary.name]!.revision;
         standbyRestoresAtOutage = before[sim.services.standby.name]!.restores.started;
       }
-      await sim.fault(name, on ? { region: side(on).region } : {}, options ?? {});
-      note("fault", `${name}${on ? ` on ${on} (${side(on).region})` : ""}${options ? ` ${JSON.stringify(options)}` : ""}`);
+      await sim.fault(name, faultTarget(on, scope), options ?? {});
+      note("fault", `${name}${on ? ` on ${on} (${scope === "service" ? side(on).name : side(on).region})` : ""}${options ? ` ${JSON.stringify(options)}` : ""}`);
     } else if ("clearFault" in step) {
-      const { name, on } = step.clearFault;
-      sim.clearFault(name, on ? { region: side(on).region } : undefined);
+      const { name, on, scope } = step.clearFault;
+      sim.clearFault(name, on ? faultTarget(on, scope) : undefined);
       note("fault cleared", `${name}${on ? ` on ${on}` : ""}`);
     } else if ("change" in step) {
       await refresh();
@@ -196,8 +217,10 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     note("error", error);
   }
   let audit: AuditEntry[] = [];
+  let otherPairs: OtherPair[] = [];
   try {
     if (client) audit = await settledAudit(client, refresh);
+    if (client && sim.pairs.length > 1) otherPairs = await readOtherPairs(client, sim.pairs.slice(1).map((p) => p.name));
   } catch (e) {
     error ??= `could not read the controller's final state: ${(e as Error).message}`;
   }
@@ -205,7 +228,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   await controller.stop();
   await sim.stop();
 
-  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages };
+  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages, otherPairs };
   const outcome = checkExpectations(observation);
   for (const entry of audit) {
     // Operator commands are already on the timeline from the drill's side.

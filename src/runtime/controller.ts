@@ -21,6 +21,7 @@ import { MetricsPoller } from "../signals/pollers/metrics-poller.js";
 import { LogsPoller } from "../signals/pollers/logs-poller.js";
 import { renderMetrics, type ControllerCounters } from "./metrics.js";
 import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
+import { SignalRouter } from "./signal-router.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups"> {
   /** Backups of each pair live in that pair's storage account. */
@@ -76,13 +77,17 @@ export class Controller implements ControllerApi {
   /** Signals that could not change a verdict (too old, from the future) since they were last logged. */
   private ignored: { count: Record<string, number>; newest: Ignored | null } = { count: {}, newest: null };
   private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
+  /** Each signal reaches only the pairs it concerns (by resource id, or by region for region-wide signals). */
+  private readonly router: SignalRouter<PairRuntime>;
 
   private constructor(
     private readonly config: EffectiveConfig,
     private readonly ports: ControllerPorts,
     private readonly pairs: Map<string, PairRuntime>,
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
-  ) {}
+  ) {
+    this.router = new SignalRouter(pairs.values());
+  }
 
   static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
     const healthSettings = healthSettingsFrom(config.health);
@@ -100,13 +105,19 @@ export class Controller implements ControllerApi {
   }
 
   /**
-   * A signal from any source: counted, then offered to every pair (each keeps what concerns it).
+   * A signal from any source: counted, then given to the pairs it concerns (see SignalRouter).
    * Judged at once unless `judge` is false (part of a batch, judged at its end) or the replay runs.
    */
   ingest(signal: Signal, judge = true): void {
     this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
+    const pairs = this.router.route(signal);
+    if (!pairs.length) {
+      // About no configured service or region (e.g. another service of the subscription): nothing to judge.
+      this.counters.signalsIgnored["concernsNoPair"] = (this.counters.signalsIgnored["concernsNoPair"] ?? 0) + 1;
+      return;
+    }
     let ignored: Ignored | null = null;
-    for (const pair of this.pairs.values()) {
+    for (const pair of pairs) {
       const outcome = pair.observe(signal, judge && !this.replaying);
       if (outcome && !outcome.accepted && (outcome.reason === "stale" || outcome.reason === "future")) ignored ??= outcome;
     }

@@ -57,6 +57,17 @@ export interface SimulatedServiceInfo {
   gatewayUrl: string;
 }
 
+/** One protected pair of the simulated world (`sim start --pairs N` makes N). */
+export interface SimulatedPairInfo {
+  name: string;
+  primary: SimulatedServiceInfo;
+  standby: SimulatedServiceInfo;
+  customHostname: string;
+  /** The pair's CNAME in the zone. */
+  recordName: string;
+  recordSetId: string;
+}
+
 export interface SimulatedAzure {
   armEndpoint: string;
   /** The metrics data plane (MetricsClient endpoint). Same listener as ARM. */
@@ -83,7 +94,10 @@ export interface SimulatedAzure {
   eventHubs: Pick<RunningEventHubsEmulator, "publish" | "stats" | "dropConnections">;
   stateDir: string;
   world: WorldSpec;
+  /** The first pair's services (every world has it). */
   services: { primary: SimulatedServiceInfo; standby: SimulatedServiceInfo };
+  /** Every pair, the first one first. */
+  pairs: SimulatedPairInfo[];
   dns: { zoneId: string; zoneName: string; recordName: string; recordSetId: string };
   customHostname: string;
   fault(name: FaultName, scope?: { region?: string; service?: string }, options?: FaultOptions): Promise<ActiveFault | null>;
@@ -174,6 +188,14 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       gatewayUrl: gateways.urls[spec.region]!,
     });
     const zoneId = dnsZoneId(world);
+    const pairs = world.pairs.map((p) => ({
+      name: p.name,
+      primary: info(p.primary),
+      standby: info(p.standby),
+      customHostname: p.customHostname,
+      recordName: p.recordName,
+      recordSetId: `${zoneId}/CNAME/${p.recordName}`,
+    }));
     let stopped: Promise<void> | null = null;
     return {
       armEndpoint: arm.endpoint,
@@ -194,7 +216,8 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       eventHubs: { publish: eventHubs.publish, stats: eventHubs.stats, dropConnections: eventHubs.dropConnections },
       stateDir,
       world,
-      services: { primary: info(world.primary), standby: info(world.standby) },
+      services: { primary: pairs[0]!.primary, standby: pairs[0]!.standby },
+      pairs,
       dns: { zoneId, zoneName: world.dnsZone, recordName: world.recordName, recordSetId: `${zoneId}/CNAME/${world.recordName}` },
       customHostname: world.customHostname,
       fault: (name, scope = {}, faultOptions = {}) => state.setFault({ name, region: scope.region ?? null, service: scope.service ?? null, options: faultOptions }),

@@ -4,7 +4,7 @@ import type { SimEvents } from "./events.js";
 import { FaultRegistry, type ActiveFault, type FaultRequest, validateFaultOptions } from "./faults.js";
 import type { BlobRestClient } from "./storage/blob-rest.js";
 import { TrafficLog } from "./traffic.js";
-import { createDnsRecord, createServices, type SimDnsRecord, type SimService, type WorldSpec } from "./world.js";
+import { createDnsRecords, createServices, type SimDnsRecord, type SimService, type WorldSpec } from "./world.js";
 import type { OperationEngine } from "./operations.js";
 
 export interface SimTimings {
@@ -39,6 +39,8 @@ export interface SimStats {
   dns: Record<string, { id: string; cname: string | null; ttl: number; etag: string; writes: number }>;
   faults: ActiveFault[];
   gatewayRequests: Record<string, number>;
+  /** Requests the ARM, metrics and logs front door answered since start: reads (GET) and the rest. */
+  arm: { reads: number; writes: number };
 }
 
 /** Everything the simulated Azure knows; the HTTP front ends read and change it through here. */
@@ -48,6 +50,7 @@ export class SimState {
   readonly faults = new FaultRegistry();
   readonly traffic = new TrafficLog();
   readonly startedAt = Date.now();
+  readonly armRequests = { reads: 0, writes: 0 };
   operations!: OperationEngine;
 
   constructor(
@@ -57,7 +60,7 @@ export class SimState {
     readonly events: SimEvents,
   ) {
     this.services = createServices(world);
-    this.dnsRecords = [createDnsRecord(world)];
+    this.dnsRecords = createDnsRecords(world);
   }
 
   serviceByName(name: string): SimService | undefined {
@@ -173,7 +176,7 @@ export class SimState {
     for (const r of this.dnsRecords) {
       dns[`${r.name}.${r.zone}`] = { id: r.id, cname: r.cname, ttl: r.ttl, etag: r.etag, writes: r.writes };
     }
-    return { services, dns, faults: this.faults.list(), gatewayRequests };
+    return { services, dns, faults: this.faults.list(), gatewayRequests, arm: { ...this.armRequests } };
   }
 
   private tamperDns(cname: string): void {

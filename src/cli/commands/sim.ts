@@ -5,9 +5,10 @@ import { OperationError, UsageError, parseCommandArgs, type CliCommand, type Cli
 import { FAULT_NAMES, isFaultName, parseDuration, type FaultOptions } from "../../sim/faults.js";
 import { SIM_EVENTHUBS_ENV, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnvFile } from "../../sim/controller-config.js";
 import { startSimulatedAzure, type SimulatedAzure } from "../../sim/index.js";
+import { MAX_PAIRS } from "../../sim/world.js";
 
 const USAGE = [
-  "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
+  "apim-dr sim start [--json] [--state-dir DIR] [--pairs N] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
   "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--state-dir DIR | --admin URL]",
   "       apim-dr sim change --service S [--count N] [--state-dir DIR | --admin URL]",
   "       apim-dr sim forge --service S [--state-dir DIR | --admin URL]     # forged outage events on the hub; the service stays healthy",
@@ -59,6 +60,7 @@ export function simDescriptor(sim: SimulatedAzure, configPath: string, envPath: 
     configPath,
     envPath,
     services: sim.services,
+    pairs: sim.pairs,
     dns: sim.dns,
     customHostname: sim.customHostname,
     pid: process.pid,
@@ -71,6 +73,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
     {
       json: { type: "boolean" },
       "state-dir": { type: "string" },
+      pairs: { type: "string" },
       "arm-port": { type: "string" },
       "admin-port": { type: "string" },
       "blob-port": { type: "string" },
@@ -86,8 +89,13 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
   const resourceHealthLag = values["resource-health-lag"];
   const serviceHealthLag = values["service-health-lag"];
   const stateDir = resolve(ctx.cwd, values["state-dir"] ?? DEFAULT_STATE_DIR);
+  const pairs = number(values.pairs, "--pairs");
+  if (pairs !== undefined && (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS)) {
+    throw new UsageError(`--pairs ${values.pairs}: give a whole number of pairs from 1 to ${MAX_PAIRS}\nusage: ${USAGE}`);
+  }
   const sim = await startSimulatedAzure({
     stateDir,
+    ...(pairs !== undefined ? { world: { pairCount: pairs } } : {}),
     ports: {
       arm: port(values["arm-port"], "--arm-port"),
       admin: port(values["admin-port"], "--admin-port"),
@@ -120,7 +128,8 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
       ctx.out(`  trusted CA           ${sim.caCertPath}`);
       ctx.out(`  subscription         ${sim.subscriptionId}`);
       ctx.out(`  blob storage         ${sim.storage.blobEndpoint}   (account ${sim.storage.accountName})`);
-      for (const [region, url] of Object.entries(sim.gateways)) ctx.out(`  gateway ${region.padEnd(12)} ${url}   (Host: ${sim.customHostname})`);
+      for (const [region, url] of Object.entries(sim.gateways)) ctx.out(`  gateway ${region.padEnd(12)} ${url}   (Host: ${sim.customHostname}${sim.pairs.length > 1 ? ` or another pair's hostname` : ""})`);
+      if (sim.pairs.length > 1) ctx.out(`  pairs                ${sim.pairs.length}: ${sim.pairs[0]!.name} … ${sim.pairs.at(-1)!.name} (each with its own hostname and CNAME)`);
       ctx.out(`  Event Hubs           ${sim.eventHubsConnectionString}`);
       ctx.out(`                       hub ${sim.eventHubName}, consumer group ${sim.eventHubsConsumerGroup}`);
       ctx.out(`  admin API            ${sim.adminUrl}`);
