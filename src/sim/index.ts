@@ -31,8 +31,13 @@ export interface SimulatedAzureOptions {
   restoreDurationMs?: number;
   /** How long a backup runs (default 1000 ms). */
   backupDurationMs?: number;
-  /** Retry-After on LRO polls, throttling and 503s (default 1 s). */
+  /** Retry-After on throttling (429) and 503 answers (default 1 s). */
   retryAfterSeconds?: number;
+  /**
+   * Retry-After on backup/restore 202s and their polls (default {@link DEFAULT_OPERATION_RETRY_AFTER_SECONDS},
+   * what real APIM sends). The controller polls at its own pace, so a lower value changes nothing for it.
+   */
+  operationRetryAfterSeconds?: number;
   /**
    * How long after a fault starts or ends Resource Health reports it on the Event Hub (default 2000 ms).
    * Azure's lags the outage by tens of seconds; the default is short so drills stay quick.
@@ -48,6 +53,8 @@ export const SIM_EVENT_HUB_PARTITIONS = 4;
 export const SIM_CONSUMER_GROUP = "$Default";
 export const DEFAULT_RESOURCE_HEALTH_LAG_MS = 2000;
 export const DEFAULT_SERVICE_HEALTH_LAG_MS = 5000;
+/** Real APIM answers backup/restore polls with `Retry-After: 60` (see the SDK recordings). */
+export const DEFAULT_OPERATION_RETRY_AFTER_SECONDS = 60;
 
 export interface SimulatedServiceInfo {
   id: string;
@@ -146,6 +153,7 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
         backupDurationMs: options.backupDurationMs ?? 1000,
         restoreDurationMs: options.restoreDurationMs ?? 3000,
         retryAfterSeconds: options.retryAfterSeconds ?? 1,
+        operationRetryAfterSeconds: options.operationRetryAfterSeconds ?? DEFAULT_OPERATION_RETRY_AFTER_SECONDS,
       },
       events,
     );

@@ -10,7 +10,10 @@ import type { OperationEngine } from "./operations.js";
 export interface SimTimings {
   backupDurationMs: number;
   restoreDurationMs: number;
+  /** Retry-After on 429 and 503 answers. */
   retryAfterSeconds: number;
+  /** Retry-After on backup/restore 202s and their polls (real APIM: 60). */
+  operationRetryAfterSeconds: number;
 }
 
 export interface SimStorage {

@@ -8,7 +8,7 @@ import { startSimulatedAzure, type SimulatedAzure } from "../../sim/index.js";
 import { MAX_PAIRS } from "../../sim/world.js";
 
 const USAGE = [
-  "apim-dr sim start [--json] [--state-dir DIR] [--pairs N] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
+  "apim-dr sim start [--json] [--state-dir DIR] [--pairs N] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--operation-retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
   "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--state-dir DIR | --admin URL]",
   "       apim-dr sim change --service S [--count N] [--state-dir DIR | --admin URL]",
   "       apim-dr sim forge --service S [--state-dir DIR | --admin URL]     # forged outage events on the hub; the service stays healthy",
@@ -81,6 +81,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
       "backup-ms": { type: "string" },
       "restore-ms": { type: "string" },
       "retry-after": { type: "string" },
+      "operation-retry-after": { type: "string" },
       "resource-health-lag": { type: "string" },
       "service-health-lag": { type: "string" },
     },
@@ -105,6 +106,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
     backupDurationMs: number(values["backup-ms"], "--backup-ms"),
     restoreDurationMs: number(values["restore-ms"], "--restore-ms"),
     retryAfterSeconds: number(values["retry-after"], "--retry-after"),
+    operationRetryAfterSeconds: number(values["operation-retry-after"], "--operation-retry-after"),
     ...(resourceHealthLag !== undefined ? { resourceHealthLagMs: duration(resourceHealthLag, "--resource-health-lag") } : {}),
     ...(serviceHealthLag !== undefined ? { serviceHealthLagMs: duration(serviceHealthLag, "--service-health-lag") } : {}),
   });

@@ -1,6 +1,6 @@
 import { OperationRefused, type BackupRestoreRequest, type SimOperation } from "../operations.js";
 import type { SimState } from "../state.js";
-import { gatewayHost, regionDisplayName, type SimService } from "../world.js";
+import { gatewayHost, pairOf, regionDisplayName, type SimService } from "../world.js";
 import { fail, requestIds, requireApiVersion, type ArmRequest, type ArmResponse } from "./http.js";
 
 export const APIM_API_VERSIONS = ["2021-08-01", "2022-08-01", "2023-03-01-preview", "2023-05-01-preview", "2023-09-01-preview", "2024-05-01", "2024-06-01-preview"] as const;
@@ -48,7 +48,7 @@ function accepted(state: SimState, req: ArmRequest, operation: SimOperation, api
     headers: {
       ...requestIds(req),
       location: `${req.origin}${operation.service.id}/operationresults/${operation.id}?api-version=${apiVersion}`,
-      "retry-after": String(state.timings.retryAfterSeconds),
+      "retry-after": String(state.timings.operationRetryAfterSeconds),
     },
   };
 }
@@ -131,7 +131,7 @@ export function serviceBody(state: SimState, service: SimService): Record<string
         { type: "Proxy", hostName: host, negotiateClientCertificate: false, defaultSslBinding: false, certificateSource: "BuiltIn" },
         {
           type: "Proxy",
-          hostName: world.customHostname,
+          hostName: pairOf(world, spec.name).customHostname,
           negotiateClientCertificate: false,
           certificate: {
             expiry: "2036-01-01T07:00:00+00:00",
