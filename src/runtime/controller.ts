@@ -184,7 +184,7 @@ export class Controller implements ControllerApi {
 
     for (const pair of this.pairs.values()) {
       const services = [pair.pair.primary, pair.pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
-      const { resourceHealth, metrics, logs, probes } = config.signals;
+      const { resourceHealth, metrics, probes } = config.signals;
       if (resourceHealth && ports.resourceHealth) {
         const onReadError = (error: unknown, serviceId: string) => onError(new Error(`${describeError(error)} (${serviceId})`), "resourceHealth");
         run(new ResourceHealthPoller(services, { resourceHealth: ports.resourceHealth, clock: ports.clock, onError: onReadError }), resourceHealth.intervalSeconds);
@@ -192,12 +192,15 @@ export class Controller implements ControllerApi {
       if (metrics && ports.monitor) {
         run(new MetricsPoller(services, { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 }, { monitor: ports.monitor, clock: ports.clock }), metrics.intervalSeconds);
       }
-      if (logs && ports.monitor) {
-        run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
-      }
       if (probes) this.loop(this.startProbes(pair, probes, run));
       this.loop(pair.backups.scheduler.run(signal));
       this.loop(this.every(this.options.rpoRefreshMs, () => pair.backups.refreshRpo(signal)));
+    }
+    // One workspace query answers for every service (its rows are per region): one poller for all pairs, not one per pair.
+    const { logs } = config.signals;
+    if (logs && ports.monitor) {
+      const services = [...this.pairs.values()].flatMap((p) => [p.pair.primary, p.pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region })));
+      run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
     }
     this.loop(this.every(this.options.tickMs, () => this.judge()));
 
