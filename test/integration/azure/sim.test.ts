@@ -104,6 +104,17 @@ describe("production adapters against the simulated Azure", () => {
       expect(error.message).toMatch(/^reading API Management service apim-nowhere failed: The Resource 'Microsoft.ApiManagement\/service\/apim-nowhere'/);
     });
 
+    it("polls a running backup at its own pace, not at APIM's Retry-After of 60 s, and reads its end from the operation", async () => {
+      const backup = await azure.apim.beginBackup(sim.services.primary.id, location(accessKey()));
+      const readsBefore = sim.stats().arm.reads;
+      const progress: OperationProgress[] = [];
+      await azure.apim.waitForOperation(backup, { onProgress: (p) => progress.push(p) });
+      // A 200 ms backup polled every 50 ms: several polls, each answered `Retry-After: 60`, none waited for.
+      expect(progress.filter((p) => p.status === "running").length).toBeGreaterThanOrEqual(2);
+      expect(sim.stats().arm.reads - readsBefore).toBeGreaterThanOrEqual(2);
+      expect(progress.at(-1)).toMatchObject({ status: "succeeded" });
+    });
+
     const accessTypes: [string, () => StorageAccess][] = [
       ["AccessKey", accessKey],
       ["SystemAssignedManagedIdentity", () => ({ type: "SystemAssignedManagedIdentity" })],
