@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { request } from "node:http";
 import { startSimulatedAzure, type SimulatedAzure } from "../../../src/sim/index.js";
 import { createAzureAdapters, type AzureAdapters, type AzureAdapterSettings } from "../../../src/azure/index.js";
+import { locationResumeToken } from "../../../src/azure/apim.js";
 import type { BackupLocation, OperationProgress, StorageAccess } from "../../../src/ports/apim.js";
 import { AzureOperationError } from "../../../src/ports/errors.js";
 
@@ -160,6 +161,26 @@ describe("production adapters against the simulated Azure", () => {
       expect(after.started - before.started).toBe(1);
       expect(after.succeeded - before.succeeded).toBe(1);
       expect(statuses.at(-1)).toBe("succeeded");
+    });
+
+    it("follows an operation known only by the Location ARM answered (accepted before the SDK could give a token) to its end", async () => {
+      const backupAt = location(accessKey());
+      await azure.apim.waitForOperation(await azure.apim.beginBackup(sim.services.primary.id, backupAt));
+      const before = sim.stats().services[sim.world.standby.name]!.restores;
+      const handle = await azure.apim.beginRestore(sim.services.standby.id, backupAt);
+      expect(handle.operationId).toMatch(/\/operationresults\//);
+      const byLocation = { ...handle, resumeToken: locationResumeToken(handle.operationId!) };
+      const statuses: string[] = [];
+      await createAzureAdapters(settingsFor(sim)).apim.waitForOperation(byLocation, { onProgress: (p) => statuses.push(p.status) });
+      const after = sim.stats().services[sim.world.standby.name]!.restores;
+      expect([after.started - before.started, after.succeeded - before.succeeded]).toEqual([1, 1]);
+      expect(statuses.at(-1)).toBe("succeeded");
+
+      await sim.fault("restore-failure", { service: sim.world.standby.name }, { count: 1 });
+      // The simulated restore fails when it ends (after 400 ms), so it is accepted and running first.
+      const failing = await azure.apim.beginRestore(sim.services.standby.id, backupAt);
+      const error = await failureOf(azure.apim.waitForOperation({ ...failing, resumeToken: locationResumeToken(failing.operationId!) }));
+      expect(error).toMatchObject({ code: "RestoreFailed", retryable: false });
     });
 
     it("resumes from a mid-operation token reported by onProgress", async () => {
