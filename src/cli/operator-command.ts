@@ -15,9 +15,6 @@ const SUMMARIES: Record<OperatorAction, string> = {
   backup: "back up the active instance of a pair now and show its progress",
 };
 
-/** States where the controller is still working on the operator's request. */
-const isBusy = (state: string) => state.startsWith("failingOver") || state.startsWith("failingBack");
-
 /** What the watch waits for after an accepted command: the pair settling, or (backup) the requested backup finishing. */
 interface Progress {
   busy(status: PairStatus): boolean;
@@ -26,7 +23,7 @@ interface Progress {
 }
 
 const cutoverProgress: Progress = {
-  busy: (status) => isBusy(status.state),
+  busy: (status) => status.busy,
   line: (status) => {
     const op = status.operation;
     const what = op && op.kind !== "step" ? `${op.kind} ` : "";
@@ -96,7 +93,7 @@ export function operatorCommand(action: OperatorAction): CliCommand {
       if (values.json) ctx.out(JSON.stringify({ pair, action, accepted: true, state: result.state }));
       else ctx.out(`${action} accepted: ${pair} is now ${result.state}`);
       const progress = action === "backup" ? backupProgress(before) : cutoverProgress;
-      if (values["no-wait"] || (action !== "backup" && !isBusy(result.state))) return 0;
+      if (values["no-wait"] || (action !== "backup" && !result.busy)) return 0;
       const final = await watch(client, pair, ctx, Boolean(values.json), progress);
       if (!final) return 0; // stopped watching; the controller carries on
       return progress.done(final).ok ? 0 : 1;

@@ -3,6 +3,7 @@ import type { PairHealth } from "../health/index.js";
 import type { PairContext } from "../machine/types.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { stateName } from "../runtime/state-name.js";
+import { failoverMachine } from "../machine/failover-machine.js";
 
 /**
  * What a follower replica says about a pair: its own health verdicts (it keeps evaluating) and the state the leader
@@ -17,9 +18,12 @@ export function followerStatus(pair: EffectivePair, stored: unknown, health: Pai
     return { region: pair[side].region, verdict: v?.verdict ?? "unknown", reason: v?.reason ?? "no signal yet", since: iso(v?.since) };
   };
   const active = ctx?.activeRegion === "standby" ? pair.standby : pair.primary;
+  // The state's tags come from the machine itself, never from its name.
+  const busy = snapshot?.value !== undefined && ctx ? failoverMachine.resolveState({ value: snapshot.value as never, context: ctx as PairContext }).hasTag("busy") : false;
   return {
     name: pair.name,
     state: snapshot?.value !== undefined ? stateName(snapshot.value) : "unknown",
+    busy,
     activeRegion: active.region,
     lastDecision: ctx?.lastDecision ? { ...ctx.lastDecision, at: new Date(ctx.lastDecision.at).toISOString() } : null,
     backup: {

@@ -54,7 +54,7 @@ export class OperatorCommands {
     // While paused the machine ignored verdicts; tell it the current ones again so a confirmed outage acts now.
     // (After abort and approve the machine routes on the health it recorded meanwhile: see primaryNotHealthy.)
     if (action === "resume") this.health.retell();
-    return { accepted: true, state: this.machine.state() };
+    return { accepted: true, state: this.machine.state(), busy: this.machine.hasTag("busy") };
   }
 
   /** An operator asked for a backup of the active instance now. */
@@ -66,7 +66,7 @@ export class OperatorCommands {
     const at = new Date(this.clock.now()).toISOString();
     this.machine.record([{ at, pair: this.pair.name, type: "operator", state, verdict: "operator.backupRequested", actor: request.actor, reason: request.reason }]);
     this.backups.requestBackup();
-    return { accepted: true, state };
+    return { accepted: true, state, busy: false };
   }
 
   preview(action: OperatorAction, planned = false): string[] {

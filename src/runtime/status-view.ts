@@ -30,6 +30,7 @@ export function pairStatus({ pair, machine, health, backup, unsaved, accepts, no
   return {
     name: pair.name,
     state: machine.state(),
+    busy: inFlight,
     activeRegion: pair[ctx.activeRegion].region,
     lastDecision: ctx.lastDecision ? { ...ctx.lastDecision, at: new Date(ctx.lastDecision.at).toISOString() } : null,
     backup: { latest: backupName, ageMs: backupAgeMs, ...rest },

@@ -242,7 +242,7 @@ export async function startAdminServer(
           await refused(status, result.message, body);
           throw new HttpError(status, result.message, { state: result.state, accepts: result.accepts, ...(result.leaderUrl ? { leaderUrl: result.leaderUrl } : {}) });
         }
-        return send(res, 202, { accepted: true, state: result.state });
+        return send(res, 202, { accepted: true, state: result.state, busy: result.busy });
       }
     }
     throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, GET /pairs/{name}/readiness, GET /pairs/{name}/plan, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz`);

@@ -57,7 +57,8 @@ export interface RefusedRequest {
 }
 
 export type CommandResult =
-  | { accepted: true; state: string }
+  /** `busy`: the pair now carries out the request (a failover or failback runs): worth watching. */
+  | { accepted: true; state: string; busy: boolean }
   /** `unavailable`: refused for a reason outside the state machine (the state store does not take writes): 503, not 409. */
   | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean; leaderUrl?: string };
 
@@ -79,6 +80,8 @@ export interface PairStatus {
   name: string;
   /** Dotted state path, e.g. `failingOver.restoring`. */
   state: string;
+  /** A failover or failback drives the services now (the state's `busy` tag): read this, not the state's name. */
+  busy: boolean;
   activeRegion: string;
   lastDecision: Decision | null;
   backup: {

@@ -33,15 +33,15 @@ export class ControllerClient {
   audit = async (pair?: string) =>
     ((await this.request("GET", `/audit${pair ? `?pair=${encodeURIComponent(pair)}` : ""}`)) as { entries: AuditEntry[] }).entries;
 
-  async command(name: string, action: OperatorAction, body: OperatorRequest): Promise<{ state: string }> {
+  async command(name: string, action: OperatorAction, body: OperatorRequest): Promise<{ state: string; busy: boolean }> {
     if (!this.token) throw new UsageError(`${ADMIN_TOKEN_ENV} is not set: export the controller's admin token before running '${action}'`);
     const path = `/pairs/${encodeURIComponent(name)}/${action}`;
     try {
-      return (await this.request("POST", path, body)) as { state: string };
+      return (await this.request("POST", path, body)) as { state: string; busy: boolean };
     } catch (error) {
       // A follower answers 409 naming the leader of the pair: send the command there, once.
       if (!(error instanceof LeaderElsewhere)) throw error;
-      return (await new ControllerClient(error.leaderUrl.replace(/\/+$/, ""), this.token).request("POST", path, body)) as { state: string };
+      return (await new ControllerClient(error.leaderUrl.replace(/\/+$/, ""), this.token).request("POST", path, body)) as { state: string; busy: boolean };
     }
   }
 

@@ -3,6 +3,7 @@ import type { CommandResult, ControllerApi, OperatorAction, OperatorRequest, Pai
 export const pair: PairStatus = {
   name: "contoso",
   state: "monitoring.healthy",
+  busy: false,
   activeRegion: "westeurope",
   lastDecision: { verdict: "stay", reason: "primary healthy", at: "2026-12-01T08:00:00.000Z", state: "monitoring.healthy" },
   backup: { latest: "apim-weu-x.apimbackup", ageMs: 60_000, rpoMs: 3_600_000, breached: false, unbackedChanges: 0, reason: "within RPO", protects: "apim-weu", unverified: [], running: null, lastError: null },
@@ -27,7 +28,7 @@ export class FakeController implements ControllerApi {
     if (!pair.accepts.includes(action)) {
       return { accepted: false, state: pair.state, accepts: pair.accepts, message: `'${action}' is not accepted in state ${pair.state}` };
     }
-    return { accepted: true, state: "failingOver.checkingBackup" };
+    return { accepted: true, state: "failingOver.checkingBackup", busy: true };
   }
   refusals: RefusedRequest[] = [];
   async recordRefusal(refusal: RefusedRequest): Promise<void> {

@@ -65,7 +65,7 @@ describe("operator commands", () => {
 
   it("pauses, and on resume tells the machine the current health again", async () => {
     const { ops, pair, retold } = await commands();
-    expect(ops.command("pause", { actor: "ops" })).toEqual({ accepted: true, state: "paused" });
+    expect(ops.command("pause", { actor: "ops" })).toEqual({ accepted: true, state: "paused", busy: false });
     expect(ops.accepts()).toEqual(["resume", "backup"]); // paused stops automatic action, not backups
     expect(ops.command("resume", { actor: "ops" })).toMatchObject({ accepted: true });
     expect(retold).toHaveLength(1);
@@ -74,7 +74,7 @@ describe("operator commands", () => {
 
   it("asks the backups for a backup only while backups are allowed, and records who asked", async () => {
     const { ops, pair, backups, audit } = await commands();
-    expect(ops.command("backup", { actor: "ops", reason: "before a change" })).toEqual({ accepted: true, state: "monitoring.healthy" });
+    expect(ops.command("backup", { actor: "ops", reason: "before a change" })).toEqual({ accepted: true, state: "monitoring.healthy", busy: false });
     expect(backups).toEqual(["requested"]);
     await sendAndSettle(pair, { type: "operator.paused", actor: "ops" });
     await sendAndSettle(pair, { type: "operator.failoverRequested", planned: false, actor: "ops" });
@@ -94,6 +94,7 @@ describe("status view", () => {
     expect(status).toMatchObject({
       name: "contoso",
       state: "monitoring.healthy",
+      busy: false,
       activeRegion: "westeurope",
       health: { primary: { region: "westeurope", verdict: "recovering", reason: "probes pass again" }, standby: { verdict: "healthy", since: null }, observerImpaired: false },
       backup: { latest: null, ageMs: null, breached: true, protects: "apim-contoso-weu" },

@@ -54,7 +54,7 @@ describe("admin API", () => {
   it("passes the reason to the controller and answers 202 with the new state", async () => {
     const res = await post("/pairs/contoso/failover", { reason: "drill", planned: true });
     expect(res.status).toBe(202);
-    expect(await res.json()).toEqual({ accepted: true, state: "failingOver.checkingBackup" });
+    expect(await res.json()).toEqual({ accepted: true, state: "failingOver.checkingBackup", busy: true });
     expect(controller.commands.at(-1)).toEqual({ name: "contoso", action: "failover", request: { reason: "drill", planned: true, actor: undefined } });
   });
 
