@@ -6,12 +6,13 @@
  */
 import type { Signal, SignalStatus } from "../src/ports/signal.js";
 import { defaultHealthSettings } from "../src/health/config.js";
-import { createEvaluator, type PairHealth, type PairSpec, type Side } from "../src/health/evaluator.js";
+import { createEvaluator, type PairHealth, type PairSpec } from "../src/health/evaluator.js";
+import type { RegionRole } from "../src/ports/region.js";
 import { verdictEvents } from "../src/health/pair-events.js";
 
 const T0 = Date.parse("2026-12-01T00:00:00.000Z");
 const PHASES = 10;
-const SIDES: Side[] = ["primary", "standby"];
+const SIDES: RegionRole[] = ["primary", "standby"];
 
 const pair: PairSpec = {
   primary: { serviceId: "/subscriptions/00000000-0000-0000-0000-000000000001/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim-weu", region: "westeurope" },
@@ -40,11 +41,11 @@ interface Trace {
   /** The right reaction is escalation, not failover. */
   bothDown: boolean;
   /** What a single external prober sees for one request (the controller's probes and Traffic Manager's alike). */
-  probe(side: Side, tS: number, attempt: number, prober: string): ProbeOutcome;
+  probe(side: RegionRole, tS: number, attempt: number, prober: string): ProbeOutcome;
   /** Resource Health availability as Azure reports it at tS (already lagging the truth). */
-  resourceHealth(side: Side, tS: number): { status: SignalStatus; cause?: string };
+  resourceHealth(side: RegionRole, tS: number): { status: SignalStatus; cause?: string };
   /** Azure Monitor (availability metric / alert) as it reports at tS, lag included. */
-  monitor(side: Side, tS: number): SignalStatus;
+  monitor(side: RegionRole, tS: number): SignalStatus;
 }
 
 const within = (t: number, from: number, to: number) => t >= from && t < to;
@@ -159,7 +160,7 @@ const RH_POLL_S = 30;
 const METRIC_POLL_S = 60;
 const EVALUATE_EVERY_S = 5;
 
-function signal(source: Signal["source"], side: Side, status: SignalStatus, tS: number, attributes: Signal["attributes"]): Signal {
+function signal(source: Signal["source"], side: RegionRole, status: SignalStatus, tS: number, attributes: Signal["attributes"]): Signal {
   return {
     id: `${source}-${side}-${tS}`,
     kind: "health",
@@ -248,7 +249,7 @@ const TM_FAST: TmProfile = { label: "TM fast (10 s / 9 s / 3)", intervalS: 10, t
  * (the standby a third of an interval after the primary).
  */
 function runTrafficManager(trace: Trace, profile: TmProfile, phase: number): Outcome {
-  const results: { tS: number; side: Side; ok: boolean }[] = [];
+  const results: { tS: number; side: RegionRole; ok: boolean }[] = [];
   SIDES.forEach((side, i) => {
     const offset = (phase + i / 3) * profile.intervalS;
     for (let send = offset; send < trace.durationS; send += profile.intervalS) {
@@ -257,14 +258,14 @@ function runTrafficManager(trace: Trace, profile: TmProfile, phase: number): Out
     }
   });
   results.sort((a, b) => a.tS - b.tS);
-  const failures: Record<Side, number> = { primary: 0, standby: 0 };
-  const degraded: Record<Side, boolean> = { primary: false, standby: false };
-  let routed: Side = "primary";
+  const failures: Record<RegionRole, number> = { primary: 0, standby: 0 };
+  const degraded: Record<RegionRole, boolean> = { primary: false, standby: false };
+  let routed: RegionRole = "primary";
   const outcome: Outcome = { detectS: null, falseFailovers: 0 };
   for (const { tS, side, ok } of results) {
     failures[side] = ok ? 0 : failures[side] + 1;
     degraded[side] = ok ? false : degraded[side] || failures[side] > profile.toleratedFailures;
-    const next: Side = !degraded.primary ? "primary" : !degraded.standby ? "standby" : "primary";
+    const next: RegionRole = !degraded.primary ? "primary" : !degraded.standby ? "standby" : "primary";
     if (next === "standby" && routed === "primary") {
       const afterOutage = trace.outageStartS !== null && tS >= trace.outageStartS;
       if (afterOutage && !trace.bothDown) outcome.detectS ??= tS - trace.outageStartS!;

@@ -3,6 +3,7 @@ import { isAbsolute, resolve } from "node:path";
 import { defaultRenewDeadlineSeconds } from "./cross-checks.js";
 import { APIM_SERVICE, DNS_ZONE, parseArmId, type ArmResourceId } from "./arm-id.js";
 import type { ApimDrConfig, CoordinationConfig, DnsConfig, PairConfig, ServiceConfig } from "./schema.js";
+import type { RegionRole } from "../ports/region.js";
 
 export type EffectiveService = ServiceConfig & ArmResourceId;
 
@@ -15,7 +16,7 @@ export type EffectiveDns = DnsConfig & {
 
 export type EffectiveBackup = PairConfig["backup"] & { blobEndpoint: string };
 
-export type EffectivePair = Omit<PairConfig, "primary" | "standby" | "dns" | "backup"> & {
+export type EffectivePair = Omit<PairConfig, RegionRole | "dns" | "backup"> & {
   primary: EffectiveService;
   standby: EffectiveService;
   dns: EffectiveDns;

@@ -4,6 +4,7 @@ import type { PairContext } from "../machine/types.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { stateName } from "../runtime/state-name.js";
 import { failoverMachine } from "../machine/failover-machine.js";
+import type { RegionRole } from "../ports/region.js";
 
 /**
  * What a follower replica says about a pair: its own health verdicts (it keeps evaluating) and the state the leader
@@ -13,7 +14,7 @@ export function followerStatus(pair: EffectivePair, stored: unknown, health: Pai
   const snapshot = stored as { value?: unknown; context?: Partial<PairContext> } | null;
   const ctx = snapshot?.context;
   const iso = (ms: number | null | undefined) => (ms === null || ms === undefined ? null : new Date(ms).toISOString());
-  const region = (side: "primary" | "standby") => {
+  const region = (side: RegionRole) => {
     const v = health?.[side];
     return { region: pair[side].region, verdict: v?.verdict ?? "unknown", reason: v?.reason ?? "no signal yet", since: iso(v?.since) };
   };

@@ -1,4 +1,5 @@
 import type { PairReadiness } from "../readiness/render.js";
+import type { RegionRole } from "../ports/region.js";
 
 /** One line of a drill's timeline, relative to the drill's start. */
 export interface TimelineEntry {
@@ -27,7 +28,7 @@ export interface Phase {
 export interface StageResult {
   name: string;
   atMs: number;
-  active: "primary" | "standby";
+  active: RegionRole;
   /** The newest revision any instance reached while it served traffic. */
   newestRevision: number;
   activeRevision: number;

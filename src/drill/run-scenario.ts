@@ -15,6 +15,7 @@ import type { ScenarioResult, StageResult, TimelineEntry } from "./report-types.
 import type { Scenario, ScenarioStep } from "./scenario.js";
 import type { PairReadiness } from "../readiness/render.js";
 import type { PreconditionBreak } from "../sim/preconditions.js";
+import type { RegionRole } from "../ports/region.js";
 
 const PAIR = "contoso";
 const POLL_MS = 250;
@@ -105,7 +106,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     ...(scenario.simulator ?? {}),
     ...(scenario.replicas ? { consumerGroups: scenario.replicas.map((r) => r.name) } : {}),
   });
-  const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
+  const side = (s: RegionRole | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
   const env = { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" };
   const baseConfig = await simControllerConfig(sim, scenario.config ?? {});
   const readinessIntervalMs = (baseConfig.readiness?.intervalSeconds ?? 300) * 1000;
@@ -137,7 +138,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     if (!replica) throw new Error(`no replica named '${name}': the scenario has ${[...replicas.keys()].join(", ")}`);
     return replica;
   };
-  const faultTarget = (on: "primary" | "standby" | undefined, scope: "region" | "service") =>
+  const faultTarget = (on: RegionRole | undefined, scope: "region" | "service") =>
     !on ? {} : scope === "service" ? { service: side(on).name } : { region: side(on).region };
   let client: ControllerClient | null = null;
   const readinessNow = async () => (client ? client.readiness(PAIR).catch(() => null) : null);

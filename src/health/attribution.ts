@@ -1,6 +1,6 @@
 import { normalizeRegion, sameResourceId, type Signal } from "../ports/signal.js";
 
-export type Side = "primary" | "standby";
+import type { RegionRole } from "../ports/region.js";
 
 export interface PairMember {
   /** ARM id of the APIM service. */
@@ -28,8 +28,8 @@ export function isRegionWide(signal: Signal): boolean {
  * side(s) in its region; any other signal only for the service its resource id names. A signal
  * about another service in the same region counts for neither side.
  */
-export function attribute(signal: Signal, pair: PairSpec): Side[] {
-  const sides: Side[] = ["primary", "standby"];
+export function attribute(signal: Signal, pair: PairSpec): RegionRole[] {
+  const sides: RegionRole[] = ["primary", "standby"];
   if (!isRegionWide(signal)) return sides.filter((side) => sameResourceId(signal.resourceId, pair[side].serviceId));
   const region = normalizeRegion(signal.region);
   return sides.filter((side) => normalizeRegion(pair[side].region) === region);

@@ -1,11 +1,12 @@
 import type { Signal } from "../ports/signal.js";
 import { assess, evidence, signalIdsOf, type Assessment, type TimedSignal } from "./assessment.js";
-import { attribute, type PairSpec, type Side } from "./attribution.js";
+import { attribute, type PairSpec } from "./attribution.js";
+import type { RegionRole } from "../ports/region.js";
 import { entryKey } from "./channels.js";
 import { groupOf, stalenessOf, validateHealthSettings, type HealthSettings } from "./config.js";
 import { advance, initialRegionState, type RegionState, type RegionVerdict } from "./region-state.js";
 
-export type { PairSpec, PairMember, Side } from "./attribution.js";
+export type { PairSpec, PairMember } from "./attribution.js";
 export type { RegionVerdict, Verdict } from "./region-state.js";
 
 export interface ObserverStatus {
@@ -32,7 +33,7 @@ export interface PairHealth {
 export type RejectReason = "notHealth" | "invalidTime" | "future" | "stale" | "ignoredSource" | "unattributed" | "duplicate" | "outOfOrder";
 
 export type ObserveOutcome =
-  | { accepted: true; sides: Side[] }
+  | { accepted: true; sides: RegionRole[] }
   | { accepted: false; reason: RejectReason; detail: string };
 
 export interface HealthEvaluator {
@@ -54,12 +55,12 @@ const SEEN_BUCKET_MS = 10_000;
  */
 export function createEvaluator(settings: HealthSettings, pair: PairSpec): HealthEvaluator {
   validateHealthSettings(settings);
-  const latest: Record<Side, Map<string, TimedSignal>> = { primary: new Map(), standby: new Map() };
+  const latest: Record<RegionRole, Map<string, TimedSignal>> = { primary: new Map(), standby: new Map() };
   // Ids already observed, for dedup; forgotten by time in buckets, so pruning costs the buckets, not every id.
   const seen = new Map<string, number>();
   const seenByBucket = new Map<number, string[]>();
   const counts = { accepted: 0, notHealth: 0, invalidTime: 0, future: 0, stale: 0, ignoredSource: 0, unattributed: 0, duplicate: 0, outOfOrder: 0 };
-  let regions: Record<Side, RegionState> | null = null;
+  let regions: Record<RegionRole, RegionState> | null = null;
   let impairedSince: number | null = null;
   let lastNow = Number.NEGATIVE_INFINITY;
   const retentionMs = Math.max(...settings.groups.map((g) => stalenessOf(settings, g))) + settings.maxClockSkewMs;
@@ -108,7 +109,7 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
   }
 
   /** Observer groups fail for both regions at once, and Azure-side signals do not confirm both outages. */
-  function observerImpairment(now: number, full: Record<Side, Assessment>): ObserverStatus | null {
+  function observerImpairment(now: number, full: Record<RegionRole, Assessment>): ObserverStatus | null {
     const observerDown = (a: Assessment) => a.unhealthy.filter((v) => v.group.observer);
     const probes = { primary: observerDown(full.primary), standby: observerDown(full.standby) };
     if (!probes.primary.length || !probes.standby.length) return null;

@@ -28,6 +28,7 @@ import {
 } from "./step-inputs.js";
 import type { Decision, HealthEvent, PairContext, PairEvent, PairSettings, ResumePoint, StepName } from "./types.js";
 import { backupBlobName, serviceNameOf } from "../backup/backup-names.js";
+import type { RegionRole } from "../ports/region.js";
 
 /** Placeholder for a step actor: the runtime supplies the real ones with `machine.provide({ actors: createStepActors(ports) })`. */
 function notProvided<TInput>(name: string): CallbackActorLogic<EventObject, TInput> {
@@ -214,7 +215,7 @@ const machineSetup = setup({
       if (d.verdict === "noBackup") return { ...ctx, chosenBackup: null, pendingApproval: { step: "failingOver.verifyingStandby" as const, reason: d.reason }, route: "askOperator" };
       return { ...ctx, pendingApproval: { step: "failingOver.checkingBackup" as const, reason: d.reason }, route: "askOperator" };
     }),
-    backupTaken: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
+    backupTaken: assign(({ context, event }, params: { side: RegionRole }) => {
       if (event.type !== "step.backupTaken") return {};
       const state = context.currentStep ?? "failingOver.takingFreshBackup";
       const decision: Decision = { verdict: "backupTaken", reason: `backup ${event.backup.name} of the ${params.side} finished` };
@@ -229,7 +230,7 @@ const machineSetup = setup({
         pendingBackupName: null,
       };
     }),
-    restored: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
+    restored: assign(({ context, event }, params: { side: RegionRole }) => {
       if (event.type !== "step.restored") return {};
       const decision: Decision = { verdict: "restored", reason: `backup ${event.backupName} restored into the ${params.side}` };
       return {
@@ -238,7 +239,7 @@ const machineSetup = setup({
         standbyHolds: params.side === "standby" ? event.backupName : context.standbyHolds,
       };
     }),
-    verified: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
+    verified: assign(({ context, event }, params: { side: RegionRole }) => {
       if (event.type !== "step.verified") return {};
       const d = decideDnsSwitch({ ...context, verifiedAt: { ...context.verifiedAt, [params.side]: event.at } }, params.side);
       const state = context.currentStep ?? "failingOver.verifyingStandby";
@@ -246,7 +247,7 @@ const machineSetup = setup({
       const pendingApproval = d.verdict === "hold" ? { step: state, reason: d.reason } : null;
       return { ...withDecision(ctx, d, event.at, state), verifiedAt: { ...context.verifiedAt, [params.side]: event.at }, pendingApproval, route: d.verdict };
     }),
-    dnsSwitched: assign(({ context, event }, params: { to: "primary" | "standby" }) => {
+    dnsSwitched: assign(({ context, event }, params: { to: RegionRole }) => {
       if (event.type !== "step.dnsSwitched") return {};
       const reason = `CNAME ${context.pair.dns.recordName} points at ${event.cname}${event.wrote ? " (written with If-Match)" : " (it already did: no write)"}`;
       // Only a failover that moved traffic counts for the brake.

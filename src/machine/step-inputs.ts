@@ -1,5 +1,6 @@
 import { activeServiceId } from "./context.js";
 import type { BackupAccess, InFlightOperation, PairContext, StepName } from "./types.js";
+import type { RegionRole } from "../ports/region.js";
 
 /** Inputs of the step actors: plain data only, because they are persisted with the snapshot. */
 interface StepBase {
@@ -87,27 +88,27 @@ export function checkPrimaryInput(ctx: PairContext): CheckPrimaryInput {
 }
 
 /** Backup of `side` into the blob named when the step started. */
-export function takeBackupInput(ctx: PairContext, step: StepName, side: "primary" | "standby"): OperationInput {
+export function takeBackupInput(ctx: PairContext, step: StepName, side: RegionRole): OperationInput {
   return { ...base(ctx, step), serviceId: ctx.pair[side].serviceId, location: location(ctx, ctx.pendingBackupName ?? ""), operation: operationFor(ctx, step) };
 }
 
 /** Restore of the chosen backup into `side`. */
-export function restoreInput(ctx: PairContext, step: StepName, side: "primary" | "standby"): OperationInput {
+export function restoreInput(ctx: PairContext, step: StepName, side: RegionRole): OperationInput {
   return { ...base(ctx, step), serviceId: ctx.pair[side].serviceId, location: location(ctx, ctx.chosenBackup?.name ?? ""), operation: operationFor(ctx, step) };
 }
 
-export function verifyGatewayInput(ctx: PairContext, step: StepName, side: "primary" | "standby"): VerifyGatewayInput {
+export function verifyGatewayInput(ctx: PairContext, step: StepName, side: RegionRole): VerifyGatewayInput {
   return { ...base(ctx, step), serviceId: ctx.pair[side].serviceId, gatewayUrl: ctx.pair[side].gatewayUrl ?? null, hostname: ctx.pair.customHostname };
 }
 
-export function switchDnsInput(ctx: PairContext, step: StepName, toward: "primary" | "standby"): SwitchDnsInput {
+export function switchDnsInput(ctx: PairContext, step: StepName, toward: RegionRole): SwitchDnsInput {
   const { zoneId, recordName, ttl, primaryTarget, standbyTarget } = ctx.pair.dns;
   return toward === "standby"
     ? { ...base(ctx, step), zoneId, recordName, ttl, expected: primaryTarget, target: standbyTarget }
     : { ...base(ctx, step), zoneId, recordName, ttl, expected: standbyTarget, target: primaryTarget };
 }
 
-export function verifyCutoverInput(ctx: PairContext, step: StepName, side: "primary" | "standby"): VerifyCutoverInput {
+export function verifyCutoverInput(ctx: PairContext, step: StepName, side: RegionRole): VerifyCutoverInput {
   const { zoneId, recordName } = ctx.pair.dns;
   const expected = side === "standby" ? ctx.pair.dns.standbyTarget : ctx.pair.dns.primaryTarget;
   return { ...verifyGatewayInput(ctx, step, side), zoneId, recordName, expected };

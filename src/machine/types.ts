@@ -1,6 +1,7 @@
 import type { BackupRecord } from "../ports/backups.js";
 
-export type RegionRole = "primary" | "standby";
+export type { RegionRole } from "../ports/region.js";
+import type { RegionRole } from "../ports/region.js";
 
 export interface RegionSettings {
   /** ARM resource id of the APIM service. */

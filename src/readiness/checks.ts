@@ -2,6 +2,7 @@ import { BUILT_IN_ROLE_IDS } from "../config/roles.js";
 import { ageOf, isBackupOf } from "../backup/latest-backup.js";
 import type { ApimHostname } from "../ports/apim.js";
 import type { ApimFacts, CheckName, CheckResult, ReadinessFacts } from "./types.js";
+import type { RegionRole } from "../ports/region.js";
 
 // One pure function per check: facts in, verdict with its evidence out. A value that could not be
 // read makes the check UNKNOWN (never READY): not knowing is not the same as fine.
@@ -216,7 +217,7 @@ export function checkBackup(f: ReadinessFacts): CheckResult {
   return ready("backup", evidence);
 }
 
-function activeFromDns(f: ReadinessFacts): "primary" | "standby" {
+function activeFromDns(f: ReadinessFacts): RegionRole {
   const cname = f.dns.ok ? f.dns.value?.cname?.toLowerCase().replace(/\.$/, "") : undefined;
   return cname === f.pair.dns.standbyTarget.toLowerCase() ? "standby" : "primary";
 }

@@ -10,11 +10,12 @@ import { readFacts, type ReadinessPorts } from "./reader.js";
 import { pairReadiness, type PairReadiness } from "./render.js";
 import { expectedRestore } from "./restore-history.js";
 import type { CheckName, CheckResult } from "./types.js";
+import type { RegionRole } from "../ports/region.js";
 
 /** What the monitor needs from the running controller; src/runtime implements it in a few lines. */
 export interface ReadinessHost {
   /** The side the CNAME points at, as the controller knows it. */
-  activeSide(pair: string): "primary" | "standby";
+  activeSide(pair: string): RegionRole;
   /** When each configured signal source was last heard from. */
   signalsHeard(): { since: number; heard: Record<string, number | null> };
   /** The pair's audit trail (restores seen, for the expected restore time). */

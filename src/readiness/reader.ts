@@ -5,6 +5,7 @@ import type { DnsPort } from "../ports/dns.js";
 import { describeError } from "../ports/errors.js";
 import type { BlobServicePropertiesPort, RoleAssignmentPort, StorageAccountPort } from "../ports/readiness.js";
 import type { ApimFacts, Read, ReadinessFacts } from "./types.js";
+import type { RegionRole } from "../ports/region.js";
 
 /** The ports the readiness reader reads through: all cheap GETs, nothing changes. */
 export interface ReadinessPorts {
@@ -19,7 +20,7 @@ export interface ReadinessPorts {
 
 /** What only the running controller knows; the CLI passes none. */
 export interface ControllerKnowledge {
-  active: "primary" | "standby";
+  active: RegionRole;
   signals: { since: number; heard: Record<string, number | null> };
   expectedRestore: { ms: number; source: string };
 }

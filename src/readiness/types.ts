@@ -3,6 +3,7 @@ import type { ApimService } from "../ports/apim.js";
 import type { BackupRecord } from "../ports/backups.js";
 import type { CnameRecordSet } from "../ports/dns.js";
 import type { CorsRuleFacts, RoleAssignmentFacts, StorageAccountFacts } from "../ports/readiness.js";
+import type { RegionRole } from "../ports/region.js";
 
 export const CHECK_NAMES = [
   "tier",
@@ -58,7 +59,7 @@ export interface ReadinessFacts {
   cors: Read<CorsRuleFacts[]>;
   dns: Read<CnameRecordSet | null>;
   /** The side the controller believes serves traffic; null when it does not know (apim-dr check): then the CNAME's target decides. */
-  active: "primary" | "standby" | null;
+  active: RegionRole | null;
   backups: Read<BackupRecord[]>;
   /** Expected restore time and where the figure comes from. */
   expectedRestore: { ms: number; source: string };

@@ -4,6 +4,7 @@ import type { BackupView } from "./backup-coordinator.js";
 import type { HealthView } from "./health-feed.js";
 import type { UnsavedState } from "./pair-actor.js";
 import type { PairMachine } from "./pair-machine.js";
+import type { RegionRole } from "../ports/region.js";
 
 export interface StatusSources {
   pair: EffectivePair;
@@ -21,7 +22,7 @@ const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOStrin
 /** What `status` and GET /pairs/{name} show of one pair, read from its parts at `now`. */
 export function pairStatus({ pair, machine, health, backup, unsaved, accepts, now }: StatusSources): PairStatus {
   const ctx = machine.context();
-  const region = (role: "primary" | "standby") => ({ region: pair[role].region, verdict: health[role].verdict, reason: health[role].reason, since: iso(health[role].since) });
+  const region = (role: RegionRole) => ({ region: pair[role].region, verdict: health[role].verdict, reason: health[role].reason, since: iso(health[role].since) });
   // The machine keeps its last step in context after it settles; only a running failover or failback has one in flight.
   const inFlight = machine.hasTag("busy");
   const op = inFlight ? ctx.operation : null;

@@ -1,5 +1,6 @@
 import type { Signal, SignalChannel, SignalSource, SignalStatus } from "../../../src/ports/signal.js";
-import { createEvaluator, type HealthEvaluator, type PairHealth, type PairSpec, type Side } from "../../../src/health/evaluator.js";
+import { createEvaluator, type HealthEvaluator, type PairHealth, type PairSpec } from "../../../src/health/evaluator.js";
+import type { RegionRole } from "../../../src/ports/region.js";
 import { defaultHealthSettings, type HealthSettings } from "../../../src/health/config.js";
 
 export const T0 = Date.parse("2026-12-01T08:00:00.000Z");
@@ -34,7 +35,7 @@ export function defaultChannel(source: SignalSource): SignalChannel {
 }
 
 /** A health signal about one side, observed `seconds` after T0. Probes default to 3 attempts. */
-export function sig(source: SignalSource, side: Side, status: SignalStatus, seconds: number, options: SignalOptions = {}): Signal {
+export function sig(source: SignalSource, side: RegionRole, status: SignalStatus, seconds: number, options: SignalOptions = {}): Signal {
   const attempts = 3;
   const probeAttrs: Record<string, number> =
     source === "probe" ? { attempts, failed: status === "unhealthy" ? 3 : status === "degraded" ? 1 : 0 } : {};
@@ -71,7 +72,7 @@ export function run(steps: Step[], settings: HealthSettings = defaultHealthSetti
 }
 
 /** Probe rounds for one side every `every` seconds in [from, to]. */
-export function probes(side: Side, status: SignalStatus, from: number, to: number, every = 10): Step[] {
+export function probes(side: RegionRole, status: SignalStatus, from: number, to: number, every = 10): Step[] {
   const steps: Step[] = [];
   for (let t = from; t <= to; t += every) steps.push({ t, signals: [sig("probe", side, status, t)] });
   return steps;
