@@ -36,7 +36,7 @@ describe("drills against the simulator and a real controller process", () => {
       expect(result.rtoMs).not.toBeNull();
       expect(result.detectionMs).not.toBeNull();
       expect(result.detectionMs!).toBeLessThanOrEqual(result.rtoMs!);
-      expect(result.phases.map((p) => p.name)).toEqual(expect.arrayContaining(["detection", "backup check", "restore", "verification", "DNS change", "failback"]));
+      expect(result.phases.map((p) => p.name)).toEqual(expect.arrayContaining(["detection", "backup check", "restore standby", "verify standby", "DNS to standby", "verify cutover", "failback: restore primary", "failback: DNS to primary"]));
     },
     TIMEOUT_MS,
   );

@@ -37,8 +37,10 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
       "  verify: apim-contoso-neu's gateway answers for api.contoso.example",
       `  DNS: CNAME api.contoso.example ${primaryHost} -> ${standbyHost} (TTL 60 s)`,
     ]);
-    expect(out[5]).toBe(`failover accepted: ${PAIR} is now failingOver.checkingBackup`);
-    const progress = out.slice(6, -1);
+    // The preview is the plan `apim-dr plan` shows: it names the newest backup too.
+    expect(out[5]).toMatch(/^ {2}newest backup: apim-contoso-weu-\S+\.apimbackup, \d+ min old, RPO 60 min met, expires \S+$/);
+    expect(out[6]).toBe(`failover accepted: ${PAIR} is now failingOver.checkingBackup`);
+    const progress = out.slice(7, -1);
     expect(progress.some((l) => l.startsWith("  failingOver.takingFreshBackup — "))).toBe(true);
     expect(progress.some((l) => l.startsWith("  failingOver.restoring — "))).toBe(true);
     expect(progress.at(-1)).toMatch(/^ {2}failedOver/);

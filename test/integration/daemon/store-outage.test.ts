@@ -67,5 +67,5 @@ describe("the state and audit store goes down while backups run", () => {
     expect(seqs).toEqual(seqs.map((_, i) => i + 1)); // no gap, no repeat
     expect(world.daemon.logLines().filter((l) => String(l.msg).includes("unexpected")).map((l) => l.msg)).toEqual([]);
     expect((await world.pair()).unsavedState).toBeNull();
-  });
+  }, 300_000);
 });
