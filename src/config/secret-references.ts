@@ -20,5 +20,9 @@ export function secretReferences(config: ApimDrConfig): SecretReference[] {
   if (config.stateStore.type === "blob" && config.stateStore.auth.type === "accountKey") {
     refs.push({ envVar: config.stateStore.auth.accountKeyEnv, usedBy: "stateStore.auth.accountKeyEnv" });
   }
+  config.notifications?.targets.forEach((t, i) => {
+    refs.push({ envVar: t.urlEnv, usedBy: `notifications.targets[${i}].urlEnv` });
+    if (t.secretEnv) refs.push({ envVar: t.secretEnv, usedBy: `notifications.targets[${i}].secretEnv` });
+  });
   return refs;
 }

@@ -19,7 +19,8 @@ import { ProbePoller } from "../signals/pollers/probe-poller.js";
 import { ResourceHealthPoller } from "../signals/pollers/resource-health-poller.js";
 import { MetricsPoller } from "../signals/pollers/metrics-poller.js";
 import { LogsPoller } from "../signals/pollers/logs-poller.js";
-import { renderMetrics, type ControllerCounters } from "./metrics.js";
+import { MetricsText, renderMetrics, type ControllerCounters } from "./metrics.js";
+import type { Notifications } from "../notify/notifications.js";
 import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
 import type { AuditLog } from "../ports/state.js";
 import type { SinkFactory } from "./records/record-stream.js";
@@ -38,6 +39,8 @@ export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sink
   monitor?: MonitorPort;
   events?: EventStreamPort;
   deadLetters?: DeadLetterStore;
+  /** Webhooks that page a person (config `notifications`): one more subscriber of every pair's records. */
+  notifications?: Notifications;
 }
 
 export interface ControllerOptions {
@@ -56,6 +59,8 @@ export interface ControllerHealth {
 }
 
 const LOOKBACK_MS = 5 * 60_000;
+/** How long a stopping controller lets queued notifications go out. */
+const NOTIFY_ON_STOP_MS = 3_000;
 /** How long the event stream waits for a change to be stored before it may checkpoint past it. */
 const CHANGE_STORE_WAIT_MS = 5_000;
 
@@ -99,7 +104,7 @@ export class Controller implements ControllerApi {
     const pairs = new Map<string, PairRuntime>();
     const recordCounts = emptyRecordCounts();
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
-    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.sinks ?? [])];
+    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
     for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
     const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
     try {
@@ -294,7 +299,7 @@ export class Controller implements ControllerApi {
     const consumer = this.consumer?.stats();
     if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
     this.counters.failovers = this.recordCounts.failovers;
-    return renderMetrics(this.listPairs(), this.counters);
+    return renderMetrics(this.listPairs(), this.counters) + (this.ports.notifications?.addMetrics(new MetricsText()).toString() ?? "");
   }
   ready(): boolean {
     return this.started;
@@ -307,6 +312,9 @@ export class Controller implements ControllerApi {
     await Promise.all(this.loops);
     const unsaved: string[] = [];
     for (const pair of this.pairs.values()) if (!(await pair.stop())) unsaved.push(pair.name);
+    // What the last steps notified gets a moment to leave; a dead webhook never holds the exit.
+    if (this.ports.notifications) await settlesWithin(this.ports.clock, NOTIFY_ON_STOP_MS, this.ports.notifications.idle());
+    this.ports.notifications?.stop();
     return unsaved;
   }
 }

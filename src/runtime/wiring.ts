@@ -15,6 +15,7 @@ import { createMemoryDeadLetterStore } from "../signals/consumer/memory-dead-let
 import { FileAuditLog, FileStateStore } from "./file-store.js";
 import type { ControllerPorts } from "./controller.js";
 import type { Logger } from "./logger.js";
+import { createNotifications } from "../notify/notifications.js";
 
 const DEAD_LETTER_CONTAINER = "apim-dr-deadletters";
 
@@ -79,6 +80,7 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
     deadLetters: hub ? createBlobDeadLetterStore(stateContainer(DEAD_LETTER_CONTAINER)) : createMemoryDeadLetterStore(),
     resolveAccessKey: (ref) => secret(ref, "pairs[].backup.access.accessKeyEnv"),
     log,
+    notifications: createNotifications(config.notifications, secret, { clock, log }),
     backupStoreFor: (pair) =>
       createBackupStore(
         {
