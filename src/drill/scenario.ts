@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { FAULT_NAMES } from "../sim/faults.js";
+import { NOTIFICATION_EVENTS } from "../notify/events.js";
 import { configErrorMap, formatPath, problemsFromIssues } from "../config/problems.js";
 
 // A scenario is data: a world, config overrides, a timeline of steps, and expectations.
@@ -82,6 +83,16 @@ export const scenarioSchema = z.strictObject({
     noFailover: z.boolean().optional(),
     decisionsInclude: z.array(z.string()).optional(),
     maxBackupAgeSeconds: seconds.optional(),
+    notified: z
+      .array(
+        z.strictObject({
+          event: z.enum(NOTIFICATION_EVENTS),
+          target: z.string().default("oncall").describe("The simulator config's target: oncall (generic, signed), teams or slack."),
+          withinSeconds: seconds.default(5).describe("The webhook received it at most this long after the controller recorded the event."),
+        }),
+      )
+      .optional()
+      .describe("Notifications the simulator's webhook receiver must have taken in, e.g. the operator paged within 5 s of awaitingOperator."),
   }),
 });
 

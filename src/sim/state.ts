@@ -6,6 +6,7 @@ import type { BlobRestClient } from "./storage/blob-rest.js";
 import { TrafficLog } from "./traffic.js";
 import { createDnsRecord, createServices, type SimDnsRecord, type SimService, type WorldSpec } from "./world.js";
 import type { OperationEngine } from "./operations.js";
+import { WebhookLog } from "./webhooks.js";
 
 export interface SimTimings {
   backupDurationMs: number;
@@ -39,6 +40,8 @@ export interface SimStats {
   dns: Record<string, { id: string; cname: string | null; ttl: number; etag: string; writes: number }>;
   faults: ActiveFault[];
   gatewayRequests: Record<string, number>;
+  /** Notifications the webhook receiver took in. */
+  webhooks: ReturnType<WebhookLog["stats"]>;
 }
 
 /** Everything the simulated Azure knows; the HTTP front ends read and change it through here. */
@@ -47,6 +50,7 @@ export class SimState {
   readonly dnsRecords: SimDnsRecord[];
   readonly faults = new FaultRegistry();
   readonly traffic = new TrafficLog();
+  readonly webhooks = new WebhookLog();
   readonly startedAt = Date.now();
   operations!: OperationEngine;
 
@@ -173,7 +177,7 @@ export class SimState {
     for (const r of this.dnsRecords) {
       dns[`${r.name}.${r.zone}`] = { id: r.id, cname: r.cname, ttl: r.ttl, etag: r.etag, writes: r.writes };
     }
-    return { services, dns, faults: this.faults.list(), gatewayRequests };
+    return { services, dns, faults: this.faults.list(), gatewayRequests, webhooks: this.webhooks.stats() };
   }
 
   private tamperDns(cname: string): void {
