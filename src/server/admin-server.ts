@@ -2,6 +2,7 @@ import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
 import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest } from "./controller-api.js";
+import { isLoopback, serveDashboardAsset, streamStatus } from "./dashboard/index.js";
 
 export const ADMIN_TOKEN_ENV = "APIM_DR_ADMIN_TOKEN";
 /** How long a request body may take to arrive: a client that never finishes must not hold a connection for minutes. */
@@ -138,6 +139,8 @@ export async function startAdminServer(
     }
     const parts = pathParts(url.pathname);
     const method = req.method ?? "GET";
+    // The dashboard page holds no data, so it loads even while the controller starts.
+    if (serveDashboardAsset(req, res, url.pathname)) return;
     const api = typeof controller === "function" ? controller() : controller;
     if (!api) {
       const problem = options.startupProblem?.() ?? null;
@@ -148,6 +151,10 @@ export async function startAdminServer(
       if (!api.ready()) return send(res, 503, { status: "starting" });
       // Degraded is still 200: restarting the process would not fix the store and would lose the unsaved state.
       return send(res, 200, api.health());
+    }
+    if (method === "GET" && url.pathname === "/events") {
+      if (!isLoopback(options.host)) requireToken(req, options.token);
+      return streamStatus(req, res, api);
     }
     if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics(), "text/plain; version=0.0.4");
     if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs() });
@@ -172,7 +179,7 @@ export async function startAdminServer(
         return send(res, 202, { accepted: true, state: result.state });
       }
     }
-    throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz`);
+    throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz, GET / (dashboard), GET /events (its live status)`);
   }
 
   await new Promise<void>((resolve, reject) => {

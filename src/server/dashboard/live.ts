@@ -1,0 +1,54 @@
+import type { IncomingMessage, ServerResponse } from "node:http";
+import type { AuditEntry } from "../../ports/state.js";
+import type { ControllerApi, PairStatus } from "../controller-api.js";
+
+/** How often the stream looks at the pairs; an update goes out only when something changed. */
+export const LIVE_INTERVAL_MS = 1_000;
+/** A comment line this often keeps proxies from closing an idle stream. */
+const HEARTBEAT_MS = 15_000;
+/** Decisions per pair on the timeline. */
+const RECENT = 15;
+
+/** What changes the timeline: a new decision or state (operations in flight only tick their elapsed time). */
+const timelineKey = (pairs: PairStatus[]) => JSON.stringify(pairs.map((p) => [p.name, p.state, p.lastDecision?.at, p.lastDecision?.verdict, p.operation?.step]));
+const withoutClock = (pairs: PairStatus[]) => JSON.stringify(pairs.map((p) => ({ ...p, operation: p.operation && { ...p.operation, elapsedMs: 0 }, backup: { ...p.backup, ageMs: p.backup.ageMs === null ? null : Math.round(p.backup.ageMs / 60_000) } })));
+
+/**
+ * Server-sent events for the dashboard: the same status the CLI shows (`listPairs`) and the newest audit
+ * entries, sent when they change. Read with fetch by the page, so the token travels in a header.
+ */
+export function streamStatus(req: IncomingMessage, res: ServerResponse, api: ControllerApi): void {
+  res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" });
+  let lastStatus = "";
+  let lastTimeline = "";
+  let recent: Record<string, AuditEntry[]> = {};
+  let busy = false;
+  let sinceWrite = 0;
+  const push = async () => {
+    if (busy) return;
+    busy = true;
+    try {
+      const pairs = api.listPairs();
+      const timeline = timelineKey(pairs);
+      if (timeline !== lastTimeline) {
+        const entries = await Promise.all(pairs.map(async (p) => [p.name, (await api.audit(p.name).catch(() => [])).slice(-RECENT)] as const));
+        recent = Object.fromEntries(entries);
+      }
+      const status = withoutClock(pairs);
+      if (status !== lastStatus || timeline !== lastTimeline) {
+        res.write(`event: status\ndata: ${JSON.stringify({ at: new Date().toISOString(), pairs, recent })}\n\n`);
+        sinceWrite = 0;
+      } else if ((sinceWrite += LIVE_INTERVAL_MS) >= HEARTBEAT_MS) {
+        res.write(": still here\n\n");
+        sinceWrite = 0;
+      }
+      lastStatus = status;
+      lastTimeline = timeline;
+    } finally {
+      busy = false;
+    }
+  };
+  const timer = setInterval(() => void push().catch(() => undefined), LIVE_INTERVAL_MS);
+  req.on("close", () => clearInterval(timer));
+  void push().catch(() => undefined);
+}
