@@ -4,7 +4,7 @@ export const DASHBOARD_JS = String.raw`(function () {
   var TOKEN_KEY = "apim-dr-admin-token";
   var TOP_STATES = ["monitoring", "paused", "failingOver", "awaitingOperator", "failedOver", "failingBack"];
   var ACTIONS = ["failover", "failback", "approve", "abort", "pause", "resume"];
-  var view = { pairs: [], recent: {}, skewMs: 0 };
+  var view = { pairs: [], recent: {}, skewMs: 0, receivedAt: 0 };
   var pending = null;
 
   function $(id) { return document.getElementById(id); }
@@ -56,7 +56,7 @@ export const DASHBOARD_JS = String.raw`(function () {
     var b = p.backup;
     var backup = el("div", { class: "box" }, [
       el("div", {}, ["backup of ", el("strong", { text: b.protects })]),
-      el("div", { class: b.breached ? "alert" : "" }, ["age " + duration(b.ageMs) + " / RPO " + duration(b.rpoMs) + (b.breached ? "  RPO BREACHED" : "")]),
+      el("div", { class: b.breached ? "alert" : "" }, ["age ", b.ageMs === null ? "n/a (no backup)" : el("span", { class: "age", "data-age": String(b.ageMs), text: duration(b.ageMs) }), " / RPO " + duration(b.rpoMs) + (b.breached ? "  RPO BREACHED" : "")]),
       el("meter", { min: "0", max: String(b.rpoMs), low: String(b.rpoMs * 0.7), high: String(b.rpoMs * 0.95), optimum: "0", value: String(Math.min(b.ageMs === null ? b.rpoMs : b.ageMs, b.rpoMs)), title: "backup age against the RPO" }),
       el("div", { class: "reason", text: (b.latest || "no backup") + (b.unbackedChanges ? ", " + b.unbackedChanges + " unbacked change(s)" : "") + (b.running ? ", " + b.running + " backup running" : "") }),
       b.lastError ? el("div", { class: "reason alert", text: "last backup attempt failed: " + b.lastError }) : null,
@@ -106,6 +106,9 @@ export const DASHBOARD_JS = String.raw`(function () {
   }
 
   function tick() {
+    Array.prototype.forEach.call(document.querySelectorAll(".age"), function (n) {
+      n.textContent = duration(Number(n.getAttribute("data-age")) + Date.now() - view.receivedAt);
+    });
     Array.prototype.forEach.call(document.querySelectorAll(".elapsed"), function (n) {
       n.textContent = duration(Date.now() - view.skewMs - Number(n.getAttribute("data-started")));
     });
@@ -124,6 +127,7 @@ export const DASHBOARD_JS = String.raw`(function () {
     if (type !== "status" || !data) return;
     var msg = JSON.parse(data);
     view.skewMs = Date.now() - Date.parse(msg.at);
+    view.receivedAt = Date.now();
     view.pairs = msg.pairs;
     if (msg.recent) view.recent = msg.recent;
     setConnection("live " + clock(msg.at), "live");

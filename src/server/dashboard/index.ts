@@ -15,6 +15,10 @@ const ASSETS: Record<string, { type: string; body: string }> = {
 
 /** Serves the page and its assets (they hold no data: the data comes from /events and the API); false for any other path. */
 export function serveDashboardAsset(req: IncomingMessage, res: ServerResponse, pathname: string): boolean {
+  if (req.method === "GET" && pathname === "/favicon.ico") {
+    res.writeHead(204).end();
+    return true;
+  }
   const asset = req.method === "GET" ? ASSETS[pathname] : undefined;
   if (!asset) return false;
   res.writeHead(200, {

@@ -7,7 +7,8 @@ export const LIVE_INTERVAL_MS = 1_000;
 /** A comment line this often keeps proxies from closing an idle stream. */
 const HEARTBEAT_MS = 15_000;
 /** Decisions per pair on the timeline. */
-const RECENT = 15;
+const RECENT = 20;
+const AUDIT_REREADS = 5;
 
 /** What changes the timeline: a new decision or state (operations in flight only tick their elapsed time). */
 const timelineKey = (pairs: PairStatus[]) => JSON.stringify(pairs.map((p) => [p.name, p.state, p.lastDecision?.at, p.lastDecision?.verdict, p.operation?.step]));
@@ -23,6 +24,8 @@ export function streamStatus(req: IncomingMessage, res: ServerResponse, api: Con
   let lastTimeline = "";
   let recent: Record<string, AuditEntry[]> = {};
   let busy = false;
+  /** Ticks left in which the audit is read again: its entries are appended just after the status changes. */
+  let rereads = 0;
   let sinceWrite = 0;
   const push = async () => {
     if (busy) return;
@@ -30,12 +33,17 @@ export function streamStatus(req: IncomingMessage, res: ServerResponse, api: Con
     try {
       const pairs = api.listPairs();
       const timeline = timelineKey(pairs);
-      if (timeline !== lastTimeline) {
+      if (timeline !== lastTimeline) rereads = AUDIT_REREADS;
+      let recentChanged = false;
+      if (rereads > 0) {
+        rereads--;
+        const before = JSON.stringify(recent);
         const entries = await Promise.all(pairs.map(async (p) => [p.name, (await api.audit(p.name).catch(() => [])).slice(-RECENT)] as const));
         recent = Object.fromEntries(entries);
+        recentChanged = JSON.stringify(recent) !== before;
       }
       const status = withoutClock(pairs);
-      if (status !== lastStatus || timeline !== lastTimeline) {
+      if (status !== lastStatus || recentChanged) {
         res.write(`event: status\ndata: ${JSON.stringify({ at: new Date().toISOString(), pairs, recent })}\n\n`);
         sinceWrite = 0;
       } else if ((sinceWrite += LIVE_INTERVAL_MS) >= HEARTBEAT_MS) {

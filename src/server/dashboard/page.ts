@@ -74,7 +74,7 @@ main { padding: 12px 16px; display: grid; gap: 16px; }
 meter { width: 100%; height: 12px; }
 .actions { display: flex; flex-wrap: wrap; gap: 6px; margin-top: 10px; }
 ol.timeline { list-style: none; padding: 0; margin: 0; max-height: 260px; overflow: auto; }
-ol.timeline li { display: grid; grid-template-columns: 78px 150px 1fr; gap: 8px; padding: 3px 0; border-bottom: 1px dotted var(--line); font-size: 12px; }
+ol.timeline li { display: grid; grid-template-columns: 70px minmax(150px, 240px) 1fr; gap: 8px; padding: 3px 0; border-bottom: 1px dotted var(--line); font-size: 12px; }
 ol.timeline .when { color: var(--muted); font-family: ui-monospace, monospace; }
 ol.timeline .what { font-weight: 600; }
 #action-panel { position: fixed; right: 16px; bottom: 16px; width: min(560px, 92vw); background: #fff; border: 2px solid #1f2328; border-radius: 8px; padding: 12px 16px; box-shadow: 0 8px 24px rgba(0,0,0,.2); }
