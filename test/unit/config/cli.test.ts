@@ -81,10 +81,14 @@ describe("apim-dr config validate", () => {
     );
     const unset = captureContext({});
     expect(await main(["config", "validate", file, "--env"], unset.ctx)).toBe(2);
-    expect(unset.stdout()).toBe(
+    expect(unset.stdout().split("\n")).toEqual([
       "pairs[0].backup.access.accessKeyEnv: environment variable CONTOSO_BACKUP_KEY is not set; export it before starting the controller",
-    );
-    const set = captureContext({ CONTOSO_BACKUP_KEY: "k" });
+      // Webhook URLs and HMAC keys are secrets by reference too.
+      "notifications.targets[0].urlEnv: environment variable APIM_DR_ONCALL_WEBHOOK_URL is not set; export it before starting the controller",
+      "notifications.targets[0].secretEnv: environment variable APIM_DR_ONCALL_WEBHOOK_SECRET is not set; export it before starting the controller",
+      "notifications.targets[1].urlEnv: environment variable APIM_DR_TEAMS_WEBHOOK_URL is not set; export it before starting the controller",
+    ]);
+    const set = captureContext({ CONTOSO_BACKUP_KEY: "k", APIM_DR_ONCALL_WEBHOOK_URL: "https://hooks.example/x", APIM_DR_ONCALL_WEBHOOK_SECRET: "s", APIM_DR_TEAMS_WEBHOOK_URL: "https://hooks.example/y" });
     expect(await main(["config", "validate", file, "--env"], set.ctx)).toBe(0);
     // Without --env only the file is checked.
     const fileOnly = captureContext({});
