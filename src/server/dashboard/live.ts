@@ -27,8 +27,9 @@ export function streamStatus(req: IncomingMessage, res: ServerResponse, api: Con
   /** Ticks left in which the audit is read again: its entries are appended just after the status changes. */
   let rereads = 0;
   let sinceWrite = 0;
+  let closed = false;
   const push = async () => {
-    if (busy) return;
+    if (busy || closed) return;
     busy = true;
     try {
       const pairs = api.listPairs();
@@ -42,6 +43,8 @@ export function streamStatus(req: IncomingMessage, res: ServerResponse, api: Con
         recent = Object.fromEntries(entries);
         recentChanged = JSON.stringify(recent) !== before;
       }
+      // The audit read may outlast the connection.
+      if (closed) return;
       const status = withoutClock(pairs);
       if (status !== lastStatus || recentChanged) {
         res.write(`event: status\ndata: ${JSON.stringify({ at: new Date().toISOString(), pairs, recent })}\n\n`);
@@ -57,6 +60,9 @@ export function streamStatus(req: IncomingMessage, res: ServerResponse, api: Con
     }
   };
   const timer = setInterval(() => void push().catch(() => undefined), LIVE_INTERVAL_MS);
-  req.on("close", () => clearInterval(timer));
+  req.on("close", () => {
+    closed = true;
+    clearInterval(timer);
+  });
   void push().catch(() => undefined);
 }

@@ -58,6 +58,10 @@ describe.skipIf(!existsSync(CHROMIUM))("the dashboard in a real browser, against
     await shot("2-failed-over");
     // The person on call was paged, signed, through the simulator's webhook receiver.
     await expect.poll(() => world.sim.stats().webhooks.deliveries.find((d) => d.target === "oncall" && d.event === "failoverCompleted")?.signature, { timeout: 10_000 }).toBe("valid");
+    // /metrics counts per target what the receiver answered 200 to.
+    const received = () => String(world.sim.stats().webhooks.deliveries.filter((d) => d.target === "oncall" && d.answer === "ok").length);
+    await expect.poll(async () => /^apim_dr_notifications_sent_total\{target="oncall"\} (\d+)$/m.exec((await world.api("/metrics")).text)?.[1] === received(), { timeout: 10_000 }).toBe(true);
+    expect(Number(received())).toBeGreaterThanOrEqual(2);
   }, 240_000);
 
   it("refuses a failback without the token, on the page, with a clear message", async () => {
