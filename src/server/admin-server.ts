@@ -154,7 +154,7 @@ export async function startAdminServer(
     }
     if (method === "GET" && url.pathname === "/events") {
       if (!isLoopback(options.host)) requireToken(req, options.token);
-      return streamStatus(req, res, api);
+      return streamStatus(res, api);
     }
     if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics(), "text/plain; version=0.0.4");
     if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs() });

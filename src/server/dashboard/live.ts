@@ -1,4 +1,4 @@
-import type { IncomingMessage, ServerResponse } from "node:http";
+import type { ServerResponse } from "node:http";
 import type { AuditEntry } from "../../ports/state.js";
 import type { ControllerApi, PairStatus } from "../controller-api.js";
 
@@ -18,7 +18,7 @@ const withoutClock = (pairs: PairStatus[]) => JSON.stringify(pairs.map((p) => ({
  * Server-sent events for the dashboard: the same status the CLI shows (`listPairs`) and the newest audit
  * entries, sent when they change. Read with fetch by the page, so the token travels in a header.
  */
-export function streamStatus(req: IncomingMessage, res: ServerResponse, api: ControllerApi): void {
+export function streamStatus(res: ServerResponse, api: ControllerApi): void {
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" });
   let lastStatus = "";
   let lastTimeline = "";
@@ -60,7 +60,7 @@ export function streamStatus(req: IncomingMessage, res: ServerResponse, api: Con
     }
   };
   const timer = setInterval(() => void push().catch(() => undefined), LIVE_INTERVAL_MS);
-  req.on("close", () => {
+  res.on("close", () => {
     closed = true;
     clearInterval(timer);
   });

@@ -47,6 +47,23 @@ describe("dashboard at GET /", () => {
     expect(data.pairs[0]).toMatchObject({ name: "contoso", state: "monitoring.healthy" });
   });
 
+  it("stops reading the controller once the page goes away", async () => {
+    const controller = new FakeController();
+    let reads = 0;
+    const listPairs = controller.listPairs;
+    controller.listPairs = () => (reads++, listPairs());
+    const own = await startAdminServer(controller, { host: "127.0.0.1", port: 0, token: "t0ken" });
+    const abort = new AbortController();
+    const res = await fetch(`${own.url}/events`, { signal: abort.signal });
+    await res.body!.getReader().read();
+    abort.abort();
+    await new Promise((r) => setTimeout(r, 300));
+    const after = reads;
+    await new Promise((r) => setTimeout(r, 2_500)); // more than two stream intervals
+    expect(reads).toBe(after);
+    await own.close();
+  });
+
   it("asks for the token to read when the admin API is bound beyond loopback", () => {
     expect(["127.0.0.1", "localhost", "::1"].map(isLoopback)).toEqual([true, true, true]);
     expect(["0.0.0.0", "10.1.2.3", "::", "apim-dr.internal"].map(isLoopback)).toEqual([false, false, false, false]);
