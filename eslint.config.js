@@ -22,7 +22,29 @@ export default tseslint.config(
     },
   },
   {
-    files: ["src/machine/**/*.ts", "src/health/**/*.ts"],
+    // A promise nobody awaits or catches ends a Node 20 process when it rejects: every one in src is handled.
+    files: ["src/**/*.ts"],
+    languageOptions: { parserOptions: { projectService: true, tsconfigRootDir: import.meta.dirname } },
+    rules: {
+      "@typescript-eslint/no-floating-promises": "error",
+      "@typescript-eslint/no-misused-promises": "error",
+    },
+  },
+  {
+    files: ["src/machine/**/*.ts"],
     rules: { "no-restricted-imports": ["error", coreBoundary] },
+  },
+  {
+    files: ["src/health/**/*.ts"],
+    rules: {
+      "no-restricted-imports": [
+        "error",
+        { patterns: [...coreBoundary.patterns, { group: ["**/machine/**", "**/machine"], message: "src/health must not import the machine: share types through src/ports." }] },
+      ],
+    },
+  },
+  {
+    files: ["src/drill/**/*.ts"],
+    rules: { "no-restricted-imports": ["error", { patterns: [{ group: ["**/cli/**", "**/cli"], message: "src/drill must not import the CLI: share what both need through a library module." }] }] },
   },
 );

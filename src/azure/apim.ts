@@ -57,6 +57,38 @@ export class AzureApimAdapter implements ApimPort {
     return toApimService(resource);
   }
 
+  async listWorkspaces(serviceId: string, signal?: AbortSignal): Promise<string[]> {
+    const id = parseApimServiceId(serviceId);
+    return azureCall(`listing the workspaces of ${id.name}`, async () => {
+      const names: string[] = [];
+      for await (const w of this.client(id.subscriptionId).workspace.listByService(id.resourceGroup, id.name, { abortSignal: signal })) names.push(w.name ?? "");
+      return names;
+    });
+  }
+
+  async listDiagnostics(serviceId: string, signal?: AbortSignal): Promise<{ name: string; logger: string }[]> {
+    const id = parseApimServiceId(serviceId);
+    return azureCall(`listing the diagnostics of ${id.name}`, async () => {
+      const out: { name: string; logger: string }[] = [];
+      for await (const d of this.client(id.subscriptionId).diagnostic.listByService(id.resourceGroup, id.name, { abortSignal: signal })) {
+        // loggerId is a full id on the wire (…/loggers/{name}); the name is what compares across instances.
+        out.push({ name: d.name ?? "", logger: (d.loggerId ?? "").split("/").at(-1) ?? "" });
+      }
+      return out;
+    });
+  }
+
+  async listLoggers(serviceId: string, signal?: AbortSignal): Promise<{ name: string; loggerType: string }[]> {
+    const id = parseApimServiceId(serviceId);
+    return azureCall(`listing the loggers of ${id.name}`, async () => {
+      const loggers: { name: string; loggerType: string }[] = [];
+      for await (const l of this.client(id.subscriptionId).logger.listByService(id.resourceGroup, id.name, { abortSignal: signal })) {
+        loggers.push({ name: l.name ?? "", loggerType: l.loggerType ?? "" });
+      }
+      return loggers;
+    });
+  }
+
   beginBackup(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle> {
     return this.begin("backup", serviceId, location, signal);
   }
@@ -192,6 +224,8 @@ function toApimService(resource: ApiManagementServiceResource): ApimService {
       type: h.type,
       hostName: h.hostName,
       ...(h.certificate?.thumbprint ? { certificateThumbprint: h.certificate.thumbprint } : {}),
+      ...(h.certificate?.expiry ? { certificateExpiry: isoOf(h.certificate.expiry) } : {}),
+      ...(h.keyVaultId ? { keyVaultId: h.keyVaultId } : {}),
     })),
     identity: resource.identity
       ? {
@@ -200,9 +234,21 @@ function toApimService(resource: ApiManagementServiceResource): ApimService {
           userAssignedClientIds: Object.values(userAssigned)
             .map((u) => u.clientId)
             .filter((c): c is string => !!c),
+          userAssignedPrincipalIds: Object.values(userAssigned)
+            .map((u) => u.principalId)
+            .filter((c): c is string => !!c),
         }
       : null,
     ...(resource.etag ? { etag: resource.etag } : {}),
+    unbacked: {
+      customProperties: { ...(resource.customProperties ?? {}) },
+      caCertificates: (resource.certificates ?? []).map((c) => ({
+        storeName: c.storeName,
+        thumbprint: c.certificate?.thumbprint ?? "",
+        ...(c.certificate?.expiry ? { expiry: isoOf(c.certificate.expiry) } : {}),
+      })),
+      virtualNetworkType: resource.virtualNetworkType ?? "None",
+    },
   };
 }
 
@@ -221,4 +267,10 @@ function unusedParameters(backupName: string): ApiManagementServiceBackupRestore
  */
 function acceptedOperationToken(operationLocation: string): string {
   return JSON.stringify({ state: { status: "running", config: { metadata: { mode: "ResourceLocation" }, operationLocation } } });
+}
+
+/** The SDK deserializes dates to Date; an unparsable one stays as ARM sent it. */
+function isoOf(value: Date | string): string {
+  const date = value instanceof Date ? value : new Date(value);
+  return Number.isNaN(date.getTime()) ? String(value) : date.toISOString();
 }

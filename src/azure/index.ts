@@ -11,13 +11,16 @@ import { createCredential, type CredentialSpec } from "./credentials.js";
 import { AzureDnsAdapter } from "./dns.js";
 import { AzureMonitorAdapter } from "./monitor.js";
 import { AzureResourceHealthAdapter } from "./resource-health.js";
+import { AzureRoleAssignmentAdapter } from "./role-assignments.js";
+import { AzureStorageAccountAdapter } from "./storage-account.js";
+import { BlobServiceProperties } from "./blob-service-properties.js";
 
 export { createCredential, simulatorCredential, type CredentialSpec } from "./credentials.js";
 export { createEventHubsEventSource } from "./eventhubs/consumer.js";
 export { createBlobDeadLetterStore } from "./eventhubs/blob-dead-letters.js";
 export { toAzureOperationError } from "./errors.js";
 export { parseApimServiceId, parseDnsZoneId } from "./resource-id.js";
-export { AzureApimAdapter, AzureDnsAdapter, AzureMonitorAdapter, AzureResourceHealthAdapter, BlobAuditLog, BlobBackupStore, BlobStateStore };
+export { AzureApimAdapter, AzureDnsAdapter, AzureMonitorAdapter, AzureResourceHealthAdapter, AzureRoleAssignmentAdapter, AzureStorageAccountAdapter, BlobAuditLog, BlobBackupStore, BlobServiceProperties, BlobStateStore };
 
 /** A storage account the controller reads with the SDK: its own state account, or the backup account. */
 export interface StorageAccountSettings {
@@ -56,6 +59,8 @@ export interface AzureAdapters {
   dns: AzureDnsAdapter;
   resourceHealth: AzureResourceHealthAdapter;
   monitor: AzureMonitorAdapter;
+  storageAccounts: AzureStorageAccountAdapter;
+  roleAssignments: AzureRoleAssignmentAdapter;
   backups?: BlobBackupStore;
   state?: BlobStateStore;
   audit?: BlobAuditLog;
@@ -85,6 +90,8 @@ export function createAzureAdapters(settings: AzureAdapterSettings): AzureAdapte
     }),
     dns: new AzureDnsAdapter({ credential, client }),
     resourceHealth: new AzureResourceHealthAdapter({ credential, client }),
+    storageAccounts: new AzureStorageAccountAdapter({ credential, client }),
+    roleAssignments: new AzureRoleAssignmentAdapter({ credential, client }),
     monitor: new AzureMonitorAdapter({
       credential,
       client,
@@ -104,6 +111,16 @@ export function createAzureAdapters(settings: AzureAdapterSettings): AzureAdapte
 /** A backup store on one storage account (pairs may keep their backups in different accounts). */
 export function createBackupStore(storage: StorageAccountSettings, credential: TokenCredential): BlobBackupStore {
   return new BlobBackupStore(
+    createBlobServiceClient({
+      blobEndpoint: storage.blobEndpoint,
+      auth: storage.auth.type === "accountKey" ? storage.auth : { type: "tokenCredential", credential },
+    }),
+  );
+}
+
+/** The blob service properties (CORS) of one storage account. */
+export function createBlobServiceProperties(storage: StorageAccountSettings, credential: TokenCredential): BlobServiceProperties {
+  return new BlobServiceProperties(
     createBlobServiceClient({
       blobEndpoint: storage.blobEndpoint,
       auth: storage.auth.type === "accountKey" ? storage.auth : { type: "tokenCredential", credential },

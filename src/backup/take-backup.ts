@@ -1,7 +1,8 @@
-import { waitUntilServiceIdle, type ApimPort, type OperationHandle, type StorageAccess } from "../ports/apim.js";
+import type { ApimPort, OperationHandle, StorageAccess } from "../ports/apim.js";
 import type { BackupRecord, BackupStorePort } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
 import { backupBlobName, serviceNameOf } from "./backup-names.js";
+import { recordBackup, startBackup } from "./operations.js";
 
 export interface BackupTarget {
   serviceId: string;
@@ -25,33 +26,23 @@ export type BackupProgress =
 /** How often to look again while the service has a management operation in progress. */
 export const SERVICE_BUSY_POLL_MS = 30_000;
 
-/**
- * One APIM backup: waits until the service has no management operation in progress (changes made
- * during one may be missing from the backup), starts the ARM backup, waits for it, and records
- * source, SKU and time on the blob so discovery never depends on memory.
- */
+/** One scheduled or change-triggered backup, through the same operation as a failover's (see operations.ts). */
 export async function takeBackup(
   deps: BackupDeps,
   target: BackupTarget,
   options: { signal?: AbortSignal; onProgress?: (p: BackupProgress) => void; busyPollMs?: number } = {},
 ): Promise<BackupRecord> {
-  const service = await waitUntilServiceIdle(deps.apim, deps.clock, target.serviceId, {
+  const backupName = backupBlobName(serviceNameOf(target.serviceId), deps.clock.now());
+  const location = { storageAccount: target.storageAccount, containerName: target.container, backupName, access: target.access() };
+  const handle = await startBackup(deps.apim, deps.clock, target.serviceId, location, {
     pollMs: options.busyPollMs ?? SERVICE_BUSY_POLL_MS,
     signal: options.signal,
     onBusy: (busy) => options.onProgress?.({ type: "waitingForService", provisioningState: busy.provisioningState }),
   });
-  const takenAt = deps.clock.now();
-  const backupName = backupBlobName(serviceNameOf(target.serviceId), takenAt);
-  const handle = await deps.apim.beginBackup(
-    target.serviceId,
-    { storageAccount: target.storageAccount, containerName: target.container, backupName, access: target.access() },
-    options.signal,
-  );
   options.onProgress?.({ type: "started", handle });
   await deps.apim.waitForOperation(handle, {
     signal: options.signal,
     onProgress: (p) => options.onProgress?.({ type: "operation", status: p.status, operationId: p.operationId }),
   });
-  await deps.store.annotate(target.container, backupName, { sourceServiceId: target.serviceId, sku: service.skuName, takenAt });
-  return { name: backupName, takenAt, sourceServiceId: target.serviceId.toLowerCase(), sku: service.skuName, sizeBytes: 0 };
+  return recordBackup(deps.apim, deps.store, handle, target.container, options.signal);
 }

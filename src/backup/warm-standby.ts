@@ -2,6 +2,8 @@ import type { ApimPort, StorageAccess } from "../ports/apim.js";
 import type { BackupRecord } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
 import { describeError } from "../ports/errors.js";
+import { startRestore } from "./operations.js";
+import { SERVICE_BUSY_POLL_MS } from "./take-backup.js";
 
 export interface WarmStandbyPlan {
   standbyServiceId: string;
@@ -10,6 +12,8 @@ export interface WarmStandbyPlan {
   access: () => StorageAccess;
   /** Why the standby must not be touched now (a failover or failback drives it), or null. */
   allowed: () => string | null;
+  /** How often to look again while the standby has a management operation in progress. */
+  busyPollMs?: number;
 }
 
 export type WarmStandbyEvent =
@@ -61,12 +65,8 @@ export class WarmStandby {
     }
     this.onEvent({ type: "warm.started", backupName: backup.name, at: clock.now() });
     try {
-      const handle = await apim.beginRestore(this.plan.standbyServiceId, {
-        storageAccount: this.plan.storageAccount,
-        containerName: this.plan.container,
-        backupName: backup.name,
-        access: this.plan.access(),
-      });
+      const location = { storageAccount: this.plan.storageAccount, containerName: this.plan.container, backupName: backup.name, access: this.plan.access() };
+      const handle = await startRestore(apim, clock, this.plan.standbyServiceId, location, { pollMs: this.plan.busyPollMs ?? SERVICE_BUSY_POLL_MS });
       await apim.waitForOperation(handle);
       this.onEvent({ type: "warm.restored", backupName: backup.name, at: clock.now() });
     } catch (error) {

@@ -21,15 +21,9 @@ export interface CliCommand {
   run(args: string[], ctx: CliContext): Promise<number>;
 }
 
-/** Bad usage or invalid input: printed without a stack trace, exit status 2. */
-export class UsageError extends Error {
-  override name = "UsageError";
-}
-
-/** An operation that failed or an expectation that did not hold: printed without a stack trace, exit status 1. */
-export class OperationError extends Error {
-  override name = "OperationError";
-}
+// The errors every command throws; library code (e.g. the controller client) throws them too.
+export { OperationError, UsageError } from "../ports/user-errors.js";
+import { UsageError } from "../ports/user-errors.js";
 
 /** parseArgs with strict options, turning its errors into UsageError that carry the command's usage. */
 export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"]>>(

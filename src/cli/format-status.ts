@@ -1,5 +1,5 @@
 import type { PairStatus } from "../server/controller-api.js";
-import { formatDuration as readableDuration } from "../machine/decide.js";
+import { formatDuration as readableDuration } from "../ports/duration.js";
 
 /** `2h 5m`, `45s`; `n/a` for a figure that does not exist. */
 export function formatDuration(ms: number | null): string {
@@ -20,6 +20,7 @@ export function formatPair(p: PairStatus): string[] {
   if (p.health.observerImpaired) lines.push("  ** observer impaired: the controller's own view is unreliable; no automatic failover **");
   if (p.operation) lines.push(`  in flight: ${p.operation.step} (${p.operation.kind}) ${p.operation.status}, ${formatDuration(p.operation.elapsedMs)} elapsed`);
   if (p.lastDecision) lines.push(`  last decision: ${p.lastDecision.verdict} — ${p.lastDecision.reason} (${p.lastDecision.at})`);
+  if (p.readiness) lines.push(`  ${p.readiness}`);
   lines.push(`  accepts: ${p.accepts.join(", ") || "no operator action"}`);
   return lines;
 }

@@ -1,6 +1,6 @@
 import { createInterface } from "node:readline/promises";
 import { parseCommandArgs, UsageError, type CliCommand, type CliContext } from "./command.js";
-import { ControllerClient } from "./controller-client.js";
+import { ControllerClient } from "../server/controller-client.js";
 import { formatDuration } from "./format-status.js";
 import type { OperatorAction, PairStatus } from "../server/controller-api.js";
 

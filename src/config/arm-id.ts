@@ -32,6 +32,12 @@ export const DNS_ZONE: ArmResourceKind = {
   example: "/subscriptions/<uuid>/resourceGroups/<rg>/providers/Microsoft.Network/dnsZones/<zone name>",
 };
 
+export const STORAGE_ACCOUNT: ArmResourceKind = {
+  type: "Microsoft.Storage/storageAccounts",
+  namePattern: /^[a-z0-9]{3,24}$/,
+  example: "/subscriptions/<uuid>/resourceGroups/<rg>/providers/Microsoft.Storage/storageAccounts/<name>",
+};
+
 /** Parses an ARM id of the given kind; null when it is not one. */
 export function parseArmId(id: string, kind: ArmResourceKind): ArmResourceId | null {
   return armIdProblem(id, kind) === null ? split(id) : null;

@@ -1,5 +1,5 @@
 // The Azure roles an apim-dr installation needs: one list for README's least-privilege tables,
-// the role assignments in infra/main.json and, later, readiness checks. test/unit/infra checks
+// the role assignments in infra/main.json and the readiness checks' table. test/unit/infra checks
 // that README and the template say exactly what this list says.
 
 /** The single resource a role is assigned on; never a resource group or a subscription. */
@@ -64,6 +64,20 @@ export const CONTROLLER_ROLES: readonly RoleGrant[] = [
     scope: "stateAccount",
     scopeText: "the state account",
     purpose: "state, audit, checkpoints",
+  },
+  {
+    role: "Reader",
+    roleDefinitionId: BUILT_IN_ROLE_IDS.reader,
+    scope: "backupAccount",
+    scopeText: "the backup account",
+    purpose: "readiness: region, redundancy, firewall, role assignments, CORS",
+  },
+  {
+    role: "Reader",
+    roleDefinitionId: BUILT_IN_ROLE_IDS.reader,
+    scope: "stateAccount",
+    scopeText: "the state account",
+    purpose: "readiness: region",
   },
   {
     role: "Azure Event Hubs Data Receiver",

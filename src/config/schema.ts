@@ -1,8 +1,9 @@
 import { z } from "zod";
-import { APIM_SERVICE, DNS_ZONE, armIdProblem, parseArmId, type ArmResourceKind } from "./arm-id.js";
+import { APIM_SERVICE, DNS_ZONE, STORAGE_ACCOUNT, armIdProblem, parseArmId, type ArmResourceKind } from "./arm-id.js";
 import { CRON_EXPECTATION, cronProblem, isCronExpression } from "./cron.js";
-import { normalizeRegion } from "../ports/signal.js";
 import { NOTIFICATION_EVENTS } from "../notify/events.js";
+import { normalizeRegion, SIGNAL_SOURCES } from "../ports/signal.js";
+import { APIM_STATUS_PATH } from "../ports/probe.js";
 import {
   dnsLabel,
   envVarName,
@@ -90,6 +91,7 @@ export const backupSchema = z
       "a blob container name: 3-63 lower-case letters, digits and single inner hyphens",
     ),
     blobEndpoint: httpUrl("Blob endpoint of the backup account, where the controller lists backups; default https://<storageAccount>.blob.core.windows.net.").optional(),
+    storageAccountId: armId(STORAGE_ACCOUNT, "ARM resource id of the backup storage account: the readiness checks read its region, redundancy, firewall and role assignments. Without it those checks answer UNKNOWN.").optional(),
     access: backupAccessSchema,
     schedule: expects(
       z.string().refine(isCronExpression).describe("When to take scheduled backups: a 5-field cron expression in UTC, e.g. `0 * * * *` (hourly)."),
@@ -143,9 +145,7 @@ export const pairSchema = z
 const severityVerdict = (sev: string, fallback: "unhealthy" | "degraded") =>
   z.enum(["unhealthy", "degraded"]).describe(`Verdict for an alert of severity ${sev}.`).default(fallback);
 
-const signalSource = z
-  .enum(["alert", "resourceHealth", "serviceHealth", "activityLog", "gatewayLog", "metric", "log", "probe"])
-  .describe("A signal source.");
+const signalSource = z.enum(SIGNAL_SOURCES).describe("A signal source.");
 
 // Timing fields are optional without a default here: the health evaluator's defaults
 // (src/health/config.ts) are the single source of truth, overlaid by healthSettingsFrom().
@@ -251,7 +251,7 @@ export const signalsSchema = z
         path: expects(
           z.string().regex(/^\/\S*$/).describe("Gateway path to probe; APIM answers its built-in status endpoint without a subscription key."),
           "a URL path starting with /",
-        ).default("/status-0123456789abcdef"),
+        ).default(APIM_STATUS_PATH),
       })
       .describe("Synthetic probes of both gateways, addressed with the custom hostname.")
       .optional(),
@@ -311,6 +311,7 @@ export const stateStoreSchema = z
           "a storage account name: 3-24 lower-case letters and digits",
         ),
         blobEndpoint: httpUrl("Blob endpoint; default https://<accountName>.blob.core.windows.net.").optional(),
+        accountId: armId(STORAGE_ACCOUNT, "ARM resource id of the state account: the readiness check reads its region (it must not be the primary's). Without it that check answers UNKNOWN.").optional(),
         auth: z
           .discriminatedUnion("type", [
             z.strictObject({ type: z.literal("credential") }).describe("Use azure.credential (needs Storage Blob Data Contributor)."),
@@ -374,6 +375,14 @@ export const notificationsSchema = z
       .refine((ts) => new Set(ts.map((t) => t.name)).size === ts.length, { message: "target names must be unique (they label /metrics)" }),
   })
   .describe("Messages for people: a pair waiting for an operator, failovers, failbacks, RPO, an impaired observer.");
+export const readinessSchema = z
+  .strictObject({
+    intervalSeconds: positiveNumber("How often the running controller re-runs the readiness checks (cheap reads only).").default(300),
+    certificateExpiryDays: positiveInt("A custom-hostname certificate expiring within this many days is NOT READY.").default(30),
+    expectedRestoreMinutes: positiveNumber("Expected restore time until the controller has seen a restore of its own (APIM restores take up to 30 minutes or more).").default(30),
+    signalSilenceMinutes: positiveNumber("A configured signal source not heard from for this long is NOT READY.").default(15),
+  })
+  .describe("Readiness checks: the preconditions of a failover, audited before the incident (apim-dr check, GET /pairs/{name}/readiness).");
 
 export const configSchema = z
   .strictObject({
@@ -385,6 +394,7 @@ export const configSchema = z
     stateStore: stateStoreSchema,
     server: serverSchema.prefault({}),
     notifications: notificationsSchema.optional(),
+    readiness: readinessSchema.prefault({}),
     drill: z.strictObject({}).describe("Reserved for drill settings.").optional(),
   })
   .describe("apim-dr controller configuration.");
@@ -409,3 +419,4 @@ export type StateStoreConfig = ApimDrConfig["stateStore"];
 export type ServerConfig = ApimDrConfig["server"];
 export type NotificationsConfig = NonNullable<ApimDrConfig["notifications"]>;
 export type NotificationTargetConfig = NotificationsConfig["targets"][number];
+export type ReadinessConfig = ApimDrConfig["readiness"];

@@ -93,6 +93,15 @@ export function checkExpectations(o: Observation): Outcome {
     const age = status?.backup.ageMs ?? null;
     check("backup age", age !== null && age <= e.maxBackupAgeSeconds * 1000, `expected the newest backup at most ${e.maxBackupAgeSeconds} s old, it is ${age === null ? "missing" : `${(age / 1000).toFixed(0)} s`} old; ${status?.backup.unbackedChanges ?? "?"} unbacked change(s)`);
   }
+  if (e.readinessNotReady !== undefined) {
+    const notReady = o.readiness?.checks.filter((c) => c.status === "NOT READY").map((c) => c.check) ?? null;
+    const want = [...e.readinessNotReady].sort();
+    check("readiness", notReady !== null && JSON.stringify([...notReady].sort()) === JSON.stringify(want), notReady === null ? "the controller served no readiness" : `expected NOT READY: ${want.join(", ") || "none"}; the controller says NOT READY: ${notReady.join(", ") || "none"}`);
+  }
+  if (e.readinessWithinInterval) {
+    const took = o.breakAt !== null && o.breakReportedAt !== null ? o.breakReportedAt - o.breakAt : null;
+    check("readiness reported", took !== null && took <= o.readinessIntervalMs, took === null ? "the break was never reported NOT READY" : took < 0 ? `reported by the round already running when the break was made (interval ${o.readinessIntervalMs / 1000} s)` : `reported by the round that started ${(took / 1000).toFixed(1)} s after the break (interval ${o.readinessIntervalMs / 1000} s)`);
+  }
   for (const want of e.notified ?? []) {
     const result = notifiedCheck(audit, stats.webhooks, want);
     check(`notified ${want.event} (${want.target})`, result.passed, result.detail);

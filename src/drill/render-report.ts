@@ -1,4 +1,5 @@
 import type { DrillReport, Phase, ScenarioResult } from "./report-types.js";
+import { readinessHtml, readinessMarkdown } from "./render-readiness.js";
 
 const seconds = (ms: number | null) => (ms === null ? "—" : `${(ms / 1000).toFixed(1)} s`);
 const mark = (ok: boolean) => (ok ? "PASS" : "FAIL");
@@ -34,6 +35,7 @@ export function renderMarkdown(report: DrillReport): string {
     out.push("", `## ${s.name}`, "", s.description, "");
     for (const e of s.expectations) out.push(`- [${e.passed ? "x" : " "}] ${e.name}: ${e.detail}`);
     if (s.error) out.push("", `Error: ${s.error}`);
+    out.push(...readinessMarkdown(s));
     out.push("", "| t | event | state | detail |", "|---|---|---|---|");
     for (const t of s.timeline) out.push(`| ${seconds(t.atMs)} | ${t.event} | ${t.state} | ${t.detail.replace(/\|/g, "\\|")} |`);
   }
@@ -93,6 +95,7 @@ export function renderHtml(report: DrillReport): string {
 ${renderTimelineSvg(s)}
 <ul>${s.expectations.map((e) => `<li class="${e.passed ? "pass" : "fail"}">${mark(e.passed)} ${escapeXml(e.name)}: ${escapeXml(e.detail)}</li>`).join("")}</ul>
 ${s.error ? `<p class="fail">Error: ${escapeXml(s.error)}</p>` : ""}
+${readinessHtml(s)}
 <details><summary>timeline (${s.timeline.length} entries)</summary><table><tr><th>t</th><th>event</th><th>state</th><th>detail</th></tr>
 ${s.timeline.map((t) => `<tr><td>${seconds(t.atMs)}</td><td>${escapeXml(t.event)}</td><td>${escapeXml(t.state)}</td><td>${escapeXml(t.detail)}</td></tr>`).join("\n")}
 </table></details>

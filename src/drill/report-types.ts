@@ -1,3 +1,5 @@
+import type { PairReadiness } from "../readiness/render.js";
+
 /** One line of a drill's timeline, relative to the drill's start. */
 export interface TimelineEntry {
   atMs: number;
@@ -43,6 +45,8 @@ export interface ScenarioResult {
   /** Primary revisions missing on the standby after failover; with stages, the sum over the stages. */
   dataLossChanges: number | null;
   stages: StageResult[];
+  /** The controller's readiness checks at the end of the scenario. */
+  readiness?: PairReadiness | null;
   restores: number;
   dnsChanges: number;
   finalState: string;

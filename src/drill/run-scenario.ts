@@ -3,7 +3,7 @@ import { join } from "node:path";
 import { stringify } from "yaml";
 import { startSimulatedAzure, type SimulatedAzure } from "../sim/index.js";
 import type { SimStats } from "../sim/state.js";
-import { ControllerClient } from "../cli/controller-client.js";
+import { ControllerClient } from "../server/controller-client.js";
 import type { AuditEntry } from "../ports/state.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
@@ -12,6 +12,8 @@ import { simControllerConfig, simEnv } from "../sim/controller-config.js";
 import { checkExpectations, phasesFrom } from "./expectations.js";
 import type { ScenarioResult, StageResult, TimelineEntry } from "./report-types.js";
 import type { Scenario, ScenarioStep } from "./scenario.js";
+import type { PairReadiness } from "../readiness/render.js";
+import type { PreconditionBreak } from "../sim/preconditions.js";
 
 const PAIR = "contoso";
 const POLL_MS = 250;
@@ -32,6 +34,12 @@ export interface Observation {
   /** States seen while polling, for `hold` and `noFailover`. */
   statesSeen: string[];
   stages: StageResult[];
+  /** The controller's readiness at the end (null when it had none). */
+  readiness: PairReadiness | null;
+  /** When the last precondition break was applied, and when readiness first reported its check NOT READY (the round's time). */
+  breakAt: number | null;
+  breakReportedAt: number | null;
+  readinessIntervalMs: number;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -74,7 +82,12 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     ...(scenario.simulator ?? {}),
   });
   const configPath = join(workDir, "config.yaml");
-  await writeFile(configPath, stringify(await simControllerConfig(sim, scenario.config ?? {})));
+  const config = await simControllerConfig(sim, scenario.config ?? {});
+  await writeFile(configPath, stringify(config));
+  const readinessIntervalMs = (config.readiness?.intervalSeconds ?? 300) * 1000;
+  let breakAt: number | null = null;
+  let breakReportedAt: number | null = null;
+  const readinessNow = async () => (client ? client.readiness(PAIR).catch(() => null) : null);
   const controller = new ControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" }, join(workDir, "controller.log"));
   const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
   let client: ControllerClient | null = null;
@@ -143,7 +156,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     } else if ("waitFor" in step) {
       const w = step.waitFor;
       const deadline = Date.now() + w.timeoutSeconds * 1000;
-      const describe = [w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.auditIncludes && `audit entry "${w.auditIncludes}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.standbyBackupsSucceeded !== undefined && `${w.standbyBackupsSucceeded} standby backup(s)`, w.noUnbackedChanges && "no unbacked change", w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
+      const describe = [w.readinessNotReady && `readiness ${w.readinessNotReady} NOT READY`, w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.auditIncludes && `audit entry "${w.auditIncludes}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.standbyBackupsSucceeded !== undefined && `${w.standbyBackupsSucceeded} standby backup(s)`, w.noUnbackedChanges && "no unbacked change", w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
       for (;;) {
         const s = await refresh();
         const stats = sim.stats();
@@ -157,7 +170,14 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
           (!w.backupRecorded || (s?.backup.latest ?? null) !== null) &&
           (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict) &&
           (!w.standbyVerdict || s?.health.standby.verdict === w.standbyVerdict);
-        if (ok && (!w.auditIncludes || (await auditSays(w.auditIncludes)))) break;
+        let readinessOk = true;
+        if (w.readinessNotReady) {
+          const r = await readinessNow();
+          const hit = r?.checks.find((c) => c.check === w.readinessNotReady && c.status === "NOT READY");
+          readinessOk = !!hit;
+          if (hit && breakAt !== null && breakReportedAt === null) breakReportedAt = Date.parse(r!.checkedAt);
+        }
+        if (ok && readinessOk && (!w.auditIncludes || (await auditSays(w.auditIncludes)))) break;
         if (Date.now() > deadline) throw new Error(`waited ${w.timeoutSeconds} s for ${describe}; the pair is ${s?.state ?? "unknown"}${s?.lastDecision ? ` (last decision: ${s.lastDecision.reason})` : ""}`);
         await sleep(POLL_MS);
       }
@@ -183,6 +203,12 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       client = null;
     } else if ("startController" in step) {
       await startController();
+    } else if ("break" in step) {
+      const { name, on, days, ttl } = step.break;
+      breakAt = Date.now();
+      breakReportedAt = null;
+      const changed = await sim.breakPrecondition(name as PreconditionBreak, { ...(on ? { service: side(on).name } : {}), ...(days !== undefined ? { days } : {}), ...(ttl !== undefined ? { ttl } : {}) });
+      note("precondition broken", `${name}: ${changed}`);
     } else if ("forge" in step) {
       const published = sim.forge(side(step.forge.on).name);
       note("forged", `${published} forged outage event(s) about the ${step.forge.on} on the hub (Resource Health Unavailable PlatformInitiated, metric and log alerts); the ${step.forge.on} stays healthy`);
@@ -197,6 +223,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     note("error", error);
   }
   let audit: AuditEntry[] = [];
+  const readiness = await readinessNow();
   try {
     if (client) audit = await settledAudit(client, refresh);
   } catch (e) {
@@ -209,7 +236,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   await controller.stop();
   await sim.stop();
 
-  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages };
+  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages, readiness, breakAt, breakReportedAt, readinessIntervalMs };
   const outcome = checkExpectations(observation);
   for (const entry of audit) {
     // Operator commands are already on the timeline from the drill's side.
@@ -224,6 +251,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     passed: !error && outcome.expectations.every((e) => e.passed),
     ...outcome,
     stages,
+    readiness,
     durationMs: Date.now() - t0,
     phases: phasesFrom(audit, t0, outageAt),
     timeline,

@@ -4,6 +4,8 @@ import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { FAULT_NAMES } from "../sim/faults.js";
 import { NOTIFICATION_EVENTS } from "../notify/events.js";
+import { PRECONDITION_BREAK_NAMES } from "../sim/preconditions.js";
+import { CHECK_NAMES } from "../readiness/types.js";
 import { configErrorMap, formatPath, problemsFromIssues } from "../config/problems.js";
 
 // A scenario is data: a world, config overrides, a timeline of steps, and expectations.
@@ -29,6 +31,7 @@ const stepKinds = {
       backupRecorded: z.literal(true).optional().describe("The controller has recorded its newest backup (annotated it and shows it in status): wait for it before ageing backups with clock-shift."),
       primaryVerdict: z.string().optional().describe("The primary region's health verdict, e.g. healthy."),
       standbyVerdict: z.string().optional().describe("The standby region's health verdict, e.g. unhealthy."),
+      readinessNotReady: z.enum(CHECK_NAMES).optional().describe("The controller's readiness (GET /pairs/{name}/readiness) says this check is NOT READY."),
       timeoutSeconds: seconds.default(60),
     }),
   }),
@@ -46,9 +49,14 @@ const stepKinds = {
       .strictObject({ on: side.default("primary") })
       .describe("Publish forged outage events about a healthy service to the hub (Resource Health Unavailable PlatformInitiated, metric and log alerts); the world stays healthy."),
   }),
+  break: z.strictObject({
+    break: z
+      .strictObject({ name: z.enum(PRECONDITION_BREAK_NAMES as [string, ...string[]]), on: side.optional(), days: z.number().nonnegative().optional(), ttl: z.number().int().positive().optional() })
+      .describe("Break one failover precondition in the simulator (apim-dr sim break): configuration, not availability."),
+  }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.stage, stepKinds.forge]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.stage, stepKinds.forge, stepKinds.break]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -93,6 +101,8 @@ export const scenarioSchema = z.strictObject({
       )
       .optional()
       .describe("Notifications the simulator's webhook receiver must have taken in, e.g. the operator paged within 5 s of awaitingOperator."),
+    readinessNotReady: z.array(z.enum(CHECK_NAMES)).optional().describe("Exactly these readiness checks are NOT READY at the end."),
+    readinessWithinInterval: z.boolean().optional().describe("The last precondition break was reported NOT READY within one readiness interval."),
   }),
 });
 

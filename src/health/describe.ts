@@ -1,7 +1,7 @@
 import type { Signal } from "../ports/signal.js";
 import { channelOf } from "./channels.js";
 
-import { formatDuration } from "../machine/decide.js";
+import { formatDuration } from "../ports/duration.js";
 
 export { formatDuration };
 

@@ -1,8 +1,8 @@
 import type { PairHealth } from "./evaluator.js";
 
-// The machine owns the event contract; the evaluator produces exactly its health events.
-export type { HealthEvent, HealthEventType } from "../machine/types.js";
-import type { HealthEvent } from "../machine/types.js";
+// The evaluator produces exactly the machine's health events (the contract lives in src/ports).
+export type { HealthEvent, HealthEventType } from "../ports/health-events.js";
+import type { HealthEvent } from "../ports/health-events.js";
 
 /**
  * What the machine should be told about the primary. Both regions down is reported as

@@ -31,6 +31,7 @@ export function initialContext(settings: PairSettings): PairContext {
     automaticFailovers: [],
     activeRegion: "primary",
     pausedFrom: null,
+    route: null,
   };
 }
 

@@ -2,17 +2,10 @@ import type { BackupRecord } from "../ports/backups.js";
 import type { CnameRecordSet } from "../ports/dns.js";
 import type { BackupFacts, Decision, PairContext, PrimaryFacts, RegionHealth, ResumePoint } from "./types.js";
 import { BACKUP_LIFETIME_MS } from "../backup/backup-names.js";
+import { formatDuration } from "../ports/duration.js";
 
 /** Readable duration for reasons: `2h 5m`, `45s`, `3d 4h`. */
-export function formatDuration(ms: number): string {
-  const s = Math.max(0, Math.round(ms / 1000));
-  const d = Math.floor(s / 86_400);
-  const h = Math.floor((s % 86_400) / 3600);
-  const m = Math.floor((s % 3600) / 60);
-  const sec = s % 60;
-  const parts = d ? [`${d}d`, h && `${h}h`] : h ? [`${h}h`, m && `${m}m`] : m ? [`${m}m`, sec && `${sec}s`] : [`${sec}s`];
-  return parts.filter(Boolean).join(" ");
-}
+export { formatDuration };
 
 function describeHealth(h: RegionHealth): string {
   return h.reason ? `${h.verdict}: ${h.reason}` : h.verdict;

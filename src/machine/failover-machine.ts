@@ -1,4 +1,4 @@
-import { assign, fromCallback, setup, type CallbackActorLogic, type EventObject } from "xstate";
+import { assign, fromCallback, raise, setup, type CallbackActorLogic, type EventObject } from "xstate";
 import { applyHealth, coverChanges, failoverReset, initialContext, noteChange, withDecision } from "./context.js";
 import {
   abortTarget,
@@ -9,9 +9,7 @@ import {
   decideRestore,
   decideStartFailover,
   decideStepFailure,
-  type BackupVerdict,
   type StartTrigger,
-  type StartVerdict,
 } from "./decide.js";
 import {
   checkBackupInput,
@@ -77,10 +75,6 @@ function decideStartFor(ctx: PairContext, event: PairEvent) {
   return trigger ? decideStartFailover(withEventHealth(ctx, event), trigger, event.at) : null;
 }
 
-function backupDecisionFor(ctx: PairContext, event: PairEvent) {
-  return event.type === "step.backupChecked" ? decideBackup(ctx, event.facts, event.at) : null;
-}
-
 /** Error text and retryability of whatever ended a step unsuccessfully. */
 function failureOf(ctx: PairContext, event: PairEvent | { type: string; error?: unknown }): { error: string; retryable: boolean } {
   if ("step" in event && event.type === "step.failed") return { error: event.error, retryable: event.retryable };
@@ -98,6 +92,32 @@ function timeOf(ctx: PairContext, event: { at?: number }): number {
   return typeof event.at === "number" ? event.at : (ctx.lastDecision?.at ?? 0);
 }
 
+
+/** A step failed: retry it after a persisted backoff deadline, or escalate after maxStepAttempts (decided once, routed on). */
+function decideOnFailure(ctx: PairContext, event: PairEvent | { type: string; error?: unknown }): Partial<PairContext> {
+  const step = ctx.currentStep ?? "failingOver.checkingBackup";
+  const { error, retryable } = failureOf(ctx, event);
+  const at = timeOf(ctx, event as { at?: number });
+  const d = decideStepFailure(ctx, step, error, at);
+  if (d.verdict === "escalate") return { ...escalation(ctx, step, d.reason, at, retryable), route: "escalate" };
+  return {
+    ...withDecision(ctx, d, at, step),
+    attempts: { ...ctx.attempts, [step]: (ctx.attempts[step] ?? 0) + 1 },
+    retryAt: d.retryAt,
+    // A failed poll keeps the operation (resume it); a failed operation is started again.
+    operation: retryable ? ctx.operation : null,
+    route: "retry",
+  };
+}
+
+function escalation(ctx: PairContext, step: StepName, reason: string, at: number, retryable: boolean): Partial<PairContext> {
+  return {
+    ...withDecision(ctx, { verdict: "escalate", reason }, at, step),
+    attempts: { ...ctx.attempts, [step]: (ctx.attempts[step] ?? 0) + 1 },
+    operation: retryable ? ctx.operation : null,
+    pendingApproval: { step, reason },
+  };
+}
 
 /** `busy`: a failover or failback drives the services; `backupsAllowed`: the controller's own backups may run; `warmStandbyAllowed`: the standby may be refreshed. */
 export type PairTag = "busy" | "backupsAllowed" | "warmStandbyAllowed";
@@ -119,25 +139,8 @@ const machineSetup = setup({
     verifyCutover: notProvided<VerifyCutoverInput>("verifyCutover"),
   },
   guards: {
-    startVerdictIs: ({ context, event }, params: { verdicts: StartVerdict[] }) => {
-      const d = decideStartFor(context, event);
-      return d !== null && params.verdicts.includes(d.verdict);
-    },
-    backupVerdictIs: ({ context, event }, params: { verdicts: BackupVerdict[] }) => {
-      const d = backupDecisionFor(context, event);
-      return d !== null && params.verdicts.includes(d.verdict);
-    },
-    standbyHoldsChosenBackup: ({ context, event }) => {
-      const d = backupDecisionFor(context, event);
-      return d?.verdict === "useBackup" && d.backup !== null && decideRestore(context.standbyHolds, d.backup).verdict === "skipRestore";
-    },
-    dnsSwitchAllowed: ({ context, event }, params: { toward: "standby" | "primary" }) =>
-      decideDnsSwitch({ ...context, verifiedAt: { ...context.verifiedAt, [params.toward]: event.at } }, params.toward).verdict === "switch",
-    failbackAllowed: ({ context, event }) => event.type === "operator.failbackRequested" && decideFailback(context, event.at, event.actor).verdict === "failback",
-    primaryReadyForFailback: ({ event }) => event.type === "step.primaryChecked" && decideFailbackReadiness(event.facts).verdict === "proceed",
-    primarySkuMismatch: ({ event }) => event.type === "step.primaryChecked" && decideFailbackReadiness(event.facts).verdict === "skuMismatch",
-    stepAttemptsExhausted: ({ context, event }) =>
-      decideStepFailure(context, context.currentStep ?? "step", failureOf(context, event).error, timeOf(context, event)).verdict === "escalate",
+    /** Routes on the decision the previous action took and kept in context (see `route`). */
+    routeIs: ({ context }, params: { routes: string[] }) => params.routes.includes(context.route ?? ""),
     pendingIs: ({ context }, params: { step: ResumePoint }) => context.pendingApproval?.step === params.step,
     trafficOnStandby: ({ context }) => abortTarget(context) === "failedOver",
     pausedFromFailedOver: ({ context }) => context.pausedFrom === "failedOver",
@@ -146,6 +149,8 @@ const machineSetup = setup({
     observeMode: ({ context }) => context.pair.policy.mode === "observe",
   },
   actions: {
+    /** Raised right after an action took a decision and kept it in `context.route`: the transitions on `decided` route on it. */
+    thenRoute: raise(({ context }) => ({ type: "decided" as const, at: context.lastDecision?.at ?? 0 })),
     recordHealth: assign(({ context, event }) => (isHealth(event) ? { health: applyHealth(context.health, event) } : {})),
     recordInventory: assign(({ context, event }) => {
       if (event.type === "backup.changeNoted") return noteChange(context, event.serviceId, event.at);
@@ -160,51 +165,54 @@ const machineSetup = setup({
       const why = "reason" in event && event.reason ? event.reason : "detail" in event ? event.detail : "no reason given";
       return withDecision(context, { verdict: params.verdict, reason: `${params.prefix}: ${why}` }, timeOf(context, event), params.state);
     }),
-    applyStartDecision: assign(({ context, event }, params: { state: string }) => {
+    decideStart: assign(({ context, event }) => {
       const d = decideStartFor(context, event);
-      if (!d) return {};
-      const recorded = withDecision(context, d, event.at, params.state);
+      const trigger = startTrigger(event);
+      if (!d || !trigger) return {};
+      const ctx = { ...withEventHealth(context, event), ...withDecision(context, d, event.at, "monitoring") };
       if (d.verdict === "failover") {
-        const trigger = startTrigger(event);
-        const failoverTrigger = trigger?.kind === "operator" ? (trigger.planned ? "planned" : "operator") : "automatic";
-        return { ...recorded, ...failoverReset, failoverTrigger };
+        const failoverTrigger = trigger.kind === "operator" ? (trigger.planned ? "planned" : "operator") : "automatic";
+        return { ...ctx, ...failoverReset, failoverTrigger, route: "failover" };
       }
       if (d.verdict === "awaitApproval" || d.verdict === "brake") {
-        return { ...recorded, pendingApproval: { step: "failingOver" as const, reason: d.reason } };
+        return { ...ctx, pendingApproval: { step: "failingOver" as const, reason: d.reason }, route: "askOperator" };
       }
-      return recorded;
+      // Not acting on an automatic verdict still means the primary is suspect; a refused request changes nothing.
+      return { ...ctx, route: trigger.kind === "automatic" ? "watch" : null };
     }),
     escalate: assign(({ context, event }, params: { state: string; verdict: string; reason: string; resume: ResumePoint | "currentStep" }) => {
       const step: ResumePoint = params.resume === "currentStep" ? (context.currentStep ?? "monitoring") : params.resume;
       const reason = isHealth(event) ? `${params.reason}: ${event.reason}` : params.reason;
       return { ...withDecision(context, { verdict: params.verdict, reason }, timeOf(context, event), params.state), pendingApproval: { step, reason } };
     }),
-    enterStep: assign((_, params: { step: StepName }) => ({ currentStep: params.step })),
-    clearRetry: assign({ retryAt: null }),
+    enterStep: assign((_, params: { step: StepName }) => ({ currentStep: params.step, route: null })),
+    // Leaving a step drops its backoff deadline, except when the step is left to be retried after it.
+    clearRetry: assign(({ context }) => (context.route === "retry" ? {} : { retryAt: null })),
     operationStarted: assign(({ event }) => (event.type === "step.operationStarted" ? { operation: event.operation } : {})),
     recordWaiting: assign(({ context, event }) => (event.type === "step.waiting" ? withDecision(context, { verdict: "waiting", reason: event.reason }, event.at, event.step) : {})),
-    applyBackupDecision: assign(({ context, event }) => {
-      const d = backupDecisionFor(context, event);
-      if (!d || event.type !== "step.backupChecked") return {};
+    decideBackup: assign(({ context, event }) => {
+      if (event.type !== "step.backupChecked") return {};
+      const d = decideBackup(context, event.facts, event.at);
       const state = "failingOver.checkingBackup";
       let ctx = { ...context, ...withDecision(context, d, event.at, state) };
       if (d.verdict === "takeFreshBackup") {
-        return { ...ctx, pendingBackupName: backupBlobName(serviceNameOf(context.pair.primary.serviceId), event.at) };
+        return { ...ctx, pendingBackupName: backupBlobName(serviceNameOf(context.pair.primary.serviceId), event.at), route: "takeFreshBackup" };
       }
       if (d.verdict === "useBackup" && d.backup) {
-        ctx = { ...ctx, ...withDecision(ctx, decideRestore(context.standbyHolds, d.backup), event.at, state) };
-        return { ...ctx, chosenBackup: d.backup };
+        const restore = decideRestore(context.standbyHolds, d.backup);
+        ctx = { ...ctx, ...withDecision(ctx, restore, event.at, state) };
+        return { ...ctx, chosenBackup: d.backup, route: restore.verdict === "skipRestore" ? "standbyHoldsIt" : "restore" };
       }
       if (d.verdict === "awaitApproval" && d.backup) {
         const skip = decideRestore(context.standbyHolds, d.backup).verdict === "skipRestore";
         const step = skip ? "failingOver.verifyingStandby" : "failingOver.restoring";
         const pendingApproval = { step, reason: d.reason, ...(d.dataLossWindowMs === undefined ? {} : { dataLossWindowMs: d.dataLossWindowMs }) } as const;
-        return { ...ctx, chosenBackup: d.backup, pendingApproval };
+        return { ...ctx, chosenBackup: d.backup, pendingApproval, route: "askOperator" };
       }
-      if (d.verdict === "refuse") return ctx;
+      if (d.verdict === "refuse") return { ...ctx, route: "refuse" };
       // Without any backup, approving means a DNS-only cutover: verify the standby as it is, restore nothing.
-      if (d.verdict === "noBackup") return { ...ctx, chosenBackup: null, pendingApproval: { step: "failingOver.verifyingStandby" as const, reason: d.reason } };
-      return { ...ctx, pendingApproval: { step: "failingOver.checkingBackup" as const, reason: d.reason } };
+      if (d.verdict === "noBackup") return { ...ctx, chosenBackup: null, pendingApproval: { step: "failingOver.verifyingStandby" as const, reason: d.reason }, route: "askOperator" };
+      return { ...ctx, pendingApproval: { step: "failingOver.checkingBackup" as const, reason: d.reason }, route: "askOperator" };
     }),
     backupTaken: assign(({ context, event }, params: { side: "primary" | "standby" }) => {
       if (event.type !== "step.backupTaken") return {};
@@ -236,7 +244,7 @@ const machineSetup = setup({
       const state = context.currentStep ?? "failingOver.verifyingStandby";
       const ctx = { ...context, ...withDecision(context, { verdict: "verified", reason: event.detail }, event.at, state) };
       const pendingApproval = d.verdict === "hold" ? { step: state, reason: d.reason } : null;
-      return { ...withDecision(ctx, d, event.at, state), verifiedAt: { ...context.verifiedAt, [params.side]: event.at }, pendingApproval };
+      return { ...withDecision(ctx, d, event.at, state), verifiedAt: { ...context.verifiedAt, [params.side]: event.at }, pendingApproval, route: d.verdict };
     }),
     dnsSwitched: assign(({ context, event }, params: { to: "primary" | "standby" }) => {
       if (event.type !== "step.dnsSwitched") return {};
@@ -258,30 +266,13 @@ const machineSetup = setup({
       const step = context.currentStep ?? "failingOver.switchingDns";
       return { ...withDecision(context, { verdict: "dnsConflict", reason: event.reason }, event.at, step), pendingApproval: { step, reason: event.reason } };
     }),
-    scheduleRetry: assign(({ context, event }) => {
-      const step = context.currentStep ?? "failingOver.checkingBackup";
-      const { error, retryable } = failureOf(context, event);
-      const at = timeOf(context, event);
-      const d = decideStepFailure(context, step, error, at);
-      return {
-        ...withDecision(context, d, at, step),
-        attempts: { ...context.attempts, [step]: (context.attempts[step] ?? 0) + 1 },
-        retryAt: d.retryAt,
-        // A failed poll keeps the operation (resume it); a failed operation is started again.
-        operation: retryable ? context.operation : null,
-      };
-    }),
+    decideStepFailure: assign(({ context, event }) => decideOnFailure(context, event)),
     escalateStepFailure: assign(({ context, event }) => {
       const step = context.currentStep ?? "failingOver.checkingBackup";
       const { error, retryable } = failureOf(context, event);
       const at = timeOf(context, event);
-      const d = decideStepFailure(context, step, error, at);
-      return {
-        ...withDecision(context, { verdict: "escalate", reason: d.reason }, at, step),
-        attempts: { ...context.attempts, [step]: (context.attempts[step] ?? 0) + 1 },
-        operation: retryable ? context.operation : null,
-        pendingApproval: { step, reason: d.reason },
-      };
+      const reason = decideStepFailure(context, step, error, at).reason;
+      return { ...escalation(context, step, reason, at, retryable), route: "escalate" };
     }),
     applyApproval: assign(({ context, event }) => {
       const pending = context.pendingApproval;
@@ -304,32 +295,37 @@ const machineSetup = setup({
       const reason = `operator ${actor} aborted${"reason" in event && event.reason ? ` (${event.reason})` : ""}; CNAME points at the ${context.activeRegion}: back to ${target}${left}${stillDown}`;
       return { ...withDecision(context, { verdict: "aborted", reason }, timeOf(context, event), params.state), ...failoverReset };
     }),
-    beginFailback: assign(({ context, event }) => {
+    decideFailback: assign(({ context, event }, params: { state: string }) => {
       if (event.type !== "operator.failbackRequested") return {};
-      return { ...withDecision(context, decideFailback(context, event.at, event.actor), event.at, "failedOver"), ...failoverReset };
-    }),
-    refuseFailback: assign(({ context, event }, params: { state: string }) => {
-      if (event.type !== "operator.failbackRequested") return {};
-      return withDecision(context, decideFailback(context, event.at, event.actor), event.at, params.state);
+      const d = decideFailback(context, event.at, event.actor);
+      const recorded = withDecision(context, d, event.at, params.state);
+      return d.verdict === "failback" ? { ...recorded, ...failoverReset, route: "failback" } : { ...recorded, route: null };
     }),
     setPausedFrom: assign((_, params: { from: "monitoring" | "failedOver" }) => ({ pausedFrom: params.from })),
-    namePendingBackup: assign(({ context, event }) => ({ pendingBackupName: backupBlobName(serviceNameOf(context.pair.standby.serviceId), timeOf(context, event)) })),
-    primaryChecked: assign(({ context, event }) => {
+    decidePrimaryReadiness: assign(({ context, event }) => {
       if (event.type !== "step.primaryChecked") return {};
       const d = decideFailbackReadiness(event.facts);
-      const recorded = withDecision(context, d, event.at, "failingBack.checkingPrimary");
-      return d.verdict === "skuMismatch" ? { ...recorded, pendingApproval: { step: "failingBack.checkingPrimary" as const, reason: d.reason } } : recorded;
+      const recorded = { ...context, ...withDecision(context, d, event.at, "failingBack.checkingPrimary") };
+      if (d.verdict === "proceed") return { ...recorded, pendingBackupName: backupBlobName(serviceNameOf(context.pair.standby.serviceId), event.at), route: "proceed" };
+      if (d.verdict === "skuMismatch") return { ...recorded, pendingApproval: { step: "failingBack.checkingPrimary" as const, reason: d.reason }, route: "askOperator" };
+      // Busy: a failed attempt of the step, retried or escalated like any other.
+      return decideOnFailure(recorded, event);
     }),
   },
 });
 
-/** `step.failed` and unexpected actor errors: retry the step after a persisted backoff deadline, or escalate after maxStepAttempts. */
-function failureHandling(self: string) {
+function routeTo(routes: string[], target: string, reenter = false) {
+  return { guard: { type: "routeIs" as const, params: { routes } }, target, ...(reenter ? { reenter: true } : {}) };
+}
+
+/**
+ * `step.failed` is decided once (retry after a persisted backoff deadline, or escalate after maxStepAttempts) and
+ * routed on; `routes` are the state's own routes for its other decisions.
+ */
+function failureHandling(self: string, routes: ReturnType<typeof routeTo>[] = []) {
   return {
-    "step.failed": [
-      { guard: "stepAttemptsExhausted" as const, target: "#pair.awaitingOperator", actions: "escalateStepFailure" as const },
-      { target: self, reenter: true, actions: "scheduleRetry" as const },
-    ],
+    "step.failed": { actions: ["decideStepFailure" as const, "thenRoute" as const] },
+    decided: [...routes, routeTo(["escalate"], "#pair.awaitingOperator"), routeTo(["retry"], self, true)],
   };
 }
 
@@ -370,21 +366,15 @@ export const failoverMachine = machineSetup.createMachine({
       tags: ["backupsAllowed", "warmStandbyAllowed"],
       initial: "healthy",
       on: {
-        "health.primaryUnhealthy": [
-          { guard: { type: "startVerdictIs", params: { verdicts: ["failover"] } }, target: "failingOver", actions: ["recordHealth", { type: "applyStartDecision", params: { state: "monitoring" } }] },
-          { guard: { type: "startVerdictIs", params: { verdicts: ["awaitApproval", "brake"] } }, target: "awaitingOperator", actions: ["recordHealth", { type: "applyStartDecision", params: { state: "monitoring" } }] },
-          { target: ".suspect", actions: ["recordHealth", { type: "applyStartDecision", params: { state: "monitoring" } }] },
-        ],
-        "operator.failoverRequested": [
-          { guard: { type: "startVerdictIs", params: { verdicts: ["failover"] } }, target: "failingOver", actions: { type: "applyStartDecision", params: { state: "monitoring" } } },
-          { actions: { type: "applyStartDecision", params: { state: "monitoring" } } },
-        ],
+        "health.primaryUnhealthy": { actions: ["decideStart", "thenRoute" as const] },
+        "operator.failoverRequested": { actions: ["decideStart", "thenRoute" as const] },
+        decided: [routeTo(["failover"], "failingOver"), routeTo(["askOperator"], "awaitingOperator"), routeTo(["watch"], ".suspect")],
         "health.bothUnhealthy": [
           { guard: "observeMode", actions: ["recordHealth", { type: "record", params: { state: "monitoring", verdict: "observe", reason: "both regions are unhealthy; policy mode is observe: no action taken" } }] },
           { target: "awaitingOperator", actions: ["recordHealth", { type: "escalate", params: { state: "monitoring", verdict: "escalate", reason: "both regions are unhealthy: no failover, no DNS change; an operator must decide", resume: "monitoring" } }] },
         ],
         "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "monitoring", verdict: "alert", prefix: "observer impaired, no failover on its signals" } }] },
-        "operator.failbackRequested": { actions: { type: "refuseFailback", params: { state: "monitoring" } } },
+        "operator.failbackRequested": { actions: { type: "decideFailback", params: { state: "monitoring" } } },
         "operator.paused": { target: "paused", actions: [{ type: "setPausedFrom", params: { from: "monitoring" } }, { type: "recordEventReason", params: { state: "monitoring", verdict: "paused", prefix: "operator paused the pair" } }] },
       },
       states: {
@@ -426,14 +416,14 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingOver.checkingBackup"),
           invoke: { id: "checkBackup", src: "checkBackup", input: ({ context }) => checkBackupInput(context), onError: onActorError() },
           on: {
-            "step.backupChecked": [
-              { guard: { type: "backupVerdictIs", params: { verdicts: ["takeFreshBackup"] } }, target: "takingFreshBackup", actions: "applyBackupDecision" },
-              { guard: "standbyHoldsChosenBackup", target: "verifyingStandby", actions: "applyBackupDecision" },
-              { guard: { type: "backupVerdictIs", params: { verdicts: ["useBackup"] } }, target: "restoring", actions: "applyBackupDecision" },
-              { guard: { type: "backupVerdictIs", params: { verdicts: ["refuse"] } }, target: "#pair.monitoring.suspect", actions: "applyBackupDecision" },
-              { target: "#pair.awaitingOperator", actions: "applyBackupDecision" },
-            ],
-            ...failureHandling("checkingBackup"),
+            "step.backupChecked": { actions: ["decideBackup", "thenRoute" as const] },
+            ...failureHandling("checkingBackup", [
+              routeTo(["takeFreshBackup"], "takingFreshBackup"),
+              routeTo(["standbyHoldsIt"], "verifyingStandby"),
+              routeTo(["restore"], "restoring"),
+              routeTo(["refuse"], "#pair.monitoring.suspect"),
+              routeTo(["askOperator"], "#pair.awaitingOperator"),
+            ]),
           },
         },
         takingFreshBackup: {
@@ -458,11 +448,8 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingOver.verifyingStandby"),
           invoke: { id: "verifyGateway", src: "verifyGateway", input: ({ context }) => verifyGatewayInput(context, "failingOver.verifyingStandby", "standby"), onError: onActorError() },
           on: {
-            "step.verified": [
-              { guard: { type: "dnsSwitchAllowed", params: { toward: "standby" } }, target: "switchingDns", actions: { type: "verified", params: { side: "standby" } } },
-              { target: "#pair.awaitingOperator", actions: { type: "verified", params: { side: "standby" } } },
-            ],
-            ...failureHandling("verifyingStandby"),
+            "step.verified": { actions: [{ type: "verified", params: { side: "standby" } }, "thenRoute" as const] },
+            ...failureHandling("verifyingStandby", [routeTo(["switch"], "switchingDns"), routeTo(["hold"], "#pair.awaitingOperator")]),
           },
         },
         switchingDns: {
@@ -504,10 +491,8 @@ export const failoverMachine = machineSetup.createMachine({
     failedOver: {
       tags: ["backupsAllowed"],
       on: {
-        "operator.failbackRequested": [
-          { guard: "failbackAllowed", target: "failingBack", actions: "beginFailback" },
-          { actions: { type: "refuseFailback", params: { state: "failedOver" } } },
-        ],
+        "operator.failbackRequested": { actions: [{ type: "decideFailback", params: { state: "failedOver" } }, "thenRoute" as const] },
+        decided: routeTo(["failback"], "failingBack"),
         "operator.failoverRequested": { actions: { type: "record", params: { state: "failedOver", verdict: "refuse", reason: "already failed over: the standby serves traffic" } } },
         "health.bothUnhealthy": { target: "awaitingOperator", actions: ["recordHealth", { type: "escalate", params: { state: "failedOver", verdict: "escalate", reason: "both regions are unhealthy while failed over: no DNS change; an operator must decide", resume: "failedOver" } }] },
         "health.standbyUnhealthy": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "failedOver", verdict: "alert", prefix: "the active standby is unhealthy (no automatic failback)" } }] },
@@ -533,13 +518,8 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingBack.checkingPrimary"),
           invoke: { id: "checkPrimary", src: "checkPrimary", input: ({ context }) => checkPrimaryInput(context), onError: onActorError() },
           on: {
-            "step.primaryChecked": [
-              { guard: "primaryReadyForFailback", target: "backingUpActive", actions: ["primaryChecked", "namePendingBackup"] },
-              { guard: "primarySkuMismatch", target: "#pair.awaitingOperator", actions: "primaryChecked" },
-              { guard: "stepAttemptsExhausted", target: "#pair.awaitingOperator", actions: "escalateStepFailure" },
-              { target: "checkingPrimary", reenter: true, actions: "scheduleRetry" },
-            ],
-            ...failureHandling("checkingPrimary"),
+            "step.primaryChecked": { actions: ["decidePrimaryReadiness", "thenRoute" as const] },
+            ...failureHandling("checkingPrimary", [routeTo(["proceed"], "backingUpActive"), routeTo(["askOperator"], "#pair.awaitingOperator")]),
           },
         },
         backingUpActive: {
@@ -564,11 +544,8 @@ export const failoverMachine = machineSetup.createMachine({
           ...stepState("failingBack.verifyingPrimary"),
           invoke: { id: "verifyGateway", src: "verifyGateway", input: ({ context }) => verifyGatewayInput(context, "failingBack.verifyingPrimary", "primary"), onError: onActorError() },
           on: {
-            "step.verified": [
-              { guard: { type: "dnsSwitchAllowed", params: { toward: "primary" } }, target: "switchingDnsBack", actions: { type: "verified", params: { side: "primary" } } },
-              { target: "#pair.awaitingOperator", actions: { type: "verified", params: { side: "primary" } } },
-            ],
-            ...failureHandling("verifyingPrimary"),
+            "step.verified": { actions: [{ type: "verified", params: { side: "primary" } }, "thenRoute" as const] },
+            ...failureHandling("verifyingPrimary", [routeTo(["switch"], "switchingDnsBack"), routeTo(["hold"], "#pair.awaitingOperator")]),
           },
         },
         switchingDnsBack: {

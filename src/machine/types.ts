@@ -165,6 +165,11 @@ export interface PairContext {
   pendingApproval: PendingApproval | null;
   /** Where operator.resumed returns to. */
   pausedFrom: "monitoring" | "failedOver" | null;
+  /**
+   * The verdict of the decision just taken, which the machine routes on: each decision is computed once, by the
+   * action that records it, and the transition that follows (on `decided`) only reads this.
+   */
+  route: string | null;
 }
 
 interface Stamped {
@@ -172,16 +177,9 @@ interface Stamped {
   at: number;
 }
 
-export type HealthEventType =
-  | "health.primarySuspect"
-  | "health.primaryUnhealthy"
-  | "health.primaryHealthy"
-  | "health.standbyUnhealthy"
-  | "health.standbyHealthy"
-  | "health.bothUnhealthy"
-  | "health.observerImpaired";
-
-export type HealthEvent = { type: HealthEventType; reason: string } & Stamped;
+// Health events are the contract with src/health, kept in a neutral module both import.
+export type { HealthEvent, HealthEventType } from "../ports/health-events.js";
+import type { HealthEvent } from "../ports/health-events.js";
 
 interface OperatorFields extends Stamped {
   actor?: string;
@@ -217,7 +215,10 @@ export type StepEvent =
   | ({ type: "step.dnsConflict"; step: StepName; reason: string } & Stamped)
   | ({ type: "step.failed"; step: StepName; error: string; retryable: boolean } & Stamped);
 
-export type PairEvent = HealthEvent | OperatorEvent | InventoryEvent | StepEvent;
+/** Raised by the machine itself right after it took a decision: the transitions on it route on `context.route`. */
+export type RoutingEvent = { type: "decided" } & Stamped;
+
+export type PairEvent = HealthEvent | OperatorEvent | InventoryEvent | StepEvent | RoutingEvent;
 
 /** An event before the runtime stamps `at` on it. */
 export type UnstampedEvent = PairEvent extends infer E ? (E extends PairEvent ? Omit<E, "at"> & { at?: number } : never) : never;

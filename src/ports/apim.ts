@@ -13,14 +13,29 @@ export interface ApimService {
   provisioningState: string;
   gatewayUrl: string;
   hostnames: ApimHostname[];
-  identity: { type: string; principalId?: string; userAssignedClientIds: string[] } | null;
+  identity: { type: string; principalId?: string; userAssignedClientIds: string[]; userAssignedPrincipalIds?: string[] } | null;
   etag?: string;
+  /** Read with the service; not carried by a backup. */
+  unbacked?: ApimUnbackedSettings;
 }
 
 export interface ApimHostname {
   type: string; // Proxy | Portal | Management | DeveloperPortal | Scm
   hostName: string;
   certificateThumbprint?: string;
+  /** ISO-8601 expiry of the bound certificate, when ARM reports one. */
+  certificateExpiry?: string;
+  /** Key Vault secret the certificate comes from, when it does. */
+  keyVaultId?: string;
+}
+
+/** Settings APIM keeps outside every backup: read for the readiness checks, compared between the two instances. */
+export interface ApimUnbackedSettings {
+  /** Protocol and cipher settings (`customProperties`), values as ARM returns them ("True"/"False"). */
+  customProperties: Record<string, string>;
+  /** Custom CA certificates (`certificates`): store name and thumbprint. */
+  caCertificates: { storeName: string; thumbprint: string; expiry?: string }[];
+  virtualNetworkType: string;
 }
 
 /** How APIM reaches the backup storage account. The access key itself is resolved at call time, never stored. */
@@ -58,6 +73,12 @@ export interface OperationProgress {
 
 export interface ApimPort {
   getService(serviceId: string, signal?: AbortSignal): Promise<ApimService>;
+  /** Names of the service's workspaces (an instance with workspaces cannot be backed up). */
+  listWorkspaces?(serviceId: string, signal?: AbortSignal): Promise<string[]>;
+  /** The service's loggers (diagnostics destinations): name and type, e.g. `azuremonitor` / `azureMonitor`. */
+  listLoggers?(serviceId: string, signal?: AbortSignal): Promise<{ name: string; loggerType: string }[]>;
+  /** The service's diagnostics (what is logged where): name and the logger it writes to. */
+  listDiagnostics?(serviceId: string, signal?: AbortSignal): Promise<{ name: string; logger: string }[]>;
   beginBackup(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle>;
   beginRestore(serviceId: string, location: BackupLocation, signal?: AbortSignal): Promise<OperationHandle>;
   /** Polls until the operation finishes; throws AzureOperationError when it failed. */

@@ -1,3 +1,6 @@
+/** The status endpoint every APIM gateway serves: probes and verification use it unless the configuration names another path. */
+export const APIM_STATUS_PATH = "/status-0123456789abcdef";
+
 /** User-Agent of the controller's own gateway probes (the simulator's probe-partition fault cuts exactly these). */
 export const PROBE_USER_AGENT = "apim-dr-probe";
 

@@ -29,15 +29,10 @@ export interface Signal {
  */
 export type SignalChannel = "eventHubs" | "arm" | "probe";
 
-export type SignalSource =
-  | "alert"
-  | "resourceHealth"
-  | "serviceHealth"
-  | "activityLog"
-  | "gatewayLog"
-  | "metric"
-  | "log"
-  | "probe";
+/** Every signal source, listed once: the type and the configuration's enum both come from here. */
+export const SIGNAL_SOURCES = ["alert", "resourceHealth", "serviceHealth", "activityLog", "gatewayLog", "metric", "log", "probe"] as const;
+
+export type SignalSource = (typeof SIGNAL_SOURCES)[number];
 
 export type SignalStatus = "healthy" | "degraded" | "unhealthy" | "unknown";
 

@@ -9,7 +9,7 @@ export interface StateStore {
 export interface AuditEntry {
   at: string; // ISO-8601 UTC
   pair: string;
-  type: "transition" | "decision" | "operator" | "operation" | "alert";
+  type: "transition" | "decision" | "operator" | "operation" | "alert" | "readiness";
   state?: string;
   verdict?: string;
   reason?: string;

@@ -1,6 +1,5 @@
 import type { EffectivePair } from "../config/index.js";
 import { activeServiceId } from "../machine/context.js";
-import type { PairContext, UnstampedEvent } from "../machine/types.js";
 import type { ApimPort, StorageAccess } from "../ports/apim.js";
 import type { BackupStorePort } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
@@ -11,15 +10,8 @@ import { ageOf, findNewestBackup, isBackupOf, type BackupAge } from "../backup/l
 import { rpoStatus, type RpoStatus } from "../backup/rpo.js";
 import { WarmStandby, type WarmStandbyEvent } from "../backup/warm-standby.js";
 import type { Logger } from "./logger.js";
+import type { PairMachine } from "./pair-machine.js";
 
-/** What the coordinator needs of the pair's machine: its context and tags, and a way to tell it facts. */
-export interface PairMachineView {
-  context(): PairContext;
-  hasTag(tag: "backupsAllowed" | "warmStandbyAllowed"): boolean;
-  state(): string;
-  send(event: UnstampedEvent): void;
-  record(entries: AuditEntry[]): void;
-}
 
 export interface BackupCoordinatorDeps {
   apim: ApimPort;
@@ -54,7 +46,7 @@ export class BackupCoordinator {
 
   constructor(
     private readonly pair: EffectivePair,
-    private readonly machine: PairMachineView,
+    private readonly machine: PairMachine,
     private readonly deps: BackupCoordinatorDeps,
   ) {
     this.scheduler = new BackupScheduler(
@@ -149,7 +141,7 @@ export class BackupCoordinator {
   }
 
   private record(entry: Omit<AuditEntry, "at" | "pair">): void {
-    this.machine.record([{ at: new Date(this.deps.clock.now()).toISOString(), pair: this.pair.name, ...entry }]);
+    this.machine.record([{ at: new Date(this.deps.clock.now()).toISOString(), pair: this.pair.name, state: this.machine.state(), ...entry }]);
   }
 
   /** The newest backup is read again after a backup; a failed read only delays the RPO view until the next refresh. */

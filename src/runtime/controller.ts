@@ -22,11 +22,12 @@ import { LogsPoller } from "../signals/pollers/logs-poller.js";
 import { MetricsText, renderMetrics, type ControllerCounters } from "./metrics.js";
 import type { Notifications } from "../notify/notifications.js";
 import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
-import type { AuditLog } from "../ports/state.js";
+import type { AuditEntry, AuditLog } from "../ports/state.js";
 import type { SinkFactory } from "./records/record-stream.js";
 import { auditSink } from "./records/audit-sink.js";
 import { logSink } from "./records/log-sink.js";
 import { emptyRecordCounts, metricsSink, type RecordCounts } from "./records/metrics-sink.js";
+import type { CutoverPlan } from "./plan.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
   /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
@@ -50,6 +51,8 @@ export interface ControllerOptions {
   rpoRefreshMs?: number;
   /** Stops a start-up that is still retrying its state store (e.g. SIGTERM while the store is down). */
   signal?: AbortSignal;
+  /** How many unhandled rejections the process logged and survived (see keepRunningOnUnexpectedErrors). */
+  unexpectedErrors?: () => number;
 }
 
 /** What /healthz reports: ok, or degraded with the problems an operator must know. */
@@ -89,7 +92,9 @@ export class Controller implements ControllerApi {
   private replaying = false;
   /** Signals that could not change a verdict (too old, from the future) since they were last logged. */
   private ignored: { count: Record<string, number>; newest: Ignored | null } = { count: {}, newest: null };
-  private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {} };
+  /** Told of every signal as it arrives (the readiness monitor notes when each source was last heard from). */
+  onSignal: ((signal: Signal) => void) | null = null;
+  private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {}, unexpectedErrors: 0 };
 
   private constructor(
     private readonly config: EffectiveConfig,
@@ -103,10 +108,12 @@ export class Controller implements ControllerApi {
     const healthSettings = healthSettingsFrom(config.health);
     const pairs = new Map<string, PairRuntime>();
     const recordCounts = emptyRecordCounts();
+    // Verification probes the path and within the time the configured probes use.
+    const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
     const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
-    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
-    const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000 });
+    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
+    const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000, unexpectedErrors: options.unexpectedErrors ?? (() => 0) });
     try {
       await controller.startSources();
     } catch (error) {
@@ -122,6 +129,7 @@ export class Controller implements ControllerApi {
    * Judged at once unless `judge` is false (part of a batch, judged at its end) or the replay runs.
    */
   ingest(signal: Signal, judge = true): void {
+    this.onSignal?.(signal);
     this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
     let ignored: Ignored | null = null;
     for (const pair of this.pairs.values()) {
@@ -275,6 +283,13 @@ export class Controller implements ControllerApi {
   async preview(name: string, action: OperatorAction, options: { planned?: boolean } = {}): Promise<string[]> {
     return this.pair(name).preview(action, options.planned ?? false);
   }
+  /** Hooks for the readiness monitor (src/readiness/monitor.ts). */
+  failoverPlan(name: string): CutoverPlan {
+    return this.pair(name).failoverPlan();
+  }
+  appendAudit(name: string, entries: AuditEntry[]): void {
+    this.pair(name).appendAudit(entries);
+  }
   async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
     const pair = this.pair(name);
     const unsaved = pair.unsaved();
@@ -299,6 +314,7 @@ export class Controller implements ControllerApi {
     const consumer = this.consumer?.stats();
     if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
     this.counters.failovers = this.recordCounts.failovers;
+    this.counters.unexpectedErrors = this.options.unexpectedErrors();
     return renderMetrics(this.listPairs(), this.counters) + (this.ports.notifications?.addMetrics(new MetricsText()).toString() ?? "");
   }
   ready(): boolean {

@@ -30,6 +30,8 @@ export interface ControllerCounters {
   eventsDeadLettered: number;
   pollerErrors: Record<string, number>;
   failovers: Record<string, number>;
+  /** Unhandled rejections logged and survived: each is a bug. */
+  unexpectedErrors: number;
 }
 
 export function renderMetrics(pairs: PairStatus[], counters: ControllerCounters): string {
@@ -60,6 +62,7 @@ export function renderMetrics(pairs: PairStatus[], counters: ControllerCounters)
     .family("apim_dr_events_received_total", "counter", "Events taken from Event Hubs.", [[{}, counters.eventsReceived]])
     .family("apim_dr_events_decoded_total", "counter", "Events that decoded.", [[{}, counters.eventsDecoded]])
     .family("apim_dr_events_dead_lettered_total", "counter", "Events written to the dead-letter store.", [[{}, counters.eventsDeadLettered]])
+    .family("apim_dr_unexpected_errors_total", "counter", "Unhandled rejections the controller logged and survived (each is a bug worth reporting).", [[{}, counters.unexpectedErrors]])
     .family("apim_dr_poller_errors_total", "counter", "Failed poller rounds, by poller.", Object.entries(counters.pollerErrors).map(([poller, n]) => [{ poller }, n]))
     .toString();
 }

@@ -1,19 +1,19 @@
-import { transition } from "xstate";
 import type { EffectivePair } from "../config/index.js";
-import { createEvaluator, verdictEvents, type HealthEvaluator, type HealthSettings, type ObserveOutcome, type PairHealth } from "../health/index.js";
-import type { PairContext, UnstampedEvent } from "../machine/types.js";
-import type { PairTag } from "../machine/failover-machine.js";
-import type { StateStore } from "../ports/state.js";
-import type { SinkFactory } from "./records/record-stream.js";
+import type { HealthSettings, ObserveOutcome } from "../health/index.js";
+import type { AuditEntry, StateStore } from "../ports/state.js";
 import { sameResourceId, type Signal } from "../ports/signal.js";
 import { describeError } from "../ports/errors.js";
-import { OPERATOR_ACTIONS, type CommandResult, type OperatorAction, type OperatorRequest, type PairStatus } from "../server/controller-api.js";
+import type { CommandResult, OperatorAction, OperatorRequest, PairStatus } from "../server/controller-api.js";
 import { createFailoverMachine, type StepPorts } from "./steps/index.js";
 import { startPairActor, type PairActor } from "./pair-actor.js";
+import { pairMachine, type PairMachine } from "./pair-machine.js";
 import { pairSettings } from "./pair-settings.js";
-import { stateName } from "./state-name.js";
 import { BackupCoordinator } from "./backup-coordinator.js";
-import { failoverPlan, failbackPlan, renderPlan } from "./plan.js";
+import { HealthFeed } from "./health-feed.js";
+import { OperatorCommands } from "./operator-commands.js";
+import { pairStatus } from "./status-view.js";
+import { failoverPlan, type CutoverPlan } from "./plan.js";
+import type { SinkFactory } from "./records/record-stream.js";
 import type { Logger } from "./logger.js";
 
 export interface PairRuntimeDeps extends StepPorts {
@@ -25,66 +25,39 @@ export interface PairRuntimeDeps extends StepPorts {
   onStoreError?: (pair: string, what: string, error: unknown) => void;
 }
 
-/** The machine event each operator action sends (`backup` sends none: the backup coordinator acts on it). */
-function operatorEvent(action: Exclude<OperatorAction, "backup">, request: OperatorRequest): UnstampedEvent {
-  const fields = { actor: request.actor, reason: request.reason };
-  switch (action) {
-    case "failover":
-      return { type: "operator.failoverRequested", planned: request.planned ?? false, ...fields };
-    case "failback":
-      return { type: "operator.failbackRequested", ...fields };
-    case "approve":
-      return { type: "operator.approved", ...fields };
-    case "abort":
-      return { type: "operator.aborted", ...fields };
-    case "pause":
-      return { type: "operator.paused", ...fields };
-    case "resume":
-      return { type: "operator.resumed", ...fields };
-  }
-}
-
 /**
- * One protected pair: its failover machine (persisted), its health evaluator and its backup coordinator.
- * Signals come in through `observe`; verdict changes become machine events.
+ * One protected pair, assembled from parts with one job each: the persisted failover machine (pair-actor), its
+ * health feed, its backup coordinator, the operator commands and the status view. Signals come in through `observe`.
  */
 export class PairRuntime {
   readonly name: string;
-  private evaluator: HealthEvaluator;
-  private health: PairHealth | null = null;
   readonly backups: BackupCoordinator;
+  readonly health: HealthFeed;
+  readonly commands: OperatorCommands;
   private backupsWereAllowed = true;
 
   private constructor(
     readonly pair: EffectivePair,
     private readonly deps: PairRuntimeDeps,
     private readonly pairActor: PairActor,
+    private readonly machine: PairMachine,
     healthSettings: HealthSettings,
   ) {
     this.name = pair.name;
-    this.evaluator = createEvaluator(healthSettings, { primary: pair.primary, standby: pair.standby });
-    this.backups = new BackupCoordinator(
-      pair,
-      {
-        context: () => this.context,
-        hasTag: (tag) => this.hasTag(tag),
-        state: () => this.state,
-        send: (event) => this.pairActor.send(event),
-        record: (entries) => this.pairActor.record(entries),
-      },
-      deps,
-    );
+    this.health = new HealthFeed(healthSettings, { primary: pair.primary, standby: pair.standby }, machine, deps.clock);
+    this.backups = new BackupCoordinator(pair, machine, deps);
+    this.commands = new OperatorCommands(pair, machine, this.backups, this.health, deps.clock);
   }
 
   static async start(pair: EffectivePair, healthSettings: HealthSettings, deps: PairRuntimeDeps, signal?: AbortSignal): Promise<PairRuntime> {
     const log = deps.log.child({ pair: pair.name });
     const pairActor = await startPairActor(
       {
-      machine: createFailoverMachine(deps),
-      input: pairSettings(pair),
-      stateStore: deps.stateStore,
-      sinks: deps.sinks,
-      clock: deps.clock,
+        machine: createFailoverMachine(deps),
+        input: pairSettings(pair),
+        stateStore: deps.stateStore,
+        sinks: deps.sinks,
+        clock: deps.clock,
         onError: (error, what) => {
           deps.onStoreError?.(pair.name, what, error);
           log.error({ err: describeError(error), what }, `pair ${pair.name}: ${what} failed`);
@@ -92,22 +65,14 @@ export class PairRuntime {
       },
       signal,
     );
-    const runtime = new PairRuntime(pair, { ...deps, log }, pairActor, healthSettings);
+    const runtime = new PairRuntime(pair, { ...deps, log }, pairActor, pairMachine(pairActor, deps.clock), healthSettings);
     pairActor.actor.subscribe(() => runtime.onTransition());
     log.info({ state: runtime.state, restored: pairActor.restored }, pairActor.restored ? `pair ${pair.name} resumed in ${runtime.state}` : `pair ${pair.name} started`);
     return runtime;
   }
 
   get state(): string {
-    return stateName(this.pairActor.actor.getSnapshot().value);
-  }
-
-  private get context(): PairContext {
-    return this.pairActor.actor.getSnapshot().context;
-  }
-
-  hasTag(tag: PairTag): boolean {
-    return this.pairActor.actor.getSnapshot().hasTag(tag);
+    return this.machine.state();
   }
 
   /** Set while the newest state could not be stored. */
@@ -115,144 +80,72 @@ export class PairRuntime {
     return this.pairActor.unsaved();
   }
 
-  /** Resolves once every state and audit write so far is stored. */
+  /** Resolves once every state write and audit record so far is stored. */
   flush(): Promise<void> {
     return this.pairActor.flush();
   }
 
-  /** A normalized signal from any source; `judge: false` only folds it in (a batch or a replay is judged once, at its end). */
+  /** A normalized signal: a configuration change goes to the backups, everything else to the health feed. */
   observe(signal: Signal, judge = true): ObserveOutcome | null {
-    if (signal.kind === "change") {
-      const changed = String(signal.attributes?.changedResourceId ?? signal.resourceId ?? "").toLowerCase();
-      const of = (serviceId: string) => sameResourceId(signal.resourceId, serviceId) || changed.startsWith(serviceId.toLowerCase() + "/");
-      // Either instance: the machine keeps only changes of the active one.
-      // The change's own time: a change made before a backup started is in it, however late its signal arrives.
-      const at = Date.parse(signal.observedAt);
-      for (const side of [this.pair.primary, this.pair.standby]) if (of(side.serviceId)) this.backups.noteChange(side.serviceId, Number.isFinite(at) ? at : undefined);
-      return null;
-    }
-    const outcome = this.evaluator.observe(signal, this.deps.clock.now());
-    if (judge) this.evaluate();
-    return outcome;
+    if (signal.kind !== "change") return this.health.observe(signal, judge);
+    const changed = String(signal.attributes?.changedResourceId ?? signal.resourceId ?? "").toLowerCase();
+    const of = (serviceId: string) => sameResourceId(signal.resourceId, serviceId) || changed.startsWith(serviceId.toLowerCase() + "/");
+    // Either instance: the machine keeps only changes of the active one.
+    // The change's own time: a change made before a backup started is in it, however late its signal arrives.
+    const at = Date.parse(signal.observedAt);
+    for (const side of [this.pair.primary, this.pair.standby]) if (of(side.serviceId)) this.backups.noteChange(side.serviceId, Number.isFinite(at) ? at : undefined);
+    return null;
   }
 
   /** Re-judges health now: windows and staleness move with time, not only with new signals. */
   evaluate(): void {
-    const now = this.deps.clock.now();
-    const current = this.evaluator.evaluate(now);
-    for (const event of verdictEvents(this.health, current, now)) this.pairActor.send(event);
-    this.health = current;
+    this.health.evaluate();
   }
 
   /** A failover or failback that ends lets backups run again: read the RPO view afresh. */
   private onTransition(): void {
-    const allowed = this.hasTag("backupsAllowed");
+    const allowed = this.machine.hasTag("backupsAllowed");
     if (allowed && !this.backupsWereAllowed) this.backups.backupsAllowedAgain();
     this.backupsWereAllowed = allowed;
   }
-  /** Operator actions that would change the pair's state now (dry run on the machine, nothing sent). */
-  accepts(): OperatorAction[] {
-    return OPERATOR_ACTIONS.filter((action) => (action === "backup" ? this.hasTag("backupsAllowed") : this.dryRun(action, {}).changes));
-  }
 
-  private dryRun(action: Exclude<OperatorAction, "backup">, request: OperatorRequest) {
-    const { actor } = this.pairActor;
-    const snapshot = actor.getSnapshot();
-    const [next] = transition(actor.logic, snapshot, { ...operatorEvent(action, request), at: this.deps.clock.now() } as never);
-    const changes = stateName(next.value) !== stateName(snapshot.value);
-    const decision = next.context.lastDecision !== snapshot.context.lastDecision ? next.context.lastDecision : null;
-    return { changes, decision };
+  accepts(): OperatorAction[] {
+    return this.commands.accepts();
   }
 
   command(action: OperatorAction, request: OperatorRequest): CommandResult {
-    const state = this.state;
-    if (action === "backup") return this.backupNow(request);
-    const dry = this.dryRun(action, request);
-    if (!dry.changes) {
-      const why = dry.decision ? dry.decision.reason : `'${action}' is not accepted in state ${state}`;
-      return { accepted: false, state, accepts: this.accepts(), message: why };
-    }
-    this.pairActor.send(operatorEvent(action, request));
-    // While paused the machine ignored verdicts; tell it the current ones again so a confirmed outage acts now.
-    // (After abort and approve the machine routes on the health it recorded meanwhile: see primaryNotHealthy.)
-    if (action === "resume") {
-      this.health = null;
-      this.evaluate();
-    }
-    return { accepted: true, state: this.state };
-  }
-
-  /** An operator asked for a backup of the active instance now. */
-  private backupNow(request: OperatorRequest): CommandResult {
-    const state = this.state;
-    if (!this.hasTag("backupsAllowed")) {
-      return { accepted: false, state, accepts: this.accepts(), message: `no backup while the pair is ${state}: a failover or failback drives the services (it takes its own backups)` };
-    }
-    const at = new Date(this.deps.clock.now()).toISOString();
-    this.pairActor.record([{ at, pair: this.name, type: "operator", state, verdict: "operator.backupRequested", actor: request.actor, reason: request.reason }]);
-    this.backups.requestBackup();
-    return { accepted: true, state };
+    return this.commands.command(action, request);
   }
 
   preview(action: OperatorAction, planned = false): string[] {
-    const p = this.pair;
-    const ctx = this.context;
-    const backup = this.backups.view();
-    switch (action) {
-      case "failover":
-        return renderPlan(failoverPlan(p, ctx, backup, planned));
-      case "failback":
-        return renderPlan(failbackPlan(p, ctx));
-      case "backup":
-        return [`backup ${p.name}: a backup of the active instance ${backup.protects} into container ${p.backup.container} now${backup.unbackedChanges ? ` (${backup.unbackedChanges} change(s) not in any backup)` : ""}`];
-      case "approve":
-        return ctx.pendingApproval
-          ? [`approve ${p.name}: ${ctx.pendingApproval.reason}`, ...(ctx.pendingApproval.dataLossWindowMs ? [`  accepting a data-loss window of ${Math.round(ctx.pendingApproval.dataLossWindowMs / 60_000)} min`] : [])]
-          : [`approve ${p.name}: nothing is waiting for approval (state ${this.state})`];
-      case "abort":
-        return [`abort ${p.name}: stop the pending step in ${this.state}; traffic stays on ${ctx.activeRegion === "standby" ? p.standby.region : p.primary.region}`];
-      case "pause":
-        return [`pause ${p.name}: keep observing signals, take no automatic action until resumed`];
-      case "resume":
-        return [`resume ${p.name}: automatic action resumes`];
-    }
+    return this.commands.preview(action, planned);
+  }
+
+  /** The failover plan as of now (for `apim-dr plan`); the preview renders the same one. */
+  failoverPlan(planned = false): CutoverPlan {
+    return failoverPlan(this.pair, this.machine.context(), this.backups.view(), planned, this.deps.clock.now());
+  }
+
+  /** Records entries on the pair's record stream (readiness changes), like every other record of the pair. */
+  appendAudit(entries: AuditEntry[]): void {
+    this.machine.record(entries);
   }
 
   status(): PairStatus {
-    const ctx = this.context;
-    const now = this.deps.clock.now();
-    const iso = (ms: number | null) => (ms === null ? null : new Date(ms).toISOString());
-    const region = (side: "primary" | "standby") => {
-      const verdict = this.health?.[side];
-      const fallback = ctx.health[side];
-      return { region: this.pair[side].region, verdict: verdict?.verdict ?? fallback.verdict, reason: verdict?.reason ?? fallback.reason, since: iso(verdict?.since ?? fallback.since) };
-    };
-    // The machine keeps its last step in context after it settles; only a running failover or failback has one in flight.
-    const inFlight = this.hasTag("busy");
-    const op = inFlight ? ctx.operation : null;
-    const step = inFlight ? ctx.currentStep : null;
-    return {
-      name: this.name,
-      state: this.state,
-      activeRegion: ctx.activeRegion === "standby" ? this.pair.standby.region : this.pair.primary.region,
-      lastDecision: ctx.lastDecision ? { ...ctx.lastDecision, at: new Date(ctx.lastDecision.at).toISOString() } : null,
-      backup: (({ backupName, backupAgeMs, ...rest }) => ({ latest: backupName, ageMs: backupAgeMs, ...rest }))(this.backups.view()),
-      unsavedState: this.unsaved() ? { since: new Date(this.unsaved()!.since).toISOString(), error: this.unsaved()!.error } : null,
-      health: { primary: region("primary"), standby: region("standby"), observerImpaired: this.health?.observerImpaired.impaired ?? ctx.health.observer.impaired },
-      operation: op
-        ? { step: op.step, kind: op.kind, startedAt: new Date(op.startedAt).toISOString(), elapsedMs: now - op.startedAt, status: "running" }
-        : step
-          ? // A step without a long-running operation began with the decision that entered it.
-            { step, kind: "step", startedAt: new Date(ctx.lastDecision?.at ?? now).toISOString(), elapsedMs: now - (ctx.lastDecision?.at ?? now), status: "running" }
-          : null,
-      // While the state cannot be stored every operator action is refused (503): say so up front.
+    return pairStatus({
+      pair: this.pair,
+      machine: this.machine,
+      health: this.health.view(),
+      backup: this.backups.view(),
+      unsaved: this.unsaved(),
       accepts: this.unsaved() ? [] : this.accepts(),
-    };
+      now: this.deps.clock.now(),
+    });
   }
 
   /** Per-pair numbers for /metrics. */
   counters() {
-    return { evaluator: this.evaluator.counts(), automaticFailovers: this.context.automaticFailovers.length };
+    return { evaluator: this.health.counts(), automaticFailovers: this.machine.context().automaticFailovers.length };
   }
 
   /** Stops the machine after trying to store its state; false when the state is NOT stored. */

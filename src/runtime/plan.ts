@@ -13,13 +13,21 @@ export interface CutoverPlan {
   restore: { into: string; skipWhen: string | null; note: string };
   verify: string;
   dns: { record: string; from: string; to: string; ttlSeconds: number };
+  /** The newest backup of the active instance as the RPO view last read it (failover plans). */
+  newestBackup?: { name: string; ageMs: number; rpoMs: number; breached: boolean; expiresAt: string } | null;
+  /** Expected restore time and where the figure comes from (`apim-dr plan`). */
+  expectedRestore?: { ms: number; source: string };
+  /** Readiness checks that are not READY: each would block or slow this cutover (`apim-dr plan`). */
+  notReady?: { check: string; status: string; evidence: string; fix?: string }[];
 }
+
+const BACKUP_LIFETIME_MS = 30 * 86_400_000;
 
 /**
  * The failover plan follows the same rules as the machine's backup check (decideBackup): a planned failover,
  * unbacked changes or a stale backup mean a fresh backup first while the primary's management plane answers.
  */
-export function failoverPlan(p: EffectivePair, ctx: PairContext, backup: BackupView, planned: boolean): CutoverPlan {
+export function failoverPlan(p: EffectivePair, ctx: PairContext, backup: BackupView, planned: boolean, now = Date.now()): CutoverPlan {
   const rpoBreached = backup.backupAgeMs === null || backup.breached;
   const freshWhy = planned
     ? "planned failover: nothing may be lost"
@@ -46,6 +54,10 @@ export function failoverPlan(p: EffectivePair, ctx: PairContext, backup: BackupV
     },
     verify: `${p.standby.name}'s gateway answers for ${p.customHostname}`,
     dns: { record: `${p.dns.recordName}.${p.dns.zoneName}`, from: p.dns.primaryTarget, to: p.dns.standbyTarget, ttlSeconds: p.dns.ttlSeconds },
+    newestBackup:
+      backup.backupName !== null && backup.backupAgeMs !== null
+        ? { name: backup.backupName, ageMs: backup.backupAgeMs, rpoMs: backup.rpoMs, breached: backup.breached, expiresAt: new Date(now - backup.backupAgeMs + BACKUP_LIFETIME_MS).toISOString() }
+        : null,
   };
 }
 
@@ -66,11 +78,28 @@ export function renderPlan(plan: CutoverPlan): string[] {
   const restore = plan.restore.skipWhen
     ? `skipped: ${plan.restore.into} already holds ${plan.restore.skipWhen}, the newest backup`
     : `into ${plan.restore.into}${plan.restore.note ? ` (${plan.restore.note})` : ""}`;
-  return [
+  const lines = [
     plan.title,
     `  backup: ${backup}`,
     `  restore: ${restore}`,
     `  verify: ${plan.verify}`,
     `  DNS: CNAME ${plan.dns.record} ${plan.dns.from} -> ${plan.dns.to} (TTL ${plan.dns.ttlSeconds} s)`,
   ];
+  // What `apim-dr plan` adds; previews before a command carry none of it.
+  const newest = plan.newestBackup;
+  if (newest !== undefined) {
+    lines.push(
+      newest
+        ? `  newest backup: ${newest.name}, ${Math.round(newest.ageMs / 60_000)} min old, RPO ${Math.round(newest.rpoMs / 60_000)} min ${newest.breached ? "BREACHED" : "met"}, expires ${newest.expiresAt}`
+        : "  newest backup: none",
+    );
+  }
+  if (plan.expectedRestore) {
+    lines.push(`  expected restore: ${plan.restore.skipWhen ? "none (skipped)" : `${Math.round(plan.expectedRestore.ms / 1000)} s`} (${plan.expectedRestore.source})`);
+  }
+  if (plan.notReady) {
+    if (!plan.notReady.length) lines.push("  readiness: every check READY");
+    for (const c of plan.notReady) lines.push(`  ${c.status}: ${c.check}: ${c.evidence}${c.fix ? ` (fix: ${c.fix})` : ""}`);
+  }
+  return lines;
 }

@@ -1,7 +1,9 @@
 import { createHash, timingSafeEqual } from "node:crypto";
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from "node:http";
 import type { AddressInfo } from "node:net";
-import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest } from "./controller-api.js";
+import { readinessSummary } from "../readiness/render.js";
+import { renderPlan } from "../runtime/plan.js";
+import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest, type PairStatus, type ReadinessApi } from "./controller-api.js";
 import { isLoopback, serveDashboardAsset, streamStatus } from "./dashboard/index.js";
 
 export const ADMIN_TOKEN_ENV = "APIM_DR_ADMIN_TOKEN";
@@ -116,7 +118,15 @@ function pairParam(value: string | null): string | undefined {
 export async function startAdminServer(
   /** The controller, or a getter answering null until it has started (so the port can be bound first). */
   controller: ControllerApi | (() => ControllerApi | null),
-  options: { host: string; port: number; token: string | undefined; bodyTimeoutMs?: number; startupProblem?: () => string | null },
+  options: {
+    host: string;
+    port: number;
+    token: string | undefined;
+    bodyTimeoutMs?: number;
+    startupProblem?: () => string | null;
+    /** Readiness checks and the failover plan; absent, their routes answer 404. */
+    readiness?: () => ReadinessApi | null;
+  },
 ): Promise<AdminServer> {
   const bodyTimeoutMs = options.bodyTimeoutMs ?? BODY_TIMEOUT_MS;
   const server: Server = createServer((req, res) => {
@@ -152,18 +162,34 @@ export async function startAdminServer(
       // Degraded is still 200: restarting the process would not fix the store and would lose the unsaved state.
       return send(res, 200, api.health());
     }
+    const readiness = options.readiness?.() ?? null;
+    // The status of a pair carries a one-line readiness summary once the first round has run.
+    const withReadiness = (p: PairStatus): PairStatus => {
+      const r = readiness?.readiness(p.name);
+      return r ? { ...p, readiness: readinessSummary(r) } : p;
+    };
     if (method === "GET" && url.pathname === "/events") {
       if (!isLoopback(options.host)) requireToken(req, options.token);
-      return streamStatus(res, api);
+      return streamStatus(res, () => api.listPairs().map(withReadiness), api);
     }
-    if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics(), "text/plain; version=0.0.4");
-    if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs() });
+    if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics() + (readiness?.metrics() ?? ""), "text/plain; version=0.0.4");
+    if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs().map(withReadiness) });
     if (method === "GET" && url.pathname === "/audit") return send(res, 200, { entries: await api.audit(pairParam(url.searchParams.get("pair"))) });
     if (parts[0] === "pairs" && parts[1]) {
       const name = parts[1];
       const pair = api.getPair(name);
       if (!pair) throw new HttpError(404, `no pair named '${name}'; known pairs: ${api.listPairs().map((p) => p.name).join(", ") || "none"}`);
-      if (method === "GET" && parts.length === 2) return send(res, 200, pair);
+      if (method === "GET" && parts.length === 2) return send(res, 200, withReadiness(pair));
+      if (method === "GET" && parts.length === 3 && (parts[2] === "readiness" || parts[2] === "plan")) {
+        if (!readiness) throw new HttpError(404, `this controller serves no ${parts[2]}`);
+        if (parts[2] === "plan") {
+          const plan = readiness.plan(name);
+          return send(res, 200, { plan, lines: renderPlan(plan) });
+        }
+        const result = readiness.readiness(name);
+        if (!result) throw new HttpError(503, "the first readiness round is still running: retry in a few seconds");
+        return send(res, 200, result);
+      }
       const action = parts[2] as OperatorAction;
       if (parts.length === 4 && parts[3] === "preview" && method === "GET" && OPERATOR_ACTIONS.includes(action)) {
         return send(res, 200, { action, lines: await api.preview(name, action, { planned: url.searchParams.get("planned") === "true" }) });
@@ -179,7 +205,7 @@ export async function startAdminServer(
         return send(res, 202, { accepted: true, state: result.state });
       }
     }
-    throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz, GET / (dashboard), GET /events (its live status)`);
+    throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, GET /pairs/{name}/readiness, GET /pairs/{name}/plan, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz, GET / (dashboard), GET /events (its live status)`);
   }
 
   await new Promise<void>((resolve, reject) => {

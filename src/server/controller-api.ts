@@ -1,4 +1,6 @@
 import type { AuditEntry } from "../ports/state.js";
+import type { PairReadiness } from "../readiness/render.js";
+import type { CutoverPlan } from "../runtime/plan.js";
 
 /** What the admin API and the CLI need from a running controller; the runtime implements it. */
 export interface ControllerApi {
@@ -13,6 +15,16 @@ export interface ControllerApi {
   ready(): boolean;
   /** ok, or degraded with the problems (e.g. the state store does not take writes). */
   health(): { status: "ok" | "degraded"; problems: string[] };
+}
+
+/** Readiness and the failover plan, served next to the controller (src/readiness/monitor.ts). */
+export interface ReadinessApi {
+  /** The newest readiness of a pair, or null before the first round finished. */
+  readiness(pair: string): PairReadiness | null;
+  /** What a failover would do now, with the expected restore time and every check that is not READY. */
+  plan(pair: string): CutoverPlan;
+  /** Prometheus text for apim_dr_readiness. */
+  metrics(): string;
 }
 
 export const OPERATOR_ACTIONS = ["failover", "failback", "approve", "abort", "pause", "resume", "backup"] as const;
@@ -72,4 +84,6 @@ export interface PairStatus {
   operation: { step: string; kind: string; startedAt: string; elapsedMs: number; status: string } | null;
   /** Operator actions the pair accepts in its current state. */
   accepts: OperatorAction[];
+  /** One line: how many readiness checks are READY and which are not (absent before the first round). */
+  readiness?: string;
 }

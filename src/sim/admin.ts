@@ -1,6 +1,7 @@
 import { createServer, type IncomingMessage, type Server } from "node:http";
 import type { AddressInfo } from "node:net";
 import { FAULT_NAMES, isFaultName, type FaultOptions } from "./faults.js";
+import { PRECONDITION_BREAK_NAMES, breakPrecondition, isPreconditionBreak, repairAll } from "./preconditions.js";
 import type { SimState } from "./state.js";
 
 export interface AdminServer {
@@ -16,6 +17,7 @@ export interface AdminActions {
 /**
  * Plain-HTTP JSON control API on 127.0.0.1:
  * GET /stats · POST /faults {name, region?, service?, clear?, options?} · DELETE /faults · POST /change {service, count?} · POST /forge {service}
+ * · POST /break {name, service?, days?, ttl?} · POST /repair
  */
 export async function startAdminServer(state: SimState, port = 0, actions?: AdminActions): Promise<AdminServer> {
   const server: Server = createServer((req, res) => {
@@ -67,7 +69,23 @@ async function answer(state: SimState, req: IncomingMessage, actions?: AdminActi
       if (typeof b.service !== "string") return { status: 400, body: { error: "POST /forge needs {\"service\": NAME}" } };
       return { status: 200, body: { service: state.resolveService(b.service).spec.name, published: actions.forge(b.service) } };
     }
-    return { status: 404, body: { error: `no admin endpoint ${req.method} ${path}: use GET /stats, POST /faults, DELETE /faults, POST /change, POST /forge` } };
+    if (req.method === "POST" && path === "/break") {
+      const b = body as { name?: unknown; service?: unknown; days?: unknown; ttl?: unknown };
+      if (typeof b.name !== "string" || !isPreconditionBreak(b.name)) {
+        return { status: 400, body: { error: `unknown precondition break '${String(b.name)}': use one of ${PRECONDITION_BREAK_NAMES.join(", ")}` } };
+      }
+      const changed = await breakPrecondition(state, b.name, {
+        ...(typeof b.service === "string" ? { service: b.service } : {}),
+        ...(b.days !== undefined ? { days: Number(b.days) } : {}),
+        ...(b.ttl !== undefined ? { ttl: Number(b.ttl) } : {}),
+      });
+      return { status: 200, body: { broken: b.name, changed } };
+    }
+    if (req.method === "POST" && path === "/repair") {
+      await repairAll(state);
+      return { status: 200, body: { repaired: true } };
+    }
+    return { status: 404, body: { error: `no admin endpoint ${req.method} ${path}: use GET /stats, POST /faults, DELETE /faults, POST /change, POST /forge, POST /break, POST /repair` } };
   } catch (error) {
     return { status: 400, body: { error: (error as Error).message } };
   }

@@ -71,7 +71,7 @@ export async function simControllerConfig(sim: SimulatedAzure, overrides: { pair
     standby: { serviceId: standby.id, region: standby.region, gatewayUrl: standby.gatewayUrl },
     customHostname: sim.customHostname,
     dns: { zoneId: sim.dns.zoneId, recordName: sim.dns.recordName, primaryTarget: primary.gatewayHost, standbyTarget: standby.gatewayHost },
-    backup: { storageAccount: sim.storage.accountName, blobEndpoint: sim.storage.blobEndpoint, access: { type: "accessKey", accessKeyEnv: SIM_STORAGE_KEY_ENV } },
+    backup: { storageAccount: sim.storage.accountName, storageAccountId: sim.storageAccountIds.backup, blobEndpoint: sim.storage.blobEndpoint, access: { type: "accessKey", accessKeyEnv: SIM_STORAGE_KEY_ENV } },
   };
   const simWide: Json = {
     signals: {
@@ -79,7 +79,7 @@ export async function simControllerConfig(sim: SimulatedAzure, overrides: { pair
       logs: { workspaceId: sim.workspaceId },
     },
     azure: { armEndpoint: sim.armEndpoint, metricsEndpoint: sim.metricsEndpoint, logsEndpoint: sim.logsEndpoint, caCertPath: sim.caCertPath },
-    stateStore: { accountName: sim.storage.accountName, blobEndpoint: sim.storage.blobEndpoint, auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV } },
+    stateStore: { accountName: sim.storage.accountName, accountId: sim.storageAccountIds.state, blobEndpoint: sim.storage.blobEndpoint, auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV } },
     server: { listen: overrides.listen ?? "127.0.0.1:0" },
     // One target of each kind, all received by the simulator; short timeouts so a stalled receiver shows quickly.
     notifications: {

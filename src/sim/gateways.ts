@@ -6,7 +6,8 @@ import { PROBE_USER_AGENT } from "../ports/probe.js";
 import type { SimState } from "./state.js";
 import { gatewayHost, regionDisplayName, type SimService } from "./world.js";
 
-export const STATUS_PATH = "/status-0123456789abcdef";
+import { APIM_STATUS_PATH } from "../ports/probe.js";
+export const STATUS_PATH = APIM_STATUS_PATH;
 
 export interface RunningGateways {
   /** region → http://127.0.0.1:PORT */

@@ -10,16 +10,18 @@ import { SimEvents, type SimEvent } from "./events.js";
 import type { ActiveFault, FaultName, FaultOptions } from "./faults.js";
 import { startGateways } from "./gateways.js";
 import { OperationEngine } from "./operations.js";
+import { breakPrecondition, repairAll, type BreakOptions, type PreconditionBreak } from "./preconditions.js";
 import { SimState, type SimStats } from "./state.js";
 import { startAzurite } from "./storage/azurite.js";
 import { BlobRestClient } from "./storage/blob-rest.js";
 import { createSimTls } from "./tls.js";
 import { startWebhookReceiver } from "./webhooks.js";
-import { buildWorld, dnsZoneId, gatewayHost, type WorldOverrides, type WorldSpec } from "./world.js";
+import { buildWorld, dnsZoneId, gatewayHost, storageAccountId, type WorldOverrides, type WorldSpec } from "./world.js";
 
 export type { SimEvent } from "./events.js";
 export type { FaultName, FaultOptions, ActiveFault } from "./faults.js";
 export type { SimStats } from "./state.js";
+export { PRECONDITION_BREAKS, PRECONDITION_BREAK_NAMES, type PreconditionBreak, type BreakOptions } from "./preconditions.js";
 export type { WorldOverrides, WorldSpec, ServiceSpec } from "./world.js";
 
 export interface SimulatedAzureOptions {
@@ -102,6 +104,12 @@ export interface SimulatedAzure {
    * Returns how many events were published.
    */
   forge(service: string): number;
+  /** Breaks one failover precondition (configuration, not availability) until `repair`; returns what changed. */
+  breakPrecondition(name: PreconditionBreak, options?: BreakOptions): Promise<string>;
+  /** Undoes every precondition break. */
+  repair(): Promise<void>;
+  /** ARM ids of the backup and the state storage accounts (their blobs are both Azurite's). */
+  storageAccountIds: { backup: string; state: string };
   stats(): SimStats;
   /** Subscribes to fault, configuration, operation and DNS events; returns the unsubscribe function. */
   onEvent(listener: (event: SimEvent) => void): () => void;
@@ -211,6 +219,9 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       clearAllFaults: () => state.clearAllFaults(),
       change: (service, count = 1) => state.change(service, count).revision,
       forge,
+      breakPrecondition: (name, breakOptions = {}) => breakPrecondition(state, name, breakOptions),
+      repair: () => repairAll(state),
+      storageAccountIds: { backup: storageAccountId(world, world.storageAccounts.backup.name), state: storageAccountId(world, world.storageAccounts.state.name) },
       stats: () => state.stats(),
       onEvent: (listener) => events.on(listener),
       stop: () => (stopped ??= stopAll()),

@@ -53,6 +53,8 @@ export class SimState {
   readonly webhooks = new WebhookLog();
   readonly startedAt = Date.now();
   operations!: OperationEngine;
+  /** The world as it started, for `repair` after precondition breaks. */
+  readonly pristine: Pick<WorldSpec, "primary" | "standby" | "storageAccounts">;
 
   constructor(
     readonly world: WorldSpec,
@@ -60,8 +62,11 @@ export class SimState {
     readonly timings: SimTimings,
     readonly events: SimEvents,
   ) {
+    // The backup account's ARM resource is Azurite's account.
+    world.storageAccounts.backup.name = storage.accountName;
     this.services = createServices(world);
     this.dnsRecords = [createDnsRecord(world)];
+    this.pristine = structuredClone({ primary: world.primary, standby: world.standby, storageAccounts: world.storageAccounts });
   }
 
   serviceByName(name: string): SimService | undefined {

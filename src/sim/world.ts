@@ -13,6 +13,44 @@ export interface ServiceSpec {
   userAssignedClientIds: string[];
   /** Whether the service's identities hold Storage Blob Data Contributor on the backup account. */
   identityHasStorageAccess: boolean;
+  /** `Succeeded` unless a precondition is broken (`Failed`); `Updating` while an operation runs is added on top. */
+  provisioningState: string;
+  /** Whether the world's custom hostname is bound to the service as a Proxy hostname. */
+  customHostnameBound: boolean;
+  /** The certificate bound to the custom hostname. */
+  certificate: SimCertificate;
+  /** Protocol and cipher settings (`customProperties`): not in a backup. */
+  customProperties: Record<string, string>;
+  /** Custom CA certificates (`certificates`): not in a backup. */
+  caCertificates: { storeName: "Root" | "CertificateAuthority"; thumbprint: string; expiry: string; subject: string }[];
+  virtualNetworkType: "None" | "External" | "Internal";
+  /** Loggers (diagnostics destinations): name and loggerType. */
+  loggers: { name: string; loggerType: string }[];
+  /** Diagnostics: name and the logger they write to. */
+  diagnostics: { name: string; logger: string }[];
+  /** Workspace names (an instance with workspaces cannot be backed up). */
+  workspaces: string[];
+}
+
+export interface SimCertificate {
+  thumbprint: string;
+  /** ISO-8601. */
+  expiry: string;
+  subject: string;
+  /** Versionless Key Vault secret id, or null for an uploaded certificate. */
+  keyVaultId: string | null;
+}
+
+/** A storage account's ARM resource (Microsoft.Storage/storageAccounts). Its blobs are Azurite's. */
+export interface SimStorageAccountSpec {
+  name: string;
+  /** Normalized region. */
+  location: string;
+  skuName: string;
+  defaultAction: "Allow" | "Deny";
+  bypass: string;
+  ipRules: string[];
+  publicNetworkAccess: "Enabled" | "Disabled";
 }
 
 export interface WorldSpec {
@@ -29,6 +67,11 @@ export interface WorldSpec {
   ttl: number;
   /** Log Analytics workspace (customer) id that answers queries. */
   workspaceId: string;
+  /**
+   * ARM resources of the backup account (named after Azurite's account once it runs) and of the controller's
+   * state account. Both accounts' blobs live in the one Azurite; ARM tells them apart by name.
+   */
+  storageAccounts: { backup: SimStorageAccountSpec; state: SimStorageAccountSpec };
 }
 
 /** Overrides for the default world; `primary` and `standby` merge field by field. */
@@ -37,6 +80,18 @@ export type WorldOverrides = Partial<Omit<WorldSpec, "primary" | "standby">> & {
   standby?: Partial<ServiceSpec>;
 };
 
+/** Protocol settings a hardened APIM instance carries (the values ARM returns are the strings "True"/"False"). */
+export const DEFAULT_CUSTOM_PROPERTIES: Readonly<Record<string, string>> = {
+  "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
+  "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "False",
+  "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30": "False",
+  "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls10": "False",
+  "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Tls11": "False",
+  "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Backend.Protocols.Ssl30": "False",
+  "Microsoft.WindowsAzure.ApiManagement.Gateway.Protocols.Server.Http2": "False",
+};
+
+const DEFAULT_THUMBPRINT = "8E989A1B2C3D4E5F60718293A4B5C6D7E8F90A1B";
 const DEFAULT_USER_ASSIGNED_CLIENT_ID = "6f2c9a1e-3b7d-4e58-9c0a-1d2e3f4a5b6c";
 
 export function buildWorld(overrides: WorldOverrides = {}): WorldSpec {
@@ -49,17 +104,41 @@ export function buildWorld(overrides: WorldOverrides = {}): WorldSpec {
     identityType: "SystemAssigned, UserAssigned",
     userAssignedClientIds: [DEFAULT_USER_ASSIGNED_CLIENT_ID],
     identityHasStorageAccess: true,
+    provisioningState: "Succeeded",
+    customHostnameBound: true,
+    certificate: {
+      thumbprint: rest.certificateThumbprint ?? DEFAULT_THUMBPRINT,
+      expiry: "2036-01-01T07:00:00+00:00",
+      subject: `CN=*.${rest.dnsZone ?? "contoso.example"}`,
+      keyVaultId: "https://kv-contoso-dr.vault.azure.net/secrets/api-contoso-example",
+    },
+    customProperties: { ...DEFAULT_CUSTOM_PROPERTIES },
+    caCertificates: [],
+    virtualNetworkType: "None",
+    loggers: [{ name: "azuremonitor", loggerType: "azureMonitor" }],
+    diagnostics: [{ name: "azuremonitor", logger: "azuremonitor" }],
+    workspaces: [],
+  });
+  const account = (name: string): SimStorageAccountSpec => ({
+    name,
+    location: "swedencentral",
+    skuName: "Standard_GZRS",
+    defaultAction: "Allow",
+    bypass: "AzureServices",
+    ipRules: [],
+    publicNetworkAccess: "Enabled",
   });
   const world: WorldSpec = {
     subscriptionId: randomUUID(),
     tenantId: "72f988bf-0000-4000-8000-2d7cd011db47",
     resourceGroup: "rg-apim-dr",
     customHostname: "api.contoso.example",
-    certificateThumbprint: "8E989A1B2C3D4E5F60718293A4B5C6D7E8F90A1B",
+    certificateThumbprint: DEFAULT_THUMBPRINT,
     dnsZone: "contoso.example",
     recordName: "api",
     ttl: 60,
     workspaceId: randomUUID(),
+    storageAccounts: { backup: account("devstoreaccount1"), state: account("apimdrstate") },
     ...rest,
     primary: { ...service("apim-contoso-weu", "westeurope"), ...primary },
     standby: { ...service("apim-contoso-neu", "northeurope"), ...standby },
@@ -116,6 +195,10 @@ export interface SimDnsRecord {
 
 export function serviceResourceId(world: WorldSpec, name: string): string {
   return `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.ApiManagement/service/${name}`;
+}
+
+export function storageAccountId(world: WorldSpec, name: string): string {
+  return `/subscriptions/${world.subscriptionId}/resourceGroups/${world.resourceGroup}/providers/Microsoft.Storage/storageAccounts/${name}`;
 }
 
 export function dnsZoneId(world: WorldSpec): string {

@@ -1,5 +1,5 @@
 import { parseCommandArgs, type CliCommand } from "../command.js";
-import { ControllerClient } from "../controller-client.js";
+import { ControllerClient } from "../../server/controller-client.js";
 
 const usage = "apim-dr audit [--pair P] [--controller URL] [--json]";
 

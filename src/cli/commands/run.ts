@@ -4,7 +4,11 @@ import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "
 import { Controller } from "../../runtime/controller.js";
 import { createLogger } from "../../runtime/logger.js";
 import { wirePorts } from "../../runtime/wiring.js";
+import { keepRunningOnUnexpectedErrors } from "../../runtime/unexpected-errors.js";
 import { ADMIN_TOKEN_ENV, startAdminServer } from "../../server/admin-server.js";
+import { startReadiness } from "../../readiness/daemon.js";
+import { readinessPorts } from "../../readiness/wiring.js";
+import type { ReadinessApi } from "../../server/controller-api.js";
 
 const usage = "apim-dr run --config FILE [--listen HOST:PORT]";
 
@@ -32,6 +36,7 @@ export const command: CliCommand = {
     }
     const listen = parseListen(values.listen ?? config.server.listen);
     const log = createLogger();
+    const unexpected = keepRunningOnUnexpectedErrors(log);
     let ports;
     try {
       ports = wirePorts(config, ctx.env, log);
@@ -42,10 +47,11 @@ export const command: CliCommand = {
     const token = ctx.env[ADMIN_TOKEN_ENV];
     // The admin port is bound before anything starts: when it is taken, nothing has touched Azure yet.
     let controller: Controller | null = null;
+    let readiness: ReadinessApi | null = null;
     let startupProblem: string | null = null;
     let admin;
     try {
-      admin = await startAdminServer(() => controller, { ...listen, token, startupProblem: () => startupProblem });
+      admin = await startAdminServer(() => controller, { ...listen, token, startupProblem: () => startupProblem, readiness: () => readiness });
     } catch (error) {
       const code = (error as NodeJS.ErrnoException).code;
       const why = code === "EADDRINUSE" ? "the address is already in use" : code === "EADDRNOTAVAIL" ? "the address is not on this machine" : (error as Error).message;
@@ -55,7 +61,7 @@ export const command: CliCommand = {
       const onStoreError = (pair: string, what: string, error: unknown) => {
         if (what === "load") startupProblem = `cannot read the state of pair ${pair} (${(error as Error).message}): retrying with backoff`;
       };
-      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal });
+      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal, unexpectedErrors: unexpected.count });
     } catch (error) {
       await admin.close();
       if (ctx.signal.aborted) {
@@ -64,6 +70,8 @@ export const command: CliCommand = {
       }
       throw error;
     }
+    const readinessLoop = startReadiness(config, readinessPorts(config, ctx.env), controller, log);
+    readiness = readinessLoop.api;
     if (!token) log.warn({}, `${ADMIN_TOKEN_ENV} is not set: operator commands are refused until the controller is restarted with it`);
     log.info({ url: admin.url, pairs: config.pairs.map((p) => p.name) }, `admin api listening on ${admin.url}`);
 
@@ -73,6 +81,7 @@ export const command: CliCommand = {
     });
     log.info({}, "shutting down: finishing the current step's persistence");
     await admin.close();
+    await readinessLoop.stop();
     const unsaved = await controller.stop();
     if (unsaved.length) {
       log.error({ pairs: unsaved }, `stopped; state NOT persisted for pair(s) ${unsaved.join(", ")}: the state store did not take the last snapshot`);

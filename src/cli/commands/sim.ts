@@ -5,6 +5,7 @@ import { OperationError, UsageError, parseCommandArgs, type CliCommand, type Cli
 import { FAULT_NAMES, isFaultName, parseDuration, type FaultOptions } from "../../sim/faults.js";
 import { SIM_EVENTHUBS_ENV, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnvFile } from "../../sim/controller-config.js";
 import { startSimulatedAzure, type SimulatedAzure } from "../../sim/index.js";
+import { PRECONDITION_BREAK_NAMES, PRECONDITION_BREAKS, isPreconditionBreak } from "../../sim/preconditions.js";
 
 const USAGE = [
   "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
@@ -12,7 +13,10 @@ const USAGE = [
   "       apim-dr sim change --service S [--count N] [--state-dir DIR | --admin URL]",
   "       apim-dr sim forge --service S [--state-dir DIR | --admin URL]     # forged outage events on the hub; the service stays healthy",
   "       apim-dr sim stats [--json] [--state-dir DIR | --admin URL]",
+  "       apim-dr sim break NAME [--service S] [--days N] [--ttl SECONDS] [--state-dir DIR | --admin URL]   # break one failover precondition (apim-dr check finds it)",
+  "       apim-dr sim repair [--state-dir DIR | --admin URL]                  # undo every break",
   `faults: ${FAULT_NAMES.join(", ")}`,
+  `breaks: ${PRECONDITION_BREAK_NAMES.join(", ")}`,
 ].join("\n");
 
 const DEFAULT_STATE_DIR = ".sim";
@@ -34,8 +38,12 @@ export const command: CliCommand = {
         return forge(rest, ctx);
       case "stats":
         return stats(rest, ctx);
+      case "break":
+        return breakPrecondition(rest, ctx);
+      case "repair":
+        return repair(rest, ctx);
       default:
-        throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}: use start, fault, change, forge or stats\nusage: ${USAGE}`);
+        throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}: use start, fault, change, forge, stats, break or repair\nusage: ${USAGE}`);
     }
   },
 };
@@ -204,6 +212,28 @@ async function forge(args: string[], ctx: CliContext): Promise<number> {
   const admin = await adminUrl(values, ctx);
   const result = (await callAdmin(admin, "POST", "/forge", { service: values.service })) as { service: string; published: number };
   ctx.out(values.json ? JSON.stringify(result) : `published ${result.published} forged outage event(s) about ${result.service}; the service itself stays healthy`);
+  return 0;
+}
+
+async function breakPrecondition(args: string[], ctx: CliContext): Promise<number> {
+  const { values, positionals } = parseCommandArgs(args, { service: { type: "string" }, days: { type: "string" }, ttl: { type: "string" }, json: { type: "boolean" }, ...locateOptions }, USAGE, true);
+  const [name, ...extra] = positionals;
+  const list = PRECONDITION_BREAK_NAMES.map((n) => `  ${n.padEnd(24)} ${PRECONDITION_BREAKS[n].what} (caught by: ${PRECONDITION_BREAKS[n].check})`).join("\n");
+  if (!name) throw new UsageError(`missing precondition name; the breaks:\n${list}`);
+  if (extra.length) throw new UsageError(`unexpected argument '${extra[0]}': give one precondition name\nusage: ${USAGE}`);
+  if (!isPreconditionBreak(name)) throw new UsageError(`unknown precondition '${name}'; the breaks:\n${list}`);
+  const admin = await adminUrl(values, ctx);
+  const body = { name, ...(values.service ? { service: values.service } : {}), ...(values.days !== undefined ? { days: number(values.days, "--days") } : {}), ...(values.ttl !== undefined ? { ttl: number(values.ttl, "--ttl") } : {}) };
+  const result = (await callAdmin(admin, "POST", "/break", body)) as { broken: string; changed: string };
+  ctx.out(values.json ? JSON.stringify(result) : `broke '${name}': ${result.changed} (the readiness check '${PRECONDITION_BREAKS[name].check}' should say NOT READY)`);
+  return 0;
+}
+
+async function repair(args: string[], ctx: CliContext): Promise<number> {
+  const { values } = parseCommandArgs(args, { json: { type: "boolean" }, ...locateOptions }, USAGE);
+  const admin = await adminUrl(values, ctx);
+  const result = await callAdmin(admin, "POST", "/repair");
+  ctx.out(values.json ? JSON.stringify(result) : "every precondition break is repaired");
   return 0;
 }
 

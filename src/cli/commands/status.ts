@@ -1,5 +1,5 @@
 import { parseCommandArgs, type CliCommand } from "../command.js";
-import { ControllerClient } from "../controller-client.js";
+import { ControllerClient } from "../../server/controller-client.js";
 import { formatPair } from "../format-status.js";
 
 const usage = "apim-dr status [--pair P] [--controller URL] [--json]";

@@ -1,5 +1,6 @@
 import type { OperationInput } from "../../machine/step-inputs.js";
-import { handleOf, operationOf, resolveLocation, stepActor, waitUntilIdleForStep, type StepPorts } from "./run-step.js";
+import { startRestore } from "../../backup/operations.js";
+import { handleOf, idleWaitForStep, operationOf, resolveLocation, stepActor, type StepPorts } from "./run-step.js";
 
 /**
  * Restores a backup into a service. Without an operation in the input it starts the restore and reports the
@@ -11,8 +12,7 @@ export function restoreBackupActor(ports: StepPorts) {
     const { report, signal } = tools;
     if (!input.location.backupName) throw new Error(`${input.step} has no backup to restore: the machine chose none`);
     if (!input.operation) {
-      await waitUntilIdleForStep(ports, input, tools, `restore of ${input.location.backupName}`);
-      const handle = await ports.apim.beginRestore(input.serviceId, resolveLocation(ports, input.location), signal);
+      const handle = await startRestore(ports.apim, ports.clock, input.serviceId, resolveLocation(ports, input.location), idleWaitForStep(input, tools, `restore of ${input.location.backupName}`));
       report({ type: "step.operationStarted", step: input.step, operation: operationOf(input.step, handle) });
       return null;
     }

@@ -1,10 +1,11 @@
 import { fromCallback, type EventObject } from "xstate";
-import { waitUntilServiceIdle, type ApimPort, type BackupLocation, type OperationHandle } from "../../ports/apim.js";
+import type { ApimPort, BackupLocation, OperationHandle } from "../../ports/apim.js";
+import type { IdleWait } from "../../backup/operations.js";
 import type { BackupStorePort } from "../../ports/backups.js";
 import type { Clock } from "../../ports/clock.js";
 import type { DnsPort } from "../../ports/dns.js";
 import { AzureOperationError, describeError } from "../../ports/errors.js";
-import type { GatewayProbePort } from "../../ports/probe.js";
+import { APIM_STATUS_PATH, type GatewayProbePort } from "../../ports/probe.js";
 import type { InFlightOperation, StepEvent, StepName } from "../../machine/types.js";
 import type { OperationInput } from "../../machine/step-inputs.js";
 
@@ -19,6 +20,8 @@ export interface StepPorts {
   resolveAccessKey(ref: string): string;
   /** Per-probe timeout, default 10 s. */
   probeTimeoutMs?: number;
+  /** The path verification probes: the configured probes' path, so a verified gateway is one the probes see healthy (default APIM_STATUS_PATH). */
+  probePath?: string;
   /** How long the primary's management plane may take to answer before it counts as down, default 15 s. */
   managementTimeoutMs?: number;
 }
@@ -86,13 +89,13 @@ export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSigna
 const BUSY_POLL_MS = 5_000;
 
 /**
- * Waits while another management operation runs on the service (a warm-standby refresh, a scheduled backup, or a
- * restore this controller started just before a crash), so the step's own operation is not refused with 409.
- * The wait is reported once and has no time limit: the operator sees it in the status and can abort.
+ * How a step waits while another management operation runs on the service (a warm-standby refresh, a scheduled
+ * backup, or an operation this controller started just before a crash): reported once, with no time limit; the
+ * operator sees it in the status and can abort.
  */
-export async function waitUntilIdleForStep(ports: StepPorts, input: { step: StepName; serviceId: string }, tools: StepTools, next: string): Promise<void> {
+export function idleWaitForStep(input: { step: StepName }, tools: StepTools, next: string): IdleWait {
   let reported = false;
-  await waitUntilServiceIdle(ports.apim, ports.clock, input.serviceId, {
+  return {
     pollMs: BUSY_POLL_MS,
     signal: tools.signal,
     onBusy: (service) => {
@@ -100,7 +103,7 @@ export async function waitUntilIdleForStep(ports: StepPorts, input: { step: Step
       reported = true;
       tools.report({ type: "step.waiting", step: input.step, reason: `${service.name} has a management operation in progress (provisioning state ${service.provisioningState}): the ${next} starts when it has finished` });
     },
-  });
+  };
 }
 
 /** The port-level backup location, with the access key resolved now and never stored. */
@@ -125,7 +128,7 @@ export function operationOf(step: StepName, handle: OperationHandle): InFlightOp
   return { step, ...handle };
 }
 
-/** The APIM status endpoint every gateway serves. */
-export function statusUrl(gatewayUrl: string): string {
-  return `${gatewayUrl.replace(/\/+$/, "")}/status-0123456789abcdef`;
+/** The gateway's status endpoint at `path`. */
+export function statusUrl(gatewayUrl: string, path = APIM_STATUS_PATH): string {
+  return `${gatewayUrl.replace(/\/+$/, "")}/${path.replace(/^\/+/, "")}`;
 }

@@ -15,10 +15,10 @@ const timelineKey = (pairs: PairStatus[]) => JSON.stringify(pairs.map((p) => [p.
 const withoutClock = (pairs: PairStatus[]) => JSON.stringify(pairs.map((p) => ({ ...p, operation: p.operation && { ...p.operation, elapsedMs: 0 }, backup: { ...p.backup, ageMs: p.backup.ageMs === null ? null : Math.round(p.backup.ageMs / 60_000) } })));
 
 /**
- * Server-sent events for the dashboard: the same status the CLI shows (`listPairs`) and the newest audit
+ * Server-sent events for the dashboard: the same status the CLI shows (`GET /pairs`, with readiness) and the newest audit
  * entries, sent when they change. Read with fetch by the page, so the token travels in a header.
  */
-export function streamStatus(res: ServerResponse, api: ControllerApi): void {
+export function streamStatus(res: ServerResponse, listPairs: () => PairStatus[], api: Pick<ControllerApi, "audit">): void {
   res.writeHead(200, { "content-type": "text/event-stream; charset=utf-8", "cache-control": "no-store", "x-accel-buffering": "no" });
   let lastStatus = "";
   let lastTimeline = "";
@@ -32,7 +32,7 @@ export function streamStatus(res: ServerResponse, api: ControllerApi): void {
     if (busy || closed) return;
     busy = true;
     try {
-      const pairs = api.listPairs();
+      const pairs = listPairs();
       const timeline = timelineKey(pairs);
       if (timeline !== lastTimeline) rereads = AUDIT_REREADS;
       let recentChanged = false;

@@ -2,6 +2,7 @@ import { OperationRefused, type BackupRestoreRequest, type SimOperation } from "
 import type { SimState } from "../state.js";
 import { gatewayHost, regionDisplayName, type SimService } from "../world.js";
 import { fail, requestIds, requireApiVersion, type ArmRequest, type ArmResponse } from "./http.js";
+import { userAssignedPrincipalId } from "./storage.js";
 
 export const APIM_API_VERSIONS = ["2021-08-01", "2022-08-01", "2023-03-01-preview", "2023-05-01-preview", "2023-09-01-preview", "2024-05-01", "2024-06-01-preview"] as const;
 const SERVICE_TYPE = "Microsoft.ApiManagement/service";
@@ -12,9 +13,16 @@ export async function handleApim(state: SimState, req: ArmRequest, service: SimS
   if (rest === "" && req.method === "GET") return { status: 200, headers: serviceHeaders(req, service), body: serviceBody(state, service) };
   const action = /^\/(backup|restore)$/i.exec(rest);
   if (action && req.method === "POST") return begin(state, req, service, action[1]!.toLowerCase() as "backup" | "restore", apiVersion);
+  if (/^\/workspaces$/i.test(rest) && req.method === "GET") return list(req, service, "workspaces", service.spec.workspaces.map((name) => ({ name, properties: { displayName: name, description: null } })));
+  if (/^\/loggers$/i.test(rest) && req.method === "GET") {
+    return list(req, service, "loggers", service.spec.loggers.map((l) => ({ name: l.name, properties: { loggerType: l.loggerType, description: null, credentials: {}, isBuffered: true, resourceId: null } })));
+  }
+  if (/^\/diagnostics$/i.test(rest) && req.method === "GET") {
+    return list(req, service, "diagnostics", service.spec.diagnostics.map((d) => ({ name: d.name, properties: { alwaysLog: "allErrors", loggerId: `${service.id}/loggers/${d.logger}`, sampling: { samplingType: "fixed", percentage: 100 }, logClientIp: true, verbosity: "information" } })));
+  }
   const result = /^\/operationresults\/([^/]+)$/i.exec(rest);
   if (result && req.method === "GET") return poll(state, req, service, result[1]!, apiVersion);
-  fail(405, "MethodNotAllowed", `The simulator does not implement ${req.method} ${SERVICE_TYPE}${rest}: it serves GET of the service, POST backup and restore, and GET operationresults.`);
+  fail(405, "MethodNotAllowed", `The simulator does not implement ${req.method} ${SERVICE_TYPE}${rest}: it serves GET of the service, its workspaces, loggers and diagnostics, POST backup and restore, and GET operationresults.`);
 }
 
 async function begin(state: SimState, req: ArmRequest, service: SimService, kind: "backup" | "restore", apiVersion: string): Promise<ArmResponse> {
@@ -51,6 +59,12 @@ function accepted(state: SimState, req: ArmRequest, operation: SimOperation, api
       "retry-after": String(state.timings.retryAfterSeconds),
     },
   };
+}
+
+/** A collection GET (`{value, count, nextLink}`) of child resources, ids under the service's. */
+function list(req: ArmRequest, service: SimService, type: "workspaces" | "loggers" | "diagnostics", items: { name: string; properties: Record<string, unknown> }[]): ArmResponse {
+  const value = items.map((i) => ({ id: `${service.id}/${type}/${i.name}`, type: `${SERVICE_TYPE}/${type}`, ...i }));
+  return { status: 200, headers: requestIds(req), body: { value, count: value.length, nextLink: null } };
 }
 
 function parseParameters(body: unknown): BackupRestoreRequest {
@@ -101,7 +115,7 @@ export function serviceBody(state: SimState, service: SimService): Record<string
                 userAssignedIdentities: Object.fromEntries(
                   spec.userAssignedClientIds.map((clientId, i) => [
                     `/subscriptions/${world.subscriptionId}/resourcegroups/${world.resourceGroup}/providers/Microsoft.ManagedIdentity/userAssignedIdentities/${spec.name}-identity-${i + 1}`,
-                    { principalId: stableUuid(clientId, "principal"), clientId },
+                    { principalId: userAssignedPrincipalId(clientId), clientId },
                   ]),
                 ),
               }
@@ -118,7 +132,7 @@ export function serviceBody(state: SimState, service: SimService): Record<string
       publisherEmail: "apim-admin@contoso.example",
       publisherName: "Contoso",
       notificationSenderEmail: "apimgmt-noreply@mail.windowsazure.com",
-      provisioningState: busy ? "Updating" : "Succeeded",
+      provisioningState: busy ? "Updating" : spec.provisioningState,
       targetProvisioningState: busy ? "Succeeded" : "",
       createdAtUtc: "2026-01-05T09:40:00.9453556Z",
       gatewayUrl: `https://${host}`,
@@ -129,28 +143,29 @@ export function serviceBody(state: SimState, service: SimService): Record<string
       scmUrl: `https://${spec.name.toLowerCase()}.scm.azure-api.net`,
       hostnameConfigurations: [
         { type: "Proxy", hostName: host, negotiateClientCertificate: false, defaultSslBinding: false, certificateSource: "BuiltIn" },
-        {
-          type: "Proxy",
-          hostName: world.customHostname,
-          negotiateClientCertificate: false,
-          certificate: {
-            expiry: "2036-01-01T07:00:00+00:00",
-            thumbprint: world.certificateThumbprint,
-            subject: `CN=*.${world.dnsZone}`,
-          },
-          defaultSslBinding: true,
-          certificateSource: "Custom",
-        },
+        ...(spec.customHostnameBound
+          ? [
+              {
+                type: "Proxy",
+                hostName: world.customHostname,
+                ...(spec.certificate.keyVaultId ? { keyVaultId: spec.certificate.keyVaultId, identityClientId: null } : {}),
+                negotiateClientCertificate: false,
+                certificate: { expiry: spec.certificate.expiry, thumbprint: spec.certificate.thumbprint, subject: spec.certificate.subject },
+                defaultSslBinding: true,
+                certificateSource: spec.certificate.keyVaultId ? "KeyVault" : "Custom",
+                ...(spec.certificate.keyVaultId ? { certificateStatus: "Completed" } : {}),
+              },
+            ]
+          : []),
       ],
       publicIPAddresses: [spec.region === world.primary.region ? "20.61.10.1" : "20.67.20.2"],
       privateIPAddresses: null,
       additionalLocations: null,
-      customProperties: {
-        "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls10": "False",
-        "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Tls11": "False",
-        "Microsoft.WindowsAzure.ApiManagement.Gateway.Security.Protocols.Ssl30": "False",
-      },
-      virtualNetworkType: "None",
+      customProperties: { ...spec.customProperties },
+      certificates: spec.caCertificates.length
+        ? spec.caCertificates.map((c) => ({ encodedCertificate: null, certificatePassword: null, storeName: c.storeName, certificate: { expiry: c.expiry, thumbprint: c.thumbprint, subject: c.subject } }))
+        : null,
+      virtualNetworkType: spec.virtualNetworkType,
       disableGateway: false,
       apiVersionConstraint: { minApiVersion: "2019-12-01" },
       publicNetworkAccess: "Enabled",
@@ -160,11 +175,4 @@ export function serviceBody(state: SimState, service: SimService): Record<string
     identity,
     zones: null,
   };
-}
-
-function stableUuid(seed: string, salt: string): string {
-  let h = 0;
-  for (const c of seed + salt) h = (h * 31 + c.charCodeAt(0)) >>> 0;
-  const hex = (h.toString(16).padStart(8, "0") + seed.replace(/[^0-9a-f]/gi, "")).padEnd(32, "0").slice(0, 32);
-  return `${hex.slice(0, 8)}-${hex.slice(8, 12)}-4${hex.slice(13, 16)}-8${hex.slice(17, 20)}-${hex.slice(20, 32)}`;
 }

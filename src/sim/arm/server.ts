@@ -11,6 +11,7 @@ import { ArmFailure, armError, requestIds, type ArmRequest, type ArmResponse } f
 import { handleLogsQuery } from "./logs.js";
 import { handleArmMetrics, handleMetricsBatch } from "./metrics.js";
 import { handleResourceHealth } from "./resource-health.js";
+import { handleStorage } from "./storage.js";
 
 export interface ArmServer {
   endpoint: string;
@@ -69,6 +70,7 @@ async function serve(state: SimState, req: IncomingMessage, res: ServerResponse,
 
 const SERVICE_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)(\/.*)?$/i;
 const DNS_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/dnsZones\/([^/]+)(\/.*)?$/i;
+const STORAGE_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)(\/.*)?$/i;
 const BATCH_PATH = /^\/subscriptions\/([^/]+)\/metrics:getBatch$/i;
 const LOGS_PATH = /^\/v1\/workspaces\/([^/]+)\/query$/i;
 
@@ -99,6 +101,12 @@ async function route(state: SimState, req: ArmRequest): Promise<ArmResponse> {
     throttle(state, req, service);
     managementPlane(state, service);
     return handleApim(state, req, service, rest);
+  }
+  if ((m = STORAGE_PATH.exec(req.path))) {
+    checkSubscription(state, req, m[1]!);
+    checkResourceGroup(state, req, m[2]!);
+    throttle(state, req, null);
+    return handleStorage(state, req, m[3]!, (m[4] ?? "").replace(/\/$/, ""));
   }
   if ((m = DNS_PATH.exec(req.path))) {
     checkSubscription(state, req, m[1]!);

@@ -56,6 +56,16 @@ export class BlobRestClient {
     return xmlValues(await res.text(), "AllowedMethods");
   }
 
+  /** Sets (or, with no rules, clears) the blob service's CORS rules through Set Blob Service Properties. */
+  async setCors(rules: { allowedOrigins: string; allowedMethods: string }[]): Promise<void> {
+    const cors = rules
+      .map((r) => `<CorsRule><AllowedOrigins>${r.allowedOrigins}</AllowedOrigins><AllowedMethods>${r.allowedMethods}</AllowedMethods><MaxAgeInSeconds>3600</MaxAgeInSeconds><ExposedHeaders>*</ExposedHeaders><AllowedHeaders>*</AllowedHeaders></CorsRule>`)
+      .join("");
+    const body = `<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Cors>${cors}</Cors></StorageServiceProperties>`;
+    const res = await this.request("PUT", "/", { restype: "service", comp: "properties" }, { "content-type": "application/xml" }, body);
+    if (res.status !== 202) throw await storageError(res, "set blob service properties");
+  }
+
   private async request(
     method: string,
     path: string,

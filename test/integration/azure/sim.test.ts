@@ -89,6 +89,8 @@ describe("production adapters against the simulated Azure", () => {
         type: "Proxy",
         hostName: sim.customHostname,
         certificateThumbprint: sim.world.certificateThumbprint,
+        certificateExpiry: "2036-01-01T07:00:00.000Z",
+        keyVaultId: sim.world.primary.certificate.keyVaultId,
       });
       expect(service.identity?.userAssignedClientIds).toEqual(sim.world.primary.userAssignedClientIds);
       expect(service.identity?.principalId).toBeTruthy();

@@ -73,12 +73,8 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(metrics).toMatch(/^apim_dr_failovers_total\{pair="contoso"\} 1$/m);
     expect(metrics).toMatch(/^apim_dr_pair_state\{pair="contoso",state="failedOver"\} 1$/m);
     expect(metrics).toMatch(/^apim_dr_pair_active_region\{pair="contoso",region="northeurope"\} 1$/m);
-  });
-
-  it("a settled pair reports no operation in flight", async () => {
-    const pair = await world.pair();
-    expect(pair.state).toBe("failedOver");
-    expect(pair.operation).toBeNull();
+    // Settled: no operation in flight.
+    expect(pairs[0]!.operation).toBeNull();
   });
 
   it("failback --yes runs end to end back to monitoring: 2 restores and 2 DNS writes in total", async () => {
@@ -121,7 +117,11 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     const json = await world.cli(["audit", "--pair", PAIR, "--json"]);
     const entries = lines(json.stdout).map((l) => JSON.parse(l) as AuditEntry);
     expect(entries.every((e) => e.pair === PAIR)).toBe(true);
-    const trail = entries.filter((e) => e.type === "transition" || e.type === "operator").map((e) => (e.type === "operator" ? `operator ${e.verdict}` : e.state));
+    // From the operator's request on (health may have wavered before it on a loaded machine: that is not this test's concern).
+    const trail = entries
+      .filter((e) => e.type === "transition" || e.type === "operator")
+      .map((e) => (e.type === "operator" ? `operator ${e.verdict}` : e.state))
+      .filter((_, i, all) => i >= all.indexOf("operator operator.failoverRequested"));
     expect(trail).toEqual([
       "operator operator.failoverRequested",
       "failingOver.checkingBackup",
@@ -145,7 +145,8 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
 
   it("audit names the Azure operation of each backup and restore the failover and failback started", async () => {
     const entries = lines((await world.cli(["audit", "--pair", PAIR, "--json"])).stdout).map((l) => JSON.parse(l) as AuditEntry);
-    const operations = entries.filter((e) => e.type === "operation" && e.verdict !== "backupCompleted");
+    // The operations the failover and failback started (the scheduled and change-triggered backups run in monitoring).
+    const operations = entries.filter((e) => e.type === "operation" && /^failing/.test(e.state ?? "") && e.verdict !== "backupCompleted");
     expect(operations.map((e) => [e.state, e.verdict])).toEqual([
       ["failingOver.takingFreshBackup", "backupStarted"],
       ["failingOver.restoring", "restoreStarted"],

@@ -54,11 +54,16 @@ export async function waitFor<T>(what: string, check: () => Promise<T | undefine
   }
 }
 
-export async function startDaemonWorld(options: { sim?: SimulatedAzureOptions; pair?: Record<string, unknown>; health?: Record<string, unknown> } = {}): Promise<DaemonWorld> {
+export async function startDaemonWorld(
+  options: { sim?: SimulatedAzureOptions; pair?: Record<string, unknown>; health?: Record<string, unknown>; stateStoreEndpoint?: (sim: SimulatedAzure) => Promise<string> } = {},
+): Promise<DaemonWorld> {
   const dir = await mkdtemp(join(tmpdir(), "apim-dr-daemon-"));
   const sim = await startSimulatedAzure({ stateDir: join(dir, "sim"), ...options.sim });
   const configPath = join(dir, "config.yaml");
-  await writeFile(configPath, stringify(await simControllerConfig(sim, { ...(options.pair ? { pair: options.pair } : {}), ...(options.health ? { health: options.health } : {}) })));
+  const config = await simControllerConfig(sim, { ...(options.pair ? { pair: options.pair } : {}), ...(options.health ? { health: options.health } : {}) });
+  // E.g. the state store behind a proxy a test can cut.
+  if (options.stateStoreEndpoint) Object.assign(config.stateStore as object, { blobEndpoint: await options.stateStoreEndpoint(sim) });
+  await writeFile(configPath, stringify(config));
   const token = `daemon-test-${randomBytes(12).toString("hex")}`;
   const daemon = new DaemonProcess(configPath, { ...simEnv(sim), APIM_DR_ADMIN_TOKEN: token, APIM_DR_LOG_LEVEL: "info" });
   const blobs = new BlobRestClient(sim.storage.blobEndpoint, sim.storage.accountName, sim.storage.accountKey);
@@ -95,15 +100,22 @@ export async function startDaemonWorld(options: { sim?: SimulatedAzureOptions; p
 
   const pair = async () => (await api(`/pairs/${PAIR}`)).json() as PairStatus;
   let last: PairStatus | null = null;
+  let lastAnswer = "";
   const waitForPair = (what: string, accept: (p: PairStatus) => boolean, timeoutMs = 90_000) =>
     waitFor(
       what,
       async () => {
-        last = await pair();
+        const res = await api(`/pairs/${PAIR}`);
+        // A controller still starting answers 503 without a pair status: keep waiting.
+        if (res.status !== 200) {
+          lastAnswer = `HTTP ${res.status}: ${res.text.slice(0, 200)}`;
+          return undefined;
+        }
+        last = res.json() as PairStatus;
         return accept(last) ? last : undefined;
       },
       timeoutMs,
-      () => (last ? `${last.state}, last decision: ${last.lastDecision?.reason ?? "none"}` : "no status"),
+      () => (last ? `${last.state}, last decision: ${last.lastDecision?.reason ?? "none"}` : lastAnswer || "no status"),
     );
 
   const persistedSnapshot = async () => {

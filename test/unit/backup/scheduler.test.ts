@@ -190,11 +190,11 @@ describe("BackupScheduler", () => {
   it("reports a retention failure without failing the backup", async () => {
     const { clock, store, events, scheduler } = setup();
     scheduler.requestBackup();
-    // The second listing is retention's (the first is the fake APIM writing the blob).
+    // The third listing is retention's (the fake APIM writing the blob lists first, then the controller finds the blob it annotated).
     const list = store.list.bind(store);
     let listings = 0;
     store.list = async (container) => {
-      if (++listings === 2) throw new AzureOperationError("storage unreachable", "ServiceUnavailable", 503, true);
+      if (++listings === 3) throw new AzureOperationError("storage unreachable", "ServiceUnavailable", 503, true);
       return list(container);
     };
     await clock.advance(2 * MIN);

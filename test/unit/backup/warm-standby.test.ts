@@ -28,6 +28,23 @@ function setup(allowed: () => string | null = () => null) {
 }
 
 describe("warm standby", () => {
+  it("waits while the standby runs another management operation, like every other restore, instead of being refused", async () => {
+    const { clock, apim, warm, events, backup } = setup();
+    // An operator's (or another tool's) backup of the standby runs for 2 minutes.
+    apim.durations.backup = 120_000;
+    await apim.beginBackup(STANDBY, { storageAccount: "backups", containerName: CONTAINER, backupName: "manual", access: { type: "SystemAssignedManagedIdentity" } });
+    warm.offer(backup("b1"));
+    await clock.advance(60_000);
+    expect(apim.calls.beginRestore).toBe(0);
+    await clock.advance(60_000); // the other operation ends
+    await clock.advance(30_000); // the next look finds the standby idle and the restore starts
+    expect(apim.calls.beginRestore).toBe(1);
+    await clock.advance(60_000);
+    await warm.idle();
+    expect(apim.holds.get(STANDBY.toLowerCase())).toBe("b1");
+    expect(events.map((e) => e.type)).toEqual(["warm.started", "warm.restored"]);
+  });
+
   it("restores each new backup into the standby and reports it", async () => {
     const { clock, apim, warm, events, backup } = setup();
     warm.offer(backup("b1"));

@@ -1,7 +1,9 @@
-import { OperationError, UsageError } from "./command.js";
-import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
+import { OperationError, UsageError } from "../ports/user-errors.js";
+import { ADMIN_TOKEN_ENV } from "./admin-server.js";
 import type { AuditEntry } from "../ports/state.js";
-import type { OperatorAction, OperatorRequest, PairStatus } from "../server/controller-api.js";
+import type { OperatorAction, OperatorRequest, PairStatus } from "./controller-api.js";
+import type { PairReadiness } from "../readiness/render.js";
+import type { CutoverPlan } from "../runtime/plan.js";
 
 export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:7070";
 
@@ -26,6 +28,8 @@ export class ControllerClient {
   getPair = async (name: string) => (await this.request("GET", `/pairs/${encodeURIComponent(name)}`)) as PairStatus;
   preview = async (name: string, action: OperatorAction, planned = false) =>
     ((await this.request("GET", `/pairs/${encodeURIComponent(name)}/${action}/preview${planned ? "?planned=true" : ""}`)) as { lines: string[] }).lines;
+  readiness = async (name: string) => (await this.request("GET", `/pairs/${encodeURIComponent(name)}/readiness`)) as PairReadiness;
+  plan = async (name: string) => (await this.request("GET", `/pairs/${encodeURIComponent(name)}/plan`)) as { plan: CutoverPlan; lines: string[] };
   audit = async (pair?: string) =>
     ((await this.request("GET", `/audit${pair ? `?pair=${encodeURIComponent(pair)}` : ""}`)) as { entries: AuditEntry[] }).entries;
 

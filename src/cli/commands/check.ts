@@ -1,0 +1,50 @@
+import { dirname, resolve } from "node:path";
+import { parseCommandArgs, UsageError, type CliCommand } from "../command.js";
+import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "../../config/index.js";
+import { pairReadiness, readFacts, renderReadiness, runChecks, type PairReadiness } from "../../readiness/index.js";
+import { readinessPorts } from "../../readiness/wiring.js";
+
+const usage = "apim-dr check --config FILE [--pair P] [--json]";
+
+export const command: CliCommand = {
+  name: "check",
+  summary: "run the readiness checks against Azure (no daemon needed); exit 1 unless every check is READY",
+  usage,
+  async run(args, ctx) {
+    const { values } = parseCommandArgs(args, { config: { type: "string", short: "c" }, pair: { type: "string" }, json: { type: "boolean" } }, usage);
+    if (!values.config) throw new UsageError(`--config is required: the controller's configuration file\nusage: ${usage}`);
+    const file = resolve(ctx.cwd, values.config);
+    let config;
+    try {
+      config = effectiveConfig(await loadConfig(file), dirname(file));
+    } catch (error) {
+      if (error instanceof ConfigError) throw new UsageError(`invalid configuration ${values.config}:\n${error.problems.join("\n")}`);
+      throw error;
+    }
+    const pairs = values.pair ? config.pairs.filter((p) => p.name === values.pair) : config.pairs;
+    if (!pairs.length) throw new UsageError(`no pair named '${values.pair}' in ${values.config}; its pairs: ${config.pairs.map((p) => p.name).join(", ")}`);
+    let ports;
+    try {
+      ports = readinessPorts(config, ctx.env);
+    } catch (error) {
+      if (error instanceof SecretReferenceError) throw new UsageError(error.message);
+      throw new UsageError((error as Error).message);
+    }
+    const results: PairReadiness[] = [];
+    for (const pair of pairs) {
+      const now = Date.now();
+      const facts = await readFacts(config, pair, ports, now, undefined, ctx.signal);
+      // When each signal source was last heard from is known only to the running controller.
+      results.push(pairReadiness(pair.name, now, runChecks(facts, ["signals"])));
+    }
+    if (values.json) ctx.out(JSON.stringify(values.pair ? results[0] : { pairs: results }, null, 2));
+    else
+      results.forEach((r, i) => {
+        if (i) ctx.out("");
+        renderReadiness(r).forEach((l) => ctx.out(l));
+      });
+    if (!values.json) ctx.out("signals: checked by the running controller only (GET /pairs/{name}/readiness, apim-dr status)");
+    // UNKNOWN is not READY either: a precondition nobody could verify may fail mid-failover.
+    return results.every((r) => r.status === "READY") ? 0 : 1;
+  },
+};

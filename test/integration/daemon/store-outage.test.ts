@@ -1,0 +1,71 @@
+import { afterAll, beforeAll, describe, expect, it } from "vitest";
+import type { AuditEntry } from "../../../src/ports/state.js";
+import { startTcpProxy } from "../../support/tcp-proxy.js";
+import { PAIR, startDaemonWorld, waitFor, type DaemonWorld } from "./world.js";
+
+/**
+ * The state and audit store (its own blob endpoint here, behind a proxy the test cuts) stops answering while one
+ * backup completes and another fails: the controller keeps running and says it is degraded, and once the store
+ * answers again the audit trail has every record of that period, in order.
+ */
+describe("the state and audit store goes down while backups run", () => {
+  let world: DaemonWorld;
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
+  beforeAll(async () => {
+    world = await startDaemonWorld({
+      stateStoreEndpoint: async (sim) => {
+        const azurite = new URL(sim.storage.blobEndpoint);
+        proxy = await startTcpProxy({ host: azurite.hostname, port: Number(azurite.port) });
+        return `http://127.0.0.1:${proxy.port}${azurite.pathname}`;
+      },
+    });
+    await world.daemon.start();
+    await world.waitForPair("monitoring", (p) => p.state === "monitoring.healthy", 60_000);
+  });
+  afterAll(async () => {
+    await world?.stop();
+    await proxy?.close();
+  });
+
+  const audit = async () => ((await world.api(`/audit?pair=${PAIR}`)).json() as { entries: AuditEntry[] }).entries;
+  const backups = () => world.sim.stats().services[world.primaryName]!.backups;
+
+  it("keeps running, reports degraded, and appends every audit record of the outage in order once the store answers", async () => {
+    const before = await audit();
+    const { succeeded, failed } = backups();
+    proxy.down();
+
+    // An operator's backup is accepted (the state was stored until now) and completes while nothing can be stored.
+    const accepted = await world.api(`/pairs/${PAIR}/backup`, { method: "POST", body: { actor: "ops", reason: "before maintenance" } });
+    expect(accepted.status).toBe(202);
+    await waitFor("the backup to complete", () => (backups().succeeded > succeeded ? true : undefined), 60_000);
+    const health = await waitFor("/healthz to say degraded", async () => {
+      const res = await world.api("/healthz", { token: false });
+      return res.status === 200 && (res.json() as { status: string }).status === "degraded" ? (res.json() as { problems: string[] }) : undefined;
+    }, 30_000);
+    expect(health.problems.join("\n")).toMatch(new RegExp(`pair ${PAIR}: state NOT persisted since .*`));
+
+    // A configuration change triggers a backup that fails (the backup account is unreachable for APIM).
+    await world.sim.fault("storage-outage", { service: world.primaryName });
+    world.sim.change(world.primaryName);
+    await waitFor("a backup to fail", () => (backups().failed > failed ? true : undefined), 60_000);
+
+    // The store answers again: everything owed is appended, in order, and the daemon never stopped.
+    proxy.up();
+    const after = await waitFor("the audit trail to catch up", async () => {
+      const entries = await audit();
+      return entries.some((e) => e.verdict === "backupFailed") ? entries : undefined;
+    }, 60_000);
+    const outage = after.slice(before.length);
+    const verdicts = outage.map((e) => e.verdict);
+    expect(verdicts.indexOf("operator.backupRequested")).toBeGreaterThanOrEqual(0);
+    expect(verdicts.indexOf("operator.backupRequested")).toBeLessThan(verdicts.indexOf("backupStarted"));
+    expect(verdicts.indexOf("backupStarted")).toBeLessThan(verdicts.indexOf("backupCompleted"));
+    expect(verdicts.indexOf("backupCompleted")).toBeLessThan(verdicts.lastIndexOf("backupStarted"));
+    expect(verdicts.lastIndexOf("backupStarted")).toBeLessThan(verdicts.indexOf("backupFailed"));
+    const seqs = after.map((e) => e.seq);
+    expect(seqs).toEqual(seqs.map((_, i) => i + 1)); // no gap, no repeat
+    expect(world.daemon.logLines().filter((l) => String(l.msg).includes("unexpected")).map((l) => l.msg)).toEqual([]);
+    expect((await world.pair()).unsavedState).toBeNull();
+  });
+});
