@@ -1,6 +1,6 @@
 import type { PairRecord } from "../runtime/records/record-stream.js";
 
-/** What a notification target can subscribe to. Readiness (issue 15) and leadership (issue 14) events join this list when their records exist. */
+/** What a notification target can subscribe to. Leadership events (issue 14) join this list when their records exist. */
 export const NOTIFICATION_EVENTS = [
   "awaitingOperator",
   "failoverStarted",
@@ -10,6 +10,7 @@ export const NOTIFICATION_EVENTS = [
   "rpoBreached",
   "rpoRecovered",
   "observerImpaired",
+  "readinessNotReady",
 ] as const;
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -78,7 +79,12 @@ export function notificationOf(record: PairRecord): Notification | null {
   if (record.type === "alert" && reason.startsWith("observer impaired")) {
     return { ...base, event: "observerImpaired", severity: "warning", title: `${pair}: the controller's view of the regions is unreliable`, actions: [inspect, "No automatic failover on its signals until it recovers: check the controller's network and signal sources."] };
   }
-  // Readiness (NOT READY) and leadership records map here once issues 15 and 14 add them.
+  if (record.type === "readiness" && record.verdict === "NOT READY") {
+    const check = typeof record.detail?.check === "string" ? record.detail.check : "a check";
+    const fix = typeof record.detail?.fix === "string" ? [`Fix: ${record.detail.fix}`] : [];
+    return { ...base, event: "readinessNotReady", severity: "warning", title: `${pair}: readiness check ${check} is NOT READY`, actions: [...fix, `See every check: apim-dr check --config FILE --pair ${pair}`, `What a failover would do now: ${cmd(pair, "plan")}`] };
+  }
+  // Leadership records (issue 14) map here once they exist.
   return null;
 }
 

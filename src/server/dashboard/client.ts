@@ -68,7 +68,6 @@ export const DASHBOARD_JS = String.raw`(function () {
       op
         ? el("div", {}, [op.step + " (" + op.kind + ") " + op.status + ", ", el("span", { class: "elapsed", "data-started": String(started), text: duration(Date.now() - view.skewMs - started) }), " elapsed"])
         : el("div", { class: "muted", text: "nothing" }),
-      p.readiness ? el("div", { class: "reason", text: "readiness: " + (typeof p.readiness === "object" ? JSON.stringify(p.readiness) : String(p.readiness)) }) : null,
     ]);
     var alerts = [];
     if (p.health.observerImpaired) alerts.push(el("p", { class: "alert", text: "Observer impaired: the controller's own view is unreliable; no automatic failover." }));
@@ -90,6 +89,7 @@ export const DASHBOARD_JS = String.raw`(function () {
         el("span", {}, ["active region: ", el("strong", { "data-testid": "active-region", text: p.activeRegion })]),
       ]),
       chart,
+      p.readiness ? el("p", { class: /NOT READY|UNKNOWN/.test(String(p.readiness)) ? "alert" : "reason", "data-testid": "readiness", text: typeof p.readiness === "string" ? p.readiness : JSON.stringify(p.readiness) }) : null,
     ].concat(alerts, [
       el("div", { class: "grid" }, [regionBox("primary", p.health.primary), regionBox("standby", p.health.standby), backup, operation]),
       p.lastDecision ? el("p", {}, [el("strong", { text: "last decision: " + p.lastDecision.verdict }), " — ", el("span", { class: "reason", text: p.lastDecision.reason })]) : null,

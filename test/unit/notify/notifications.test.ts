@@ -25,7 +25,7 @@ const target = (over: Partial<NotificationsConfig["targets"][number]> = {}): Not
   kind: "generic",
   urlEnv: "HOOK_URL",
   secretEnv: "HOOK_SECRET",
-  events: ["awaitingOperator", "failoverStarted", "failoverCompleted", "failoverFailed", "failbackCompleted", "rpoBreached", "rpoRecovered", "observerImpaired"],
+  events: ["awaitingOperator", "failoverStarted", "failoverCompleted", "failoverFailed", "failbackCompleted", "rpoBreached", "rpoRecovered", "observerImpaired", "readinessNotReady"],
   timeoutSeconds: 10,
   maxAttempts: 3,
   retrySeconds: 2,
@@ -59,6 +59,13 @@ describe("which records page a person, and what the message says", () => {
     expect(notificationOf({ at, pair: "contoso", type: "decision", verdict: "rpoRecovered", reason: "backup 1 min old", seq: 4 })?.event).toBe("rpoRecovered");
     expect(notificationOf({ at, pair: "contoso", type: "alert", verdict: "alert", reason: "observer impaired, no failover on its signals: probes fail in both regions", seq: 5 })?.event).toBe("observerImpaired");
     expect(notificationOf({ at, pair: "contoso", type: "decision", verdict: "stay", reason: "primary healthy", seq: 6 })).toBeNull();
+  });
+
+  it("a readiness check turning NOT READY says which, why and the fix; turning READY again pages nobody", () => {
+    const notReady = notificationOf({ at, pair: "contoso", type: "readiness", verdict: "NOT READY", reason: "storage-cors: 1 CORS rule on the blob service", detail: { check: "storage-cors", from: "READY", to: "NOT READY", fix: "remove the CORS rules of the backup account's blob service" }, seq: 7 })!;
+    expect(notReady).toMatchObject({ event: "readinessNotReady", title: "contoso: readiness check storage-cors is NOT READY", reason: "storage-cors: 1 CORS rule on the blob service" });
+    expect(notReady.actions[0]).toBe("Fix: remove the CORS rules of the backup account's blob service");
+    expect(notificationOf({ at, pair: "contoso", type: "readiness", verdict: "READY", reason: "storage-cors: no CORS rule", seq: 8 })).toBeNull();
   });
 });
 
