@@ -1,7 +1,14 @@
 import type { BlobServiceClient, ContainerClient } from "@azure/storage-blob";
 import type { StateStore } from "../ports/state.js";
 import { containerClient, containerCreator } from "./blob-client.js";
+import { AzureOperationError } from "../ports/errors.js";
 import { azureCall, isAbortError, toAzureOperationError } from "./errors.js";
+
+async function streamToBuffer(stream: NodeJS.ReadableStream | undefined): Promise<Buffer> {
+  const chunks: Buffer[] = [];
+  if (stream) for await (const chunk of stream) chunks.push(Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk as string));
+  return Buffer.concat(chunks);
+}
 
 /** Pair names become blob names: keep them to a portable, unambiguous set. */
 export function checkPairName(pair: string): string {
@@ -18,8 +25,14 @@ export function checkPairName(pair: string): string {
 export class BlobStateStore implements StateStore {
   private readonly container: ContainerClient;
   private readonly ensureContainer: () => Promise<void>;
+  /**
+   * With several replicas, saves are conditional on the etag this replica last read or wrote (null: the blob did not
+   * exist), so a deposed leader cannot overwrite the state its successor wrote: Azure answers 412.
+   */
+  private readonly etags: Map<string, string | null> | null;
 
-  constructor(service: BlobServiceClient, containerName: string) {
+  constructor(service: BlobServiceClient, containerName: string, options: { conditional?: boolean } = {}) {
+    this.etags = options.conditional ? new Map() : null;
     this.container = containerClient(service, containerName);
     this.ensureContainer = containerCreator(this.container);
   }
@@ -28,11 +41,16 @@ export class BlobStateStore implements StateStore {
     const blob = this.container.getBlockBlobClient(`${checkPairName(pair)}.json`);
     let text: string;
     try {
-      text = (await blob.downloadToBuffer()).toString("utf8");
+      const download = await blob.download();
+      text = (await streamToBuffer(download.readableStreamBody)).toString("utf8");
+      this.etags?.set(pair, download.etag ?? null);
     } catch (error) {
       if (isAbortError(error)) throw error;
       const failure = toAzureOperationError(error, `loading the state of pair ${pair}`);
-      if (failure.code === "BlobNotFound" || failure.code === "ContainerNotFound") return null;
+      if (failure.code === "BlobNotFound" || failure.code === "ContainerNotFound") {
+        this.etags?.set(pair, null);
+        return null;
+      }
       throw failure;
     }
     try {
@@ -49,8 +67,16 @@ export class BlobStateStore implements StateStore {
     if (body === undefined) throw new Error(`The state of pair ${pair} is not JSON-serializable.`);
     const blob = this.container.getBlockBlobClient(`${checkPairName(pair)}.json`);
     await this.ensureContainer();
-    await azureCall(`saving the state of pair ${pair}`, () =>
-      blob.upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "application/json" } }),
-    );
+    const known = this.etags?.get(pair);
+    const conditions = this.etags === null || known === undefined ? {} : known === null ? { ifNoneMatch: "*" } : { ifMatch: known };
+    const written = await azureCall(`saving the state of pair ${pair}`, () =>
+      blob.upload(body, Buffer.byteLength(body), { blobHTTPHeaders: { blobContentType: "application/json" }, conditions }),
+    ).catch((error: unknown) => {
+      if (this.etags && error instanceof AzureOperationError && (error.statusCode === 412 || error.statusCode === 409)) {
+        throw new AzureOperationError(`the state of pair ${pair} was written by another replica since this one read it: this replica is no longer its leader and does not overwrite it`, "FencedOut", error.statusCode, false);
+      }
+      throw error;
+    });
+    this.etags?.set(pair, written.etag ?? null);
   }
 }

@@ -39,7 +39,7 @@ export class AzureDnsAdapter implements DnsPort {
   async setCname(
     zoneId: string,
     recordName: string,
-    record: { cname: string; ttl: number },
+    record: { cname: string; ttl: number; metadata?: Record<string, string> },
     precondition: { ifMatch: string } | { ifNoneMatch: "*" },
     signal?: AbortSignal,
   ): Promise<CnameRecordSet> {
@@ -54,7 +54,7 @@ export class AzureDnsAdapter implements DnsPort {
         zone.name,
         recordName,
         "CNAME",
-        { ttl: record.ttl, cnameRecord: { cname: record.cname } },
+        { ttl: record.ttl, cnameRecord: { cname: record.cname }, ...(record.metadata ? { metadata: record.metadata } : {}) },
         { ...precondition, abortSignal: signal },
       ),
     );
@@ -76,5 +76,5 @@ function toCnameRecordSet(record: RecordSet, action: string): CnameRecordSet {
     // Without an etag the next write could not be made conditional.
     throw new AzureOperationError(`${action}: the answer carried no etag, so a safe conditional update is impossible.`, "MissingEtag", undefined, false);
   }
-  return { cname: record.cnameRecord?.cname ?? null, ttl: record.ttl ?? 0, etag: record.etag };
+  return { cname: record.cnameRecord?.cname ?? null, ttl: record.ttl ?? 0, etag: record.etag, ...(record.metadata ? { metadata: record.metadata } : {}) };
 }

@@ -20,6 +20,8 @@ export { createEventHubsEventSource } from "./eventhubs/consumer.js";
 export { createBlobDeadLetterStore } from "./eventhubs/blob-dead-letters.js";
 export { toAzureOperationError } from "./errors.js";
 export { parseApimServiceId, parseDnsZoneId } from "./resource-id.js";
+export { BlobLeaseStore } from "./blob-leases.js";
+export { createBlobServiceClient } from "./blob-client.js";
 export { AzureApimAdapter, AzureDnsAdapter, AzureMonitorAdapter, AzureResourceHealthAdapter, AzureRoleAssignmentAdapter, AzureStorageAccountAdapter, BlobAuditLog, BlobBackupStore, BlobServiceProperties, BlobStateStore };
 
 /** A storage account the controller reads with the SDK: its own state account, or the backup account. */
@@ -47,7 +49,8 @@ export interface AzureAdapterSettings {
   /** Where APIM writes backups (read for listing, annotating, retention). */
   backupStorage?: StorageAccountSettings;
   /** The controller's state account: snapshots and the audit trail. */
-  stateStorage?: StorageAccountSettings & { stateContainer: string; auditContainer: string };
+  /** `conditional`: several replicas share it, so snapshot saves are conditional on the etag last read (fencing). */
+  stateStorage?: StorageAccountSettings & { stateContainer: string; auditContainer: string; conditional?: boolean };
   clock?: Clock;
   /** Non-fatal problems (e.g. a torn audit line). */
   warn?: (message: string) => void;
@@ -101,7 +104,7 @@ export function createAzureAdapters(settings: AzureAdapterSettings): AzureAdapte
     ...(settings.backupStorage ? { backups: new BlobBackupStore(blobService(settings.backupStorage)) } : {}),
     ...(state && settings.stateStorage
       ? {
-          state: new BlobStateStore(state, settings.stateStorage.stateContainer),
+          state: new BlobStateStore(state, settings.stateStorage.stateContainer, { conditional: settings.stateStorage.conditional ?? false }),
           audit: new BlobAuditLog(state, settings.stateStorage.auditContainer, settings.warn ? { warn: settings.warn } : {}),
         }
       : {}),

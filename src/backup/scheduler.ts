@@ -151,11 +151,18 @@ export class BackupScheduler {
   }
 
   private async sleepUntil(at: number, signal: AbortSignal): Promise<void> {
-    this.wake = new AbortController();
+    const wake = (this.wake = new AbortController());
+    // Not AbortSignal.any([signal, wake.signal]): on Node 20 every combined signal stays referenced by the
+    // long-lived stop signal, so a scheduler waking thousands of times grows the heap for good.
+    const stop = () => wake.abort(signal.reason);
+    if (signal.aborted) stop();
+    else signal.addEventListener("abort", stop, { once: true });
     try {
-      await this.deps.clock.sleep(at - this.deps.clock.now(), AbortSignal.any([signal, this.wake.signal]));
+      await this.deps.clock.sleep(at - this.deps.clock.now(), wake.signal);
     } catch {
       // Woken by a change, a request or shutdown: the loop recomputes what is due.
+    } finally {
+      signal.removeEventListener("abort", stop);
     }
   }
 

@@ -14,6 +14,13 @@ export function formatPair(p: PairStatus): string[] {
     `  standby ${p.health.standby.region}: ${p.health.standby.verdict} — ${p.health.standby.reason}`,
     `  backup of ${p.backup.protects}: ${p.backup.latest ?? "none"}, age ${formatDuration(p.backup.ageMs)} / RPO ${formatDuration(p.backup.rpoMs)}${p.backup.breached ? "  ** RPO BREACHED **" : ""}${p.backup.unbackedChanges ? `, ${p.backup.unbackedChanges} unbacked change(s)` : ""}${p.backup.running ? `, ${p.backup.running} backup running` : ""}`,
   ];
+  const l = p.leadership;
+  if (l?.role === "sole") lines.push("  leader: this replica (one replica, no lease: coordination is not configured)");
+  else if (l) {
+    const leader = l.leader ? `${l.leader.replicaId} (${l.leader.region}, ${l.leader.adminUrl})` : "nobody (lease free or lease store unreachable)";
+    const expiry = l.leaseExpiresAt ? `, lease until ${new Date(l.leaseExpiresAt).toISOString()}` : "";
+    lines.push(`  leader: ${leader}, epoch ${l.epoch ?? "?"}${expiry}; this replica ${l.replica?.replicaId ?? "?"} is ${l.role}`);
+  }
   if (p.backup.lastError) lines.push(`  last backup attempt failed: ${p.backup.lastError}`);
   if (p.backup.unverified.length) lines.push(`  blobs of unknown source (never restored without an operator): ${p.backup.unverified.join(", ")}`);
   if (p.unsavedState) lines.push(`  ** state NOT persisted since ${p.unsavedState.since}: ${p.unsavedState.error} (retrying; operator actions refused) **`);

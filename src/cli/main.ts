@@ -2,7 +2,8 @@
 import { existsSync, readFileSync, readdirSync, realpathSync } from "node:fs";
 import { fileURLToPath, pathToFileURL } from "node:url";
 import { dirname, join } from "node:path";
-import { OperationError, UsageError, type CliCommand, type CliContext } from "./command.js";
+import { OperationError, renderHelp, UsageError, type CliCommand, type CliContext } from "./command.js";
+import { nearest } from "../config/suggest.js";
 
 // Each file in commands/ is one top-level command named after the file, so adding a
 // command never touches this dispatcher.
@@ -47,11 +48,13 @@ export async function main(argv: string[], ctx: CliContext): Promise<number> {
   }
   const cmd = await loadCommand(name);
   if (!cmd) {
-    ctx.err(`apim-dr: unknown command '${name}'. Run 'apim-dr --help' to list the commands.`);
+    const guess = nearest(name, commandNames());
+    ctx.err(`apim-dr: unknown command '${name}'${guess ? `; did you mean '${guess}'?` : "."} Run 'apim-dr --help' to list the commands.`);
     return 2;
   }
   if (rest.includes("--help") || rest.includes("-h")) {
-    ctx.out(`${cmd.summary}\n\nusage: ${cmd.usage}`);
+    const sub = rest[0] !== undefined ? cmd.subcommands?.[rest[0]] : undefined;
+    ctx.out(sub ? renderHelp(`apim-dr ${name} ${rest[0]}: ${sub.summary}`, sub.help) : renderHelp(`apim-dr ${name}: ${cmd.summary}`, cmd.help, cmd.subcommands));
     return 0;
   }
   try {
@@ -78,6 +81,9 @@ function isEntryPoint(): boolean {
   const entry = process.argv[1];
   return entry !== undefined && realpathSync(entry) === fileURLToPath(import.meta.url);
 }
+
+/** How long a command stopped by SIGINT/SIGTERM may take to let the process end by itself once it returned. */
+const EXIT_GRACE_MS = 3_000;
 
 if (isEntryPoint()) {
   const controller = new AbortController();
@@ -109,6 +115,14 @@ if (isEntryPoint()) {
   main(process.argv.slice(2), ctx).then(
     (code) => {
       process.exitCode = code;
+      // Last resort: a command stopped by a signal has closed what it opened; a timer or socket a library
+      // still holds must not keep the process running until SIGKILL (seen with `sim start`).
+      if (controller.signal.aborted) {
+        setTimeout(() => {
+          process.stderr.write(`apim-dr: something still held the process ${EXIT_GRACE_MS / 1000} s after it stopped; exiting anyway\n`);
+          process.exit(code);
+        }, EXIT_GRACE_MS).unref();
+      }
     },
     (error: unknown) => {
       process.stderr.write(`apim-dr: ${String(error)}\n`);

@@ -1,5 +1,6 @@
+import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
-import { parseCommandArgs, UsageError, type CliCommand, type CliContext } from "./command.js";
+import { parseCommandArgs, UsageError, type CliCommand, type CliContext, type CommandHelp } from "./command.js";
 import { ControllerClient } from "../server/controller-client.js";
 import { formatDuration } from "./format-status.js";
 import type { OperatorAction, PairStatus } from "../server/controller-api.js";
@@ -9,7 +10,7 @@ const SUMMARIES: Record<OperatorAction, string> = {
   failback: "move traffic back to the primary (operator decision only)",
   approve: "approve the step a pair is waiting on",
   abort: "abort the pending step of a pair",
-  pause: "pause automatic action for a pair (signals still observed)",
+  pause: "pause all failover and failback of a pair, automatic and manual (signals are still observed)",
   resume: "resume automatic action for a paused pair",
   backup: "back up the active instance of a pair now and show its progress",
 };
@@ -50,11 +51,12 @@ function backupProgress(before: PairStatus): Progress {
 
 /** A mutating operator command: preview, confirm, send, then watch progress until the pair settles. */
 export function operatorCommand(action: OperatorAction): CliCommand {
-  const usage = `apim-dr ${action} --pair P [--reason TEXT] [--controller URL] [--yes] [--no-wait] [--json]${action === "failover" ? " [--planned]" : ""}`;
+  const usage = `apim-dr ${action} --pair P [--reason TEXT] [--actor NAME] [--controller URL] [--yes] [--no-wait] [--json]${action === "failover" ? " [--planned]" : ""}`;
   return {
     name: action,
     summary: SUMMARIES[action],
     usage,
+    help: operatorHelp(action, usage),
     async run(args, ctx) {
       const { values } = parseCommandArgs(
         args,
@@ -66,6 +68,7 @@ export function operatorCommand(action: OperatorAction): CliCommand {
           "no-wait": { type: "boolean" },
           json: { type: "boolean" },
           planned: { type: "boolean" },
+          actor: { type: "string" },
         },
         usage,
       );
@@ -87,7 +90,7 @@ export function operatorCommand(action: OperatorAction): CliCommand {
       }
       const result = await client.command(pair, action, {
         reason: values.reason,
-        actor: ctx.env.USER ?? ctx.env.USERNAME,
+        actor: operatorName(values.actor, ctx.env),
         ...(action === "failover" ? { planned: Boolean(values.planned) } : {}),
       });
       if (values.json) ctx.out(JSON.stringify({ pair, action, accepted: true, state: result.state }));
@@ -99,6 +102,60 @@ export function operatorCommand(action: OperatorAction): CliCommand {
       return progress.done(final).ok ? 0 : 1;
     },
   };
+}
+
+const EXAMPLES: Record<OperatorAction, string[]> = {
+  failover: ['apim-dr failover --pair contoso --planned --reason "DR rehearsal"', "apim-dr failover --pair contoso --yes --no-wait --json"],
+  failback: ['apim-dr failback --pair contoso --reason "primary region recovered"'],
+  approve: ['apim-dr approve --pair contoso --reason "data-loss window accepted by the service owner"'],
+  abort: ['apim-dr abort --pair contoso --reason "investigating first"'],
+  pause: ['apim-dr pause --pair contoso --reason "change freeze"'],
+  resume: ['apim-dr resume --pair contoso --reason "freeze over"'],
+  backup: ["apim-dr backup --pair contoso --yes"],
+};
+
+function operatorHelp(action: OperatorAction, usage: string): CommandHelp {
+  return {
+    usage,
+    options: [
+      ["--pair P", "the pair to act on (as named in the config; 'apim-dr status' lists them)"],
+      ["--reason TEXT", "why: recorded in the audit trail and the decision"],
+      ["--actor NAME", `who acts, for the audit trail (default $${ACTOR_ENV}, else your login name)`],
+      ["--controller URL", "the controller's admin API (default $APIM_DR_CONTROLLER, else http://127.0.0.1:7070)"],
+      ["--yes, -y", "do not ask for confirmation (required when not on a terminal)"],
+      ["--no-wait", "return once accepted instead of following the progress"],
+      ["--json", "print the outcome and progress as JSON lines"],
+      ...(action === "failover" ? ([["--planned", "a planned switch: the primary is healthy, so a fresh backup is always taken first"]] as [string, string][]) : []),
+    ],
+    notes: [
+      "It first shows what it will do (the plan), then asks. The admin token comes from $APIM_DR_ADMIN_TOKEN.",
+      ...(action === "pause"
+        ? ["While paused the pair observes signals but neither fails over nor back, automatically or on request: only resume and backup are accepted. Resume first to fail over by hand."]
+        : []),
+      "Exit status: 0 accepted (and settled), 1 refused or failed (the message says why and what the state accepts), 2 bad usage.",
+    ],
+    examples: EXAMPLES[action],
+  };
+}
+
+/** The environment variable that names the operator when --actor is not given (e.g. in a shared container). */
+export const ACTOR_ENV = "APIM_DR_ACTOR";
+
+/** Who is acting, for the audit trail: --actor, else APIM_DR_ACTOR, else the login name; undefined only when none is known. */
+export function operatorName(flag: string | undefined, env: NodeJS.ProcessEnv, login: () => string = () => userInfo().username): string | undefined {
+  const given = flag ?? env[ACTOR_ENV];
+  if (given !== undefined) {
+    if (!given.trim()) throw new UsageError(`${flag !== undefined ? "--actor" : ACTOR_ENV} is empty: name the operator (it goes into the audit trail)`);
+    return given.trim();
+  }
+  try {
+    // A container user without a passwd entry has no login name: os.userInfo() throws, the environment may still know.
+    const name = login();
+    if (name) return name;
+  } catch {
+    // fall through
+  }
+  return env.USER || env.USERNAME || env.LOGNAME || undefined;
 }
 
 async function confirm(question: string, ctx: CliContext): Promise<boolean> {

@@ -12,7 +12,7 @@ const record = (v: unknown): Record<string, unknown> => (typeof v === "object" &
 export function crossCheck(raw: unknown): LocatedProblem[] {
   const root = record(raw);
   const pairs = Array.isArray(root.pairs) ? root.pairs.map(record) : [];
-  return [...pairNames(pairs), ...servicesUsedOnce(pairs), ...trafficUsedOnce(pairs), ...pairs.flatMap(pairRules), ...eventHubsRules(root)];
+  return [...pairNames(pairs), ...servicesUsedOnce(pairs), ...trafficUsedOnce(pairs), ...pairs.flatMap(pairRules), ...eventHubsRules(root), ...coordinationRules(root)];
 }
 
 /** Two pairs moving the same hostname or the same DNS record would each overwrite the other's cutover. */
@@ -113,6 +113,51 @@ function eventHubsRules(root: Record<string, unknown>): LocatedProblem[] {
     problems.push({
       path: [...path, "checkpoint"],
       message: "checkpoints are kept in the state storage account; use stateStore.type: blob, or remove checkpoint (reading then starts at the newest events)",
+    });
+  }
+  return problems;
+}
+
+/** Default renew deadline: two thirds of the lease, as client-go's leader election (15 s lease, 10 s deadline). */
+export function defaultRenewDeadlineSeconds(leaseDurationSeconds: number): number {
+  return Math.round((leaseDurationSeconds * 2) / 3);
+}
+
+/**
+ * Lease duration > renew deadline > renew interval: a leader must get at least one renewal attempt before its deadline,
+ * and must stop acting (deadline) before the lease can expire and another replica take over.
+ */
+function coordinationRules(root: Record<string, unknown>): LocatedProblem[] {
+  if (!("coordination" in root)) return [];
+  const c = record(root.coordination);
+  const num = (v: unknown, fallback: number) => (typeof v === "number" && Number.isFinite(v) ? v : fallback);
+  const lease = num(c.leaseDurationSeconds, 15);
+  const deadline = num(c.renewDeadlineSeconds, defaultRenewDeadlineSeconds(lease));
+  const interval = num(c.renewIntervalSeconds, 3);
+  const problems: LocatedProblem[] = [];
+  if (deadline >= lease) {
+    problems.push({
+      path: ["coordination", "renewDeadlineSeconds"],
+      message: `${deadline} s is not below leaseDurationSeconds (${lease} s): a leader must stop acting before its lease can expire and another replica takes over; use at most ${lease - 1}`,
+    });
+  }
+  if (interval >= deadline) {
+    problems.push({
+      path: ["coordination", "renewIntervalSeconds"],
+      message: `${interval} s cannot renew before the renew deadline (${deadline} s) and the lease (${lease} s) expire; use at most ${Math.max(1, Math.floor(deadline / 2))} so a failed renewal is retried in time`,
+    });
+  }
+  const hubs = record(record(root.signals).eventHubs);
+  if ("eventHubs" in record(root.signals) && (text(hubs.consumerGroup) ?? "$Default").toLowerCase() === "$default") {
+    problems.push({
+      path: ["signals", "eventHubs", "consumerGroup"],
+      message: `each replica reads every partition through its own consumer group; replicas sharing one split the partitions and each sees part of the signals: set e.g. consumerGroup: apim-dr-${text(c.replicaId) ?? "<replica id>"}`,
+    });
+  }
+  if (text(record(root.stateStore).type) !== "blob") {
+    problems.push({
+      path: ["stateStore", "type"],
+      message: "replicas hand a pair over through its stored state: with coordination, use stateStore.type: blob in an account every replica reaches",
     });
   }
   return problems;

@@ -1,6 +1,8 @@
+import { hostname } from "node:os";
 import { isAbsolute, resolve } from "node:path";
+import { defaultRenewDeadlineSeconds } from "./cross-checks.js";
 import { APIM_SERVICE, DNS_ZONE, parseArmId, type ArmResourceId } from "./arm-id.js";
-import type { ApimDrConfig, DnsConfig, PairConfig, ServiceConfig } from "./schema.js";
+import type { ApimDrConfig, CoordinationConfig, DnsConfig, PairConfig, ServiceConfig } from "./schema.js";
 
 export type EffectiveService = ServiceConfig & ArmResourceId;
 
@@ -23,7 +25,15 @@ export type EffectivePair = Omit<PairConfig, "primary" | "standby" | "dns" | "ba
 type BlobStateStore = Extract<ApimDrConfig["stateStore"], { type: "blob" }>;
 type FileStateStore = Extract<ApimDrConfig["stateStore"], { type: "file" }>;
 
-export type EffectiveConfig = Omit<ApimDrConfig, "pairs" | "stateStore"> & {
+/** Coordination with every default filled in (replica id: the host name; lease endpoint; renew deadline). */
+export type EffectiveCoordination = Omit<CoordinationConfig, "leaseStore" | "replicaId" | "renewDeadlineSeconds"> & {
+  leaseStore: CoordinationConfig["leaseStore"] & { blobEndpoint: string };
+  replicaId: string;
+  renewDeadlineSeconds: number;
+};
+
+export type EffectiveConfig = Omit<ApimDrConfig, "pairs" | "stateStore" | "coordination"> & {
+  coordination?: EffectiveCoordination;
   pairs: EffectivePair[];
   /** blobEndpoint filled in; a file store's dir made absolute. */
   stateStore: (BlobStateStore & { blobEndpoint: string }) | FileStateStore;
@@ -38,11 +48,22 @@ export function effectiveConfig(config: ApimDrConfig, baseDir: string): Effectiv
     config.stateStore.type === "blob"
       ? { ...config.stateStore, blobEndpoint: config.stateStore.blobEndpoint ?? blobEndpointOf(config.stateStore.accountName) }
       : { ...config.stateStore, dir: absolute(config.stateStore.dir, baseDir) };
+  const { coordination, ...rest } = config;
   return {
-    ...config,
+    ...rest,
     azure: { ...config.azure, ...(config.azure.caCertPath ? { caCertPath: absolute(config.azure.caCertPath, baseDir) } : {}) },
     stateStore,
     pairs: config.pairs.map(effectivePair),
+    ...(coordination ? { coordination: effectiveCoordination(coordination) } : {}),
+  };
+}
+
+function effectiveCoordination(c: CoordinationConfig): EffectiveCoordination {
+  return {
+    ...c,
+    leaseStore: { ...c.leaseStore, blobEndpoint: c.leaseStore.blobEndpoint ?? blobEndpointOf(c.leaseStore.accountName) },
+    replicaId: c.replicaId ?? hostname().toLowerCase(),
+    renewDeadlineSeconds: c.renewDeadlineSeconds ?? defaultRenewDeadlineSeconds(c.leaseDurationSeconds),
   };
 }
 

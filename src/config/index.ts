@@ -2,7 +2,7 @@
 // effective settings, and secret references.
 export * from "./schema.js";
 export { loadConfig, parseConfig, validateConfig, formatProblem, ConfigError, type ConfigProblem } from "./load.js";
-export { effectiveConfig, effectivePair, defaultGatewayHost, type EffectiveConfig, type EffectivePair, type EffectiveService, type EffectiveDns, type EffectiveBackup } from "./effective.js";
+export { effectiveConfig, effectivePair, defaultGatewayHost, type EffectiveConfig, type EffectivePair, type EffectiveService, type EffectiveDns, type EffectiveBackup, type EffectiveCoordination } from "./effective.js";
 export { healthSettingsFrom } from "./health-settings.js";
 export { resolveSecret, SecretReferenceError } from "./secrets.js";
 export { secretReferences, type SecretReference } from "./secret-references.js";

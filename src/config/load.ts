@@ -55,6 +55,15 @@ export function parseConfig(text: string, sourceName: string): ApimDrConfig {
   const lineCounter = new LineCounter();
   // `<<` merge keys let pairs share blocks (`policy: *defaultPolicy`) in YAML itself.
   const doc = parseDocument(text, { lineCounter, merge: true, prettyErrors: false });
+  const tabs = doc.errors.filter((e) => e.code === "TAB_AS_INDENT").map((e) => lineCounter.linePos(e.pos[0]).line);
+  if (tabs.length > 0) {
+    // Every other error of such a file follows from the tabs: one problem, with every line to fix.
+    const lines = [...new Set(tabs)];
+    const listed = lines.length > 8 ? `${lines.slice(0, 8).join(", ")} and ${lines.length - 8} more` : lines.join(", ");
+    throw new ConfigError(sourceName, [
+      { path: `line ${lines[0]}`, message: `invalid YAML: indented with tabs (line${lines.length > 1 ? "s" : ""} ${listed}); YAML indents with spaces only: replace the tabs with spaces` },
+    ]);
+  }
   if (doc.errors.length > 0) {
     throw new ConfigError(
       sourceName,

@@ -337,6 +337,43 @@ export const stateStoreSchema = z
   ])
   .describe("Where the controller keeps its state and audit trail.");
 
+const storageAuthSchema = (account: string) =>
+  z
+    .discriminatedUnion("type", [
+      z.strictObject({ type: z.literal("credential") }).describe("Use azure.credential (needs Storage Blob Data Contributor)."),
+      z
+        .strictObject({
+          type: z.literal("accountKey"),
+          accountKeyEnv: envVarName("Name of the environment variable holding the account key (never the key itself)."),
+        })
+        .describe("Shared key read from an environment variable."),
+    ])
+    .describe(`How the controller authenticates to the ${account} storage account.`)
+    .prefault({ type: "credential" });
+
+// Several replicas (one per region) agree on one leader per pair through blob leases; see README "Deployment topology".
+export const coordinationSchema = z
+  .strictObject({
+    leaseStore: z
+      .strictObject({
+        accountName: expects(
+          z.string().regex(/^[a-z0-9]{3,24}$/).describe("Storage account holding one lease blob per pair; keep it outside the primary region."),
+          "a storage account name: 3-24 lower-case letters and digits",
+        ),
+        blobEndpoint: httpUrl("Blob endpoint; default https://<accountName>.blob.core.windows.net.").optional(),
+        auth: storageAuthSchema("lease"),
+        container: containerName("Container for the per-pair lease blobs and the published probe verdicts.").default("apim-dr-leases"),
+      })
+      .describe("Where the per-pair leases live (Azure Blob Storage leases)."),
+    replicaId: dnsLabel("This replica's id, unique among the replicas; default: the host name.").optional(),
+    region: region("Azure region this replica runs in."),
+    adminUrl: httpUrl("The admin API URL other replicas and the CLI use to reach this replica (a follower names the leader's); default: the address it listens on.").optional(),
+    leaseDurationSeconds: intInRange(15, 60, "Blob lease duration (Azure allows 15-60 s): a dead leader's pairs are taken over at most this long plus one renew interval after its last renewal.").default(15),
+    renewDeadlineSeconds: positiveNumber("A leader that has not renewed for this long stops starting mutations and cancels its steps; must be below leaseDurationSeconds (default: two thirds of it).").optional(),
+    renewIntervalSeconds: positiveNumber("How often the leader renews and a follower tries to acquire; must be below renewDeadlineSeconds.").default(3),
+  })
+  .describe("Several controller replicas: a leader per pair by blob lease. Without this section one replica runs alone and acts on every pair.");
+
 export const serverSchema = z
   .strictObject({
     listen: expects(
@@ -395,6 +432,7 @@ export const configSchema = z
     server: serverSchema.prefault({}),
     notifications: notificationsSchema.optional(),
     readiness: readinessSchema.prefault({}),
+    coordination: coordinationSchema.optional(),
     drill: z.strictObject({}).describe("Reserved for drill settings.").optional(),
   })
   .describe("apim-dr controller configuration.");
@@ -420,3 +458,4 @@ export type ServerConfig = ApimDrConfig["server"];
 export type NotificationsConfig = NonNullable<ApimDrConfig["notifications"]>;
 export type NotificationTargetConfig = NotificationsConfig["targets"][number];
 export type ReadinessConfig = ApimDrConfig["readiness"];
+export type CoordinationConfig = NonNullable<ApimDrConfig["coordination"]>;

@@ -20,13 +20,15 @@ export class ControllerProcess {
     private readonly configPath: string,
     private readonly env: Record<string, string>,
     readonly logPath: string,
+    /** Arguments for `apim-dr run`; a replica of a coordinated drill advertises its real address. */
+    private readonly listen = "127.0.0.1:0",
   ) {
     this.log = createWriteStream(logPath, { flags: "a" });
   }
 
   /** Starts the daemon and resolves with its admin URL once it says it listens. */
   async start(timeoutMs = 60_000): Promise<string> {
-    const child = spawn(process.execPath, [...cliCommand(), "run", "--config", this.configPath, "--listen", "127.0.0.1:0"], {
+    const child = spawn(process.execPath, [...cliCommand(), "run", "--config", this.configPath, "--listen", this.listen], {
       env: { ...process.env, ...this.env },
       stdio: ["ignore", "pipe", "pipe"],
     });
@@ -55,6 +57,16 @@ export class ControllerProcess {
   /** kill -9: no chance to persist anything beyond what it already did. */
   async kill(): Promise<void> {
     await this.signal("SIGKILL");
+  }
+
+  /** SIGSTOP: the process freezes (a long GC pause, a frozen VM); its timers and leases run on without it. */
+  freeze(): void {
+    this.child?.kill("SIGSTOP");
+  }
+
+  /** SIGCONT: a frozen process wakes up, believing no time has passed. */
+  thaw(): void {
+    this.child?.kill("SIGCONT");
   }
 
   /** SIGTERM: the controller persists its step and exits. */

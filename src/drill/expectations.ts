@@ -7,14 +7,22 @@ import type { Observation } from "./run-scenario.js";
 const transitions = (audit: AuditEntry[]) => audit.filter((e) => e.type === "transition" && e.state).map((e) => ({ at: Date.parse(e.at), state: e.state! }));
 const firstAfter = (audit: AuditEntry[], since: number, prefixes: string[]) => transitions(audit).find((t) => t.at >= since && prefixes.some((p) => t.state.startsWith(p)));
 
-const PHASE_OF: Array<[string, Phase["name"]]> = [
-  ["failingOver.checkingBackup", "backup check"],
-  ["failingOver.takingFreshBackup", "fresh backup"],
-  ["failingOver.restoring", "restore"],
-  ["failingOver.verifying", "verification"],
-  ["failingOver.switchingDns", "DNS change"],
-  ["awaitingOperator", "awaiting operator"],
-  ["failingBack", "failback"],
+/** State prefix → the bar's label and kind; the first match wins. */
+const PHASE_OF: Array<[string, string, Phase["kind"]]> = [
+  ["failingOver.checkingBackup", "backup check", "backup"],
+  ["failingOver.takingFreshBackup", "fresh backup", "backup"],
+  ["failingOver.restoring", "restore standby", "restore"],
+  ["failingOver.verifyingStandby", "verify standby", "verification"],
+  ["failingOver.switchingDns", "DNS to standby", "dns"],
+  ["failingOver.verifyingCutover", "verify cutover", "verification"],
+  ["awaitingOperator", "awaiting operator", "operator"],
+  ["failingBack.checkingPrimary", "failback: check primary", "failback"],
+  ["failingBack.backingUpActive", "failback: back up standby", "backup"],
+  ["failingBack.restoringPrimary", "failback: restore primary", "restore"],
+  ["failingBack.verifyingPrimary", "failback: verify primary", "verification"],
+  ["failingBack.switchingDnsBack", "failback: DNS to primary", "dns"],
+  ["failingBack.verifyingCutover", "failback: verify cutover", "verification"],
+  ["failingBack", "failback", "failback"],
 ];
 
 /** The failover and failback phases on the drill's time axis, from the controller's own transitions. */
@@ -23,16 +31,17 @@ export function phasesFrom(audit: AuditEntry[], t0: number, outageAt: number | n
   const list = transitions(audit);
   if (outageAt !== null) {
     const detected = list.find((t) => t.at >= outageAt && (t.state.startsWith("failingOver") || t.state.startsWith("awaitingOperator")));
-    if (detected) phases.push({ name: "detection", startMs: outageAt - t0, endMs: detected.at - t0 });
+    if (detected) phases.push({ name: "detection", kind: "detection", startMs: outageAt - t0, endMs: detected.at - t0 });
   }
   list.forEach((t, i) => {
-    const name = PHASE_OF.find(([prefix]) => t.state.startsWith(prefix))?.[1];
+    const match = PHASE_OF.find(([prefix]) => t.state.startsWith(prefix));
     const end = list[i + 1]?.at;
-    if (!name || end === undefined) return;
+    if (!match || end === undefined) return;
+    const [, name, kind] = match;
     const last = phases.at(-1);
-    // Consecutive transitions inside one phase (e.g. failback steps) make one bar.
+    // Consecutive transitions inside one phase (a step retried) make one bar.
     if (last && last.name === name && last.endMs === t.at - t0) last.endMs = end - t0;
-    else phases.push({ name, startMs: t.at - t0, endMs: end - t0 });
+    else phases.push({ name, kind, startMs: t.at - t0, endMs: end - t0 });
   });
   return phases;
 }
@@ -101,6 +110,19 @@ export function checkExpectations(o: Observation): Outcome {
   if (e.readinessWithinInterval) {
     const took = o.breakAt !== null && o.breakReportedAt !== null ? o.breakReportedAt - o.breakAt : null;
     check("readiness reported", took !== null && took <= o.readinessIntervalMs, took === null ? "the break was never reported NOT READY" : took < 0 ? `reported by the round already running when the break was made (interval ${o.readinessIntervalMs / 1000} s)` : `reported by the round that started ${(took / 1000).toFixed(1)} s after the break (interval ${o.readinessIntervalMs / 1000} s)`);
+  }
+  if (e.maxTakeoverSeconds !== undefined) {
+    const t = o.takeover;
+    check(
+      "takeover",
+      !!t && t.ms !== null && t.ms <= e.maxTakeoverSeconds * 1000,
+      !t ? "no leader was killed or frozen" : t.ms === null ? `no other replica took over from ${t.replica}` : `${t.by} acted ${(t.ms / 1000).toFixed(1)} s after ${t.replica} was lost (at most ${e.maxTakeoverSeconds} s)`,
+    );
+  }
+  if (e.refusedWritesLoggedBy !== undefined) {
+    const log = o.logs?.get(e.refusedWritesLoggedBy) ?? "";
+    const lines = log.split("\n").filter((l) => /no longer the leader|FencedOut|deposed|not the leader/.test(l));
+    check(`${e.refusedWritesLoggedBy} knows it was deposed`, lines.length > 0, lines.length ? `${lines.length} log line(s), e.g. ${JSON.parse(lines[0]!).msg ?? lines[0]}` : "its log says nothing about losing the lead");
   }
   for (const want of e.notified ?? []) {
     const result = notifiedCheck(audit, stats.webhooks, want);

@@ -16,7 +16,9 @@ export interface Expectation {
 
 /** A phase of the failover or failback, for the SVG timeline. */
 export interface Phase {
-  name: "detection" | "backup check" | "fresh backup" | "restore" | "verification" | "DNS change" | "failback" | "awaiting operator";
+  /** What happened, e.g. "restore standby", "verify cutover", "failback: restore primary". */
+  name: string;
+  kind: "detection" | "backup" | "restore" | "verification" | "dns" | "operator" | "failback";
   startMs: number;
   endMs: number;
 }
@@ -38,6 +40,8 @@ export interface ScenarioResult {
   description: string;
   passed: boolean;
   expectations: Expectation[];
+  /** When the outage began, from the drill's start; null when the scenario injected none. */
+  outageAtMs: number | null;
   /** Outage start → first failover decision; null when nothing was detected. */
   detectionMs: number | null;
   /** Outage start → CNAME on the standby and the standby verified; null without a failover. */

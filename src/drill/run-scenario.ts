@@ -1,4 +1,4 @@
-import { mkdir, writeFile } from "node:fs/promises";
+import { mkdir, readFile, writeFile } from "node:fs/promises";
 import { join } from "node:path";
 import { stringify } from "yaml";
 import { startSimulatedAzure, type SimulatedAzure } from "../sim/index.js";
@@ -8,7 +8,8 @@ import type { AuditEntry } from "../ports/state.js";
 import type { PairStatus } from "../server/controller-api.js";
 import { ADMIN_TOKEN_ENV } from "../server/admin-server.js";
 import { ControllerProcess } from "./controller-process.js";
-import { simControllerConfig, simEnv } from "../sim/controller-config.js";
+import { CuttableLink } from "../sim/cuttable-link.js";
+import { merge, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnv } from "../sim/controller-config.js";
 import { checkExpectations, phasesFrom } from "./expectations.js";
 import type { ScenarioResult, StageResult, TimelineEntry } from "./report-types.js";
 import type { Scenario, ScenarioStep } from "./scenario.js";
@@ -40,6 +41,10 @@ export interface Observation {
   breakAt: number | null;
   breakReportedAt: number | null;
   readinessIntervalMs: number;
+  /** issue 14: the leader killed or frozen, and how long until another replica acted. */
+  takeover?: { at: number; replica: string; ms: number | null; by: string | null } | null;
+  /** Each replica's log, by name. */
+  logs?: Map<string, string>;
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -80,17 +85,44 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       ...(scenario.world?.primarySku ? { primary: { skuName: scenario.world.primarySku } } : {}),
     },
     ...(scenario.simulator ?? {}),
+    ...(scenario.replicas ? { consumerGroups: scenario.replicas.map((r) => r.name) } : {}),
   });
-  const configPath = join(workDir, "config.yaml");
-  const config = await simControllerConfig(sim, scenario.config ?? {});
-  await writeFile(configPath, stringify(config));
-  const readinessIntervalMs = (config.readiness?.intervalSeconds ?? 300) * 1000;
+  const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
+  const env = { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" };
+  const baseConfig = await simControllerConfig(sim, scenario.config ?? {});
+  const readinessIntervalMs = (baseConfig.readiness?.intervalSeconds ?? 300) * 1000;
   let breakAt: number | null = null;
   let breakReportedAt: number | null = null;
-  const readinessNow = async () => (client ? client.readiness(PAIR).catch(() => null) : null);
-  const controller = new ControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: DRILL_TOKEN, APIM_DR_LOG_LEVEL: "info" }, join(workDir, "controller.log"));
-  const side = (s: "primary" | "standby" | undefined) => (s === "standby" ? sim.services.standby : sim.services.primary);
+  const leaseLink = scenario.replicas ? await CuttableLink.start(Number(new URL(sim.storage.blobEndpoint).port)) : null;
+  // One controller, or (issue 14) several replicas, each with its own consumer group, sharing the lease and state accounts.
+  const replicas = new Map<string, { process: ControllerProcess; client: ControllerClient | null; frozen?: boolean }>();
+  // Each replica reaches each gateway through its own relay, so one replica's probes can be cut alone (split-vantage).
+  const gatewayLinks = new Map<string, CuttableLink>();
+  for (const r of scenario.replicas ?? [{ name: "controller", region: "primary" as const }]) {
+    const configPath = join(workDir, scenario.replicas ? `config-${r.name}.yaml` : "config.yaml");
+    let config: unknown = baseConfig;
+    if (scenario.replicas) {
+      const gatewayUrls: Record<string, string> = {};
+      for (const s of ["primary", "standby"] as const) {
+        const url = new URL(side(s).gatewayUrl);
+        const link = await CuttableLink.start(Number(url.port));
+        gatewayLinks.set(`${r.name}/${s}`, link);
+        gatewayUrls[s] = `${url.protocol}//127.0.0.1:${link.port}`;
+      }
+      config = replicaConfig(baseConfig as unknown as Record<string, unknown>, r.name, side(r.region).region, sim, leaseLink!.port, gatewayUrls);
+    }
+    await writeFile(configPath, stringify(config));
+    replicas.set(r.name, { process: new ControllerProcess(configPath, env, join(workDir, scenario.replicas ? `controller-${r.name}.log` : "controller.log")), client: null });
+  }
+  const replicaNamed = (name: string | undefined) => {
+    const replica = name ? replicas.get(name) : [...replicas.values()][0];
+    if (!replica) throw new Error(`no replica named '${name}': the scenario has ${[...replicas.keys()].join(", ")}`);
+    return replica;
+  };
   let client: ControllerClient | null = null;
+  const readinessNow = async () => (client ? client.readiness(PAIR).catch(() => null) : null);
+  /** When the leader was killed or frozen, and which replica it was (for the takeover time). */
+  let leaderLost: { at: number; replica: string } | null = null;
   let status: PairStatus | null = null;
   const statesSeen: string[] = [];
   let outageAt: number | null = null;
@@ -103,11 +135,29 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const activeSide = () => (status && status.activeRegion === sim.services.standby.region ? "standby" : "primary");
 
   const refresh = async () => {
+    if (scenario.replicas) {
+      // Several replicas: the status of the one that leads the pair (else of any live one).
+      let best: { client: ControllerClient; status: PairStatus } | null = null;
+      for (const r of replicas.values()) {
+        // A frozen replica would hold the poll until the request times out.
+        if (!r.client || r.frozen) continue;
+        try {
+          const s = await r.client.getPair(PAIR);
+          if (!best || s.leadership?.role === "leader") best = { client: r.client, status: s };
+        } catch {
+          // down or frozen on purpose
+        }
+      }
+      if (!best) return status;
+      client = best.client;
+      status = best.status;
+    } else {
     if (!client) return status;
     try {
       status = await client.getPair(PAIR);
     } catch {
       return status; // the controller may be down on purpose (killController)
+    }
     }
     if (status.state !== lastState) {
       lastState = status.state;
@@ -122,11 +172,15 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       return false; // the controller may be down on purpose (killController)
     }
   };
-  const startController = async () => {
-    client = new ControllerClient(await controller.start(), DRILL_TOKEN);
-    note("controller", `apim-dr run listening on ${client.baseUrl}`);
+  const startController = async (name?: string) => {
+    const replica = replicaNamed(name);
+    replica.client = new ControllerClient(await replica.process.start(), DRILL_TOKEN);
+    client ??= replica.client;
+    if (!scenario.replicas) client = replica.client;
+    note("controller", `${scenario.replicas ? `replica ${name} ` : ""}apim-dr run listening on ${replica.client.baseUrl}`);
     await refresh();
   };
+  const leaderName = () => (status?.leadership?.role === "leader" ? status.leadership.leader?.replicaId : undefined);
 
   const runStep = async (step: ScenarioStep) => {
     if ("fault" in step) {
@@ -156,7 +210,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     } else if ("waitFor" in step) {
       const w = step.waitFor;
       const deadline = Date.now() + w.timeoutSeconds * 1000;
-      const describe = [w.readinessNotReady && `readiness ${w.readinessNotReady} NOT READY`, w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.auditIncludes && `audit entry "${w.auditIncludes}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.standbyBackupsSucceeded !== undefined && `${w.standbyBackupsSucceeded} standby backup(s)`, w.noUnbackedChanges && "no unbacked change", w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`].filter(Boolean).join(" and ");
+      const describe = [w.readinessNotReady && `readiness ${w.readinessNotReady} NOT READY`, w.state && `state ${w.state}`, w.decision && `decision "${w.decision}"`, w.auditIncludes && `audit entry "${w.auditIncludes}"`, w.restoresStarted !== undefined && `${w.restoresStarted} restore(s) started`, w.backupsSucceeded !== undefined && `${w.backupsSucceeded} backup(s)`, w.standbyBackupsSucceeded !== undefined && `${w.standbyBackupsSucceeded} standby backup(s)`, w.noUnbackedChanges && "no unbacked change", w.backupRecorded && "a backup recorded by the controller", w.primaryVerdict && `primary ${w.primaryVerdict}`, w.standbyVerdict && `standby ${w.standbyVerdict}`, w.leader && `leader ${w.leader}`].filter(Boolean).join(" and ");
       for (;;) {
         const s = await refresh();
         const stats = sim.stats();
@@ -169,7 +223,8 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
           (!w.noUnbackedChanges || (s?.backup.unbackedChanges === 0 && s.backup.running === null)) &&
           (!w.backupRecorded || (s?.backup.latest ?? null) !== null) &&
           (!w.primaryVerdict || s?.health.primary.verdict === w.primaryVerdict) &&
-          (!w.standbyVerdict || s?.health.standby.verdict === w.standbyVerdict);
+          (!w.standbyVerdict || s?.health.standby.verdict === w.standbyVerdict) &&
+          (!w.leader || (leaderName() ?? "none") === w.leader);
         let readinessOk = true;
         if (w.readinessNotReady) {
           const r = await readinessNow();
@@ -198,9 +253,34 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
       stages.push({ name: step.stage.name, atMs: Date.now() - t0, active, newestRevision, activeRevision, dataLossChanges, maxDataLoss: step.stage.maxDataLoss });
       note("stage", `${step.stage.name}: the ${active} serves traffic at revision ${activeRevision}, newest ${newestRevision}: ${dataLossChanges} change(s) lost`);
     } else if ("killController" in step) {
-      await controller.kill();
-      note("controller", "killed with SIGKILL");
-      client = null;
+      const name = step.killController.replica;
+      const replica = replicaNamed(name);
+      if (scenario.replicas && leaderName() === name) leaderLost = { at: Date.now(), replica: name! };
+      await replica.process.kill();
+      note("controller", `${name ? `replica ${name} ` : ""}killed with SIGKILL`);
+      if (client === replica.client) client = null;
+      replica.client = null;
+    } else if ("freezeController" in step) {
+      const name = step.freezeController.replica;
+      const replica = replicaNamed(name);
+      if (leaderName() === name) leaderLost = { at: Date.now(), replica: name };
+      replica.process.freeze();
+      replica.frozen = true;
+      note("controller", `replica ${name} frozen with SIGSTOP`);
+    } else if ("leaseStore" in step) {
+      leaseLink!.setReachable(step.leaseStore.reachable);
+      note("lease store", step.leaseStore.reachable ? "reachable again" : "unreachable: every connection of the replicas to it is reset");
+    } else if ("probePath" in step) {
+      const { replica, on, reachable } = step.probePath;
+      const link = gatewayLinks.get(`${replica}/${on}`);
+      if (!link) throw new Error(`no replica named '${replica}'`);
+      link.setReachable(reachable);
+      note("probe path", `${replica} → ${on} gateway ${reachable ? "reachable again" : "cut: its probes fail, every other observer's succeed"}`);
+    } else if ("thawController" in step) {
+      const thawed = replicaNamed(step.thawController.replica);
+      thawed.process.thaw();
+      thawed.frozen = false;
+      note("controller", `replica ${step.thawController.replica} woken with SIGCONT`);
     } else if ("startController" in step) {
       await startController();
     } else if ("break" in step) {
@@ -216,7 +296,11 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   };
 
   try {
-    await startController();
+    for (const name of replicas.keys()) {
+      await startController(scenario.replicas ? name : undefined);
+      // The first replica takes every lease before the next starts: the scenario knows who leads.
+      if (scenario.replicas && name === scenario.replicas[0]!.name) await runStep({ waitFor: { leader: name, timeoutSeconds: 30 } });
+    }
     for (const step of scenario.steps) await runStep(step);
   } catch (e) {
     error = (e as Error).message;
@@ -233,15 +317,25 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const expectedNotifications = scenario.expect.notified ?? [];
   for (let waited = 0; waited < NOTIFY_SETTLE_MS && !expectedNotifications.every((w) => sim.stats().webhooks.deliveries.some((d) => d.target === w.target && d.event === w.event)); waited += POLL_MS) await sleep(POLL_MS);
   const stats = sim.stats();
-  await controller.stop();
+  for (const r of replicas.values()) r.process.thaw();
+  await Promise.all([...replicas.values()].map((r) => r.process.stop()));
+  await leaseLink?.stop();
+  await Promise.all([...gatewayLinks.values()].map((l) => l.stop()));
   await sim.stop();
 
-  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages, readiness, breakAt, breakReportedAt, readinessIntervalMs };
+  // issue 14: leader death to the new leader's first action (its leadership entry in the shared audit trail).
+  // (Assigned inside the step closure, which control-flow narrowing does not see.)
+  const lost = leaderLost as { at: number; replica: string } | null;
+  const tookOver = lost ? audit.find((e) => e.verdict === "leadership.acquired" && e.actor !== lost.replica && Date.parse(e.at) >= lost.at) : undefined;
+  const takeover = lost ? { ...lost, ms: tookOver ? Date.parse(tookOver.at) - lost.at : null, by: tookOver?.actor ?? null } : null;
+  const logs = new Map<string, string>();
+  for (const name of scenario.replicas?.map((r) => r.name) ?? []) logs.set(name, await readFile(join(workDir, `controller-${name}.log`), "utf8").catch(() => ""));
+  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages, takeover, logs, readiness, breakAt, breakReportedAt, readinessIntervalMs };
   const outcome = checkExpectations(observation);
   for (const entry of audit) {
-    // Operator commands are already on the timeline from the drill's side.
-    if (entry.type === "transition" || entry.verdict === "alert") {
-      timeline.push({ atMs: Date.parse(entry.at) - t0, event: entry.type === "transition" ? `→ ${entry.state}` : entry.type, state: entry.state ?? "", detail: entry.reason ?? entry.verdict ?? "" });
+    // Operator commands are already on the timeline from the drill's side; leadership changes say which replica did what.
+    if (entry.type === "transition" || entry.verdict === "alert" || entry.verdict?.startsWith("leadership.")) {
+      timeline.push({ atMs: Date.parse(entry.at) - t0, event: entry.type === "transition" ? `→ ${entry.state}` : entry.verdict?.startsWith("leadership.") ? entry.verdict : entry.type, state: entry.state ?? "", detail: entry.reason ?? entry.verdict ?? "" });
     }
   }
   timeline.sort((a, b) => a.atMs - b.atMs);
@@ -254,7 +348,29 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     readiness,
     durationMs: Date.now() - t0,
     phases: phasesFrom(audit, t0, outageAt),
+    outageAtMs: outageAt === null ? null : outageAt - t0,
     timeline,
     ...(error ? { error } : {}),
   };
+}
+
+/**
+ * A replica's config (issue 14): coordination through the simulator's storage account (Azurite's leases), its own
+ * consumer group, the shortest lease Azure grants and a quick renewal, so a takeover takes seconds.
+ */
+function replicaConfig(base: Record<string, unknown>, name: string, region: string, sim: SimulatedAzure, leasePort: number, gatewayUrls: Record<string, string>): Record<string, unknown> {
+  const eventHubs = ((base.signals as Record<string, unknown> | undefined)?.eventHubs ?? {}) as Record<string, unknown>;
+  const [pair] = base.pairs as Array<Record<string, Record<string, unknown>>>;
+  const viaLinks = { ...pair, primary: { ...pair!.primary, gatewayUrl: gatewayUrls.primary }, standby: { ...pair!.standby, gatewayUrl: gatewayUrls.standby } };
+  return merge({ ...base, pairs: [viaLinks] }, {
+    signals: { eventHubs: { ...eventHubs, consumerGroup: name } },
+    coordination: {
+      // Through a relay the scenario can cut (lease-store-outage).
+      leaseStore: { accountName: sim.storage.accountName, blobEndpoint: `http://127.0.0.1:${leasePort}${new URL(sim.storage.blobEndpoint).pathname}`, auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV } },
+      replicaId: name,
+      region,
+      leaseDurationSeconds: 15,
+      renewIntervalSeconds: 2,
+    },
+  });
 }

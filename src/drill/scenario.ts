@@ -32,11 +32,18 @@ const stepKinds = {
       primaryVerdict: z.string().optional().describe("The primary region's health verdict, e.g. healthy."),
       standbyVerdict: z.string().optional().describe("The standby region's health verdict, e.g. unhealthy."),
       readinessNotReady: z.enum(CHECK_NAMES).optional().describe("The controller's readiness (GET /pairs/{name}/readiness) says this check is NOT READY."),
+      leader: z.string().optional().describe("The replica that leads the pair, as a live replica reports it; `none`: no replica leads."),
       timeoutSeconds: seconds.default(60),
     }),
   }),
   hold: z.strictObject({ hold: z.strictObject({ seconds, notState: z.string().optional().describe("Fail if the pair enters a state with this prefix meanwhile.") }) }),
-  killController: z.strictObject({ killController: z.strictObject({}) }),
+  killController: z.strictObject({ killController: z.strictObject({ replica: z.string().optional().describe("Which replica (default: the only one, or the first).") }) }),
+  freezeController: z.strictObject({ freezeController: z.strictObject({ replica: z.string().describe("The replica to freeze with SIGSTOP (a long GC pause, a frozen VM).") }) }),
+  leaseStore: z.strictObject({ leaseStore: z.strictObject({ reachable: z.boolean().describe("Cut (false) or restore (true) the replicas' path to their lease store; the state store stays reachable.") }) }),
+  probePath: z.strictObject({
+    probePath: z.strictObject({ replica: z.string(), on: side, reachable: z.boolean() }).describe("Cut (or restore) one replica's path to a gateway: its probes fail, everyone else's succeed."),
+  }),
+  thawController: z.strictObject({ thawController: z.strictObject({ replica: z.string().describe("The frozen replica to wake with SIGCONT.") }) }),
   stage: z.strictObject({
     stage: z.strictObject({
       name: z.string().describe("A row of the report: the data loss measured now, on the instance that serves traffic."),
@@ -56,7 +63,7 @@ const stepKinds = {
   }),
 };
 const STEP_KINDS = Object.keys(stepKinds) as Array<keyof typeof stepKinds>;
-const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.startController, stepKinds.stage, stepKinds.forge, stepKinds.break]);
+const step = z.union([stepKinds.fault, stepKinds.clearFault, stepKinds.change, stepKinds.operator, stepKinds.waitFor, stepKinds.hold, stepKinds.killController, stepKinds.freezeController, stepKinds.thawController, stepKinds.leaseStore, stepKinds.probePath, stepKinds.startController, stepKinds.stage, stepKinds.forge, stepKinds.break]);
 
 export const scenarioSchema = z.strictObject({
   name: z.string().regex(/^[a-z0-9-]+$/),
@@ -67,6 +74,11 @@ export const scenarioSchema = z.strictObject({
       standbySku: z.string().optional(),
       primarySku: z.string().optional(),
     })
+    .optional(),
+  /** Several controller replicas with coordination (a leader per pair by blob lease); the first leads at the start. */
+  replicas: z
+    .array(z.strictObject({ name: z.string().regex(/^[a-z0-9-]+$/), region: side.describe("The region of the pair it runs in.") }))
+    .min(2)
     .optional(),
   simulator: z.strictObject({ restoreDurationMs: z.number().int().positive().optional(), backupDurationMs: z.number().int().positive().optional() }).optional(),
   /** Merged into the drill's controller config (config/sim.yaml), pair settings under `pair`. */
@@ -103,6 +115,8 @@ export const scenarioSchema = z.strictObject({
       .describe("Notifications the simulator's webhook receiver must have taken in, e.g. the operator paged within 5 s of awaitingOperator."),
     readinessNotReady: z.array(z.enum(CHECK_NAMES)).optional().describe("Exactly these readiness checks are NOT READY at the end."),
     readinessWithinInterval: z.boolean().optional().describe("The last precondition break was reported NOT READY within one readiness interval."),
+    maxTakeoverSeconds: seconds.optional().describe("Leader death (kill or freeze) to the new leader's first action, at most."),
+    refusedWritesLoggedBy: z.string().optional().describe("A replica whose log shows a refused (fenced) write, or that it stood down without writing."),
   }),
 });
 

@@ -1,6 +1,6 @@
 import type { PairRecord } from "../runtime/records/record-stream.js";
 
-/** What a notification target can subscribe to. Leadership events (issue 14) join this list when their records exist. */
+/** What a notification target can subscribe to; a new kind of record that should page someone is one more entry and one more case below. */
 export const NOTIFICATION_EVENTS = [
   "awaitingOperator",
   "failoverStarted",
@@ -11,6 +11,7 @@ export const NOTIFICATION_EVENTS = [
   "rpoRecovered",
   "observerImpaired",
   "readinessNotReady",
+  "leadershipChanged",
 ] as const;
 
 export type NotificationEvent = (typeof NOTIFICATION_EVENTS)[number];
@@ -84,7 +85,16 @@ export function notificationOf(record: PairRecord): Notification | null {
     const fix = typeof record.detail?.fix === "string" ? [`Fix: ${record.detail.fix}`] : [];
     return { ...base, event: "readinessNotReady", severity: "warning", title: `${pair}: readiness check ${check} is NOT READY`, actions: [...fix, `See every check: apim-dr check --config FILE --pair ${pair}`, `What a failover would do now: ${cmd(pair, "plan")}`] };
   }
-  // Leadership records (issue 14) map here once they exist.
+  if (record.verdict === "leadership.acquired" || record.verdict === "leadership.lost") {
+    const acquired = record.verdict === "leadership.acquired";
+    return {
+      ...base,
+      event: "leadershipChanged",
+      severity: acquired ? "info" : "warning",
+      title: acquired ? `${pair}: ${record.actor ?? "a replica"} now leads the pair` : `${pair}: ${record.actor ?? "a replica"} no longer leads the pair`,
+      actions: acquired ? ["Nothing to do; the new leader resumes where the last one stopped.", inspect] : [`Check that another replica took over: ${cmd(pair, "status")}`],
+    };
+  }
   return null;
 }
 

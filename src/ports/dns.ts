@@ -3,6 +3,8 @@ export interface CnameRecordSet {
   cname: string | null;
   ttl: number;
   etag: string;
+  /** The record set's metadata (e.g. the epoch of the controller replica that wrote it); absent when none. */
+  metadata?: Record<string, string>;
 }
 
 export interface DnsPort {
@@ -16,7 +18,8 @@ export interface DnsPort {
   setCname(
     zoneId: string,
     recordName: string,
-    record: { cname: string; ttl: number },
+    /** A PUT replaces the whole record set: metadata not given is removed. */
+    record: { cname: string; ttl: number; metadata?: Record<string, string> },
     precondition: { ifMatch: string } | { ifNoneMatch: "*" },
     signal?: AbortSignal,
   ): Promise<CnameRecordSet>;

@@ -1,7 +1,7 @@
 import type { EffectivePair } from "../config/index.js";
 import { activeServiceId } from "../machine/context.js";
 import type { ApimPort, StorageAccess } from "../ports/apim.js";
-import type { BackupStorePort } from "../ports/backups.js";
+import type { BackupRecord, BackupStorePort } from "../ports/backups.js";
 import type { Clock } from "../ports/clock.js";
 import type { AuditEntry } from "../ports/state.js";
 import { describeError } from "../ports/errors.js";
@@ -132,6 +132,11 @@ export class BackupCoordinator {
   private rpoNow(): RpoStatus {
     const newest = this.newest ? ageOf(this.newest.backup, this.deps.clock.now()) : null;
     return rpoStatus(newest, this.rpoMs, this.machine.context().unbackedChanges.length);
+  }
+
+  /** The newest usable backup of the active instance as last read (what the failover's backup check would find). */
+  newestBackup(): BackupRecord | null {
+    return this.newest?.backup ?? null;
   }
 
   view(): BackupView {

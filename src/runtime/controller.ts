@@ -9,7 +9,8 @@ import type { ResourceHealthPort } from "../ports/resource-health.js";
 import type { Signal } from "../ports/signal.js";
 import { repeatEvery, settlesWithin } from "../ports/clock.js";
 import { describeError } from "../ports/errors.js";
-import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus } from "../server/controller-api.js";
+import type { ControllerApi, OperatorAction, OperatorRequest, CommandResult, PairStatus, RefusedRequest } from "../server/controller-api.js";
+import { refusalAuditEntry } from "../server/refused-requests.js";
 import type { ObserveOutcome } from "../health/index.js";
 import { startSignalConsumer, type SignalConsumer } from "../signals/consumer/signal-consumer.js";
 import { serviceScope } from "../signals/consumer/scope.js";
@@ -28,6 +29,12 @@ import { auditSink } from "./records/audit-sink.js";
 import { logSink } from "./records/log-sink.js";
 import { emptyRecordCounts, metricsSink, type RecordCounts } from "./records/metrics-sink.js";
 import type { CutoverPlan } from "./plan.js";
+// issue 14: several replicas, a leader per pair.
+import { soleReplica, type Leadership } from "../ports/leadership.js";
+import { createEvaluator, type HealthEvaluator } from "../health/index.js";
+import { LeaderGate } from "../coordination/leader-gate.js";
+import { fencedApim, fencedBackups, fencedDns } from "../coordination/fenced-ports.js";
+import { followerStatus } from "../coordination/follower-status.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
   /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
@@ -42,6 +49,8 @@ export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sink
   deadLetters?: DeadLetterStore;
   /** Webhooks that page a person (config `notifications`): one more subscriber of every pair's records. */
   notifications?: Notifications;
+  /** issue 14: who leads each pair; absent: this replica acts alone (no lease). */
+  leadership?: Leadership & { start(): void; stop(): Promise<void> };
 }
 
 export interface ControllerOptions {
@@ -95,14 +104,24 @@ export class Controller implements ControllerApi {
   /** Told of every signal as it arrives (the readiness monitor notes when each source was last heard from). */
   onSignal: ((signal: Signal) => void) | null = null;
   private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {}, unexpectedErrors: 0 };
+  // issue 14: with several replicas a pair's runtime runs only while this replica leads it; meanwhile its evaluator
+  // keeps judging health, so the replica is ready the moment it takes over.
+  private readonly leadership: Leadership;
+  private readonly evaluators = new Map<string, HealthEvaluator>();
+  private readonly followerViews = new Map<string, unknown>();
+  private gate: LeaderGate<{ runtime: PairRuntime; stop: AbortController }> | null = null;
 
   private constructor(
     private readonly config: EffectiveConfig,
     private readonly ports: ControllerPorts,
     private readonly pairs: Map<string, PairRuntime>,
     private readonly recordCounts: RecordCounts,
+    /** What each pair's runtime is built from (the leader gate adds fenced ports). */
+    private readonly pairDeps: (pair: EffectivePair) => PairRuntimeDeps,
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
-  ) {}
+  ) {
+    this.leadership = ports.leadership ?? soleReplica();
+  }
 
   static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
     const healthSettings = healthSettingsFrom(config.health);
@@ -112,8 +131,13 @@ export class Controller implements ControllerApi {
     const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
     const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
-    for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, { ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) }, options.signal));
-    const controller = new Controller(config, ports, pairs, recordCounts, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000, unexpectedErrors: options.unexpectedErrors ?? (() => 0) });
+    const pairDeps = (pair: EffectivePair): PairRuntimeDeps => ({ ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) });
+    // issue 14: with coordination, no runtime starts here: each starts when this replica takes the pair's lease.
+    if (!ports.leadership) {
+      for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, pairDeps(pair), options.signal));
+    }
+    const controller = new Controller(config, ports, pairs, recordCounts, pairDeps, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000, unexpectedErrors: options.unexpectedErrors ?? (() => 0) });
+    if (ports.leadership) controller.startLeaderGate(ports.leadership);
     try {
       await controller.startSources();
     } catch (error) {
@@ -132,6 +156,10 @@ export class Controller implements ControllerApi {
     this.onSignal?.(signal);
     this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
     let ignored: Ignored | null = null;
+    // issue 14: pairs this replica follows are judged by their evaluator alone.
+    for (const [name, evaluator] of this.evaluators) {
+      if (!this.pairs.has(name) && signal.kind !== "change") evaluator.observe(signal, this.ports.clock.now());
+    }
     for (const pair of this.pairs.values()) {
       const outcome = pair.observe(signal, judge && !this.replaying);
       if (outcome && !outcome.accepted && (outcome.reason === "stale" || outcome.reason === "future")) ignored ??= outcome;
@@ -148,6 +176,7 @@ export class Controller implements ControllerApi {
     this.reportIgnored();
     if (this.replaying) return;
     this.pairs.forEach((p) => p.evaluate());
+    for (const [name, evaluator] of this.evaluators) if (!this.pairs.has(name)) evaluator.evaluate(this.ports.clock.now());
   }
 
   /** One log line for the signals ignored since the last one, however many (a replay can bring thousands). */
@@ -197,8 +226,8 @@ export class Controller implements ControllerApi {
     };
     const run = (poller: Poller, intervalSeconds: number) => this.loop(runPoller(poller, { intervalMs: intervalSeconds * 1000, clock: ports.clock, signal, emit, onError }));
 
-    for (const pair of this.pairs.values()) {
-      const services = [pair.pair.primary, pair.pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
+    for (const pair of config.pairs) {
+      const services = [pair.primary, pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
       const { resourceHealth, metrics, logs, probes } = config.signals;
       if (resourceHealth && ports.resourceHealth) {
         const onReadError = (error: unknown, serviceId: string) => onError(new Error(`${describeError(error)} (${serviceId})`), "resourceHealth");
@@ -211,8 +240,8 @@ export class Controller implements ControllerApi {
         run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
       }
       if (probes) this.loop(this.startProbes(pair, probes, run));
-      this.loop(pair.backups.scheduler.run(signal));
-      this.loop(this.every(this.options.rpoRefreshMs, () => pair.backups.refreshRpo(signal)));
+      const runtime = this.pairs.get(pair.name);
+      if (runtime) this.startPairLoops(runtime, signal);
     }
     this.loop(this.every(this.options.tickMs, () => this.judge()));
 
@@ -242,14 +271,68 @@ export class Controller implements ControllerApi {
     this.started = true;
   }
 
+  /** The pair's own loops: scheduled backups and the RPO view (only where its runtime runs: the leader). */
+  private startPairLoops(pair: PairRuntime, signal: AbortSignal): void {
+    this.loop(pair.backups.scheduler.run(signal));
+    this.loop(repeatEvery(this.ports.clock, this.options.rpoRefreshMs, signal, () => pair.backups.refreshRpo(signal), (error) => this.ports.log.warn({ err: describeError(error) }, "periodic task failed")));
+  }
+
+  /**
+   * issue 14: a pair's runtime runs only while this replica holds its lease. Taking over resumes from the persisted
+   * snapshot (resume token included), as a restarted controller does; standing down stops the runtime, which cancels
+   * its step actors. Azure-changing ports are fenced: the lease is confirmed before each backup, restore, delete and
+   * DNS write, and the DNS write carries the epoch.
+   */
+  private startLeaderGate(leadership: Leadership & { start(): void }): void {
+    const healthSettings = healthSettingsFrom(this.config.health);
+    for (const pair of this.config.pairs) this.evaluators.set(pair.name, createEvaluator(healthSettings, { primary: pair.primary, standby: pair.standby }));
+    const byName = new Map(this.config.pairs.map((p) => [p.name, p]));
+    const { ports } = this;
+    // Leadership changes go out on the pair's record stream like every other record (audit, log, metrics, notifications).
+    const note = (runtime: PairRuntime, verdict: string, reason: string, at = ports.clock.now()) =>
+      runtime.record([{ at: new Date(at).toISOString(), pair: runtime.name, type: "decision", state: runtime.state, verdict, reason, actor: leadership.self?.replicaId }]);
+    this.gate = new LeaderGate(leadership, {
+      log: ports.log,
+      takeOver: async (name, why) => {
+        const acquiredAt = ports.clock.now();
+        const pair = byName.get(name)!;
+        const deps = { ...this.pairDeps(pair), apim: fencedApim(ports.apim, leadership, name), dns: fencedDns(ports.dns, leadership, name), backups: fencedBackups(ports.backupStoreFor(pair), leadership, name) };
+        const runtime = await PairRuntime.start(pair, healthSettings, deps, this.abort.signal, this.evaluators.get(name));
+        const stop = new AbortController();
+        this.abort.signal.addEventListener("abort", () => stop.abort(this.abort.signal.reason), { once: true });
+        this.pairs.set(name, runtime);
+        this.startPairLoops(runtime, stop.signal);
+        const self = leadership.self!;
+        note(runtime, "leadership.acquired", `replica ${self.replicaId} (${self.region}) leads pair ${name} (${why}); it resumes in ${runtime.state}`, acquiredAt);
+        ports.log.info({ pair: name, state: runtime.state, replica: self.replicaId }, `pair ${name}: taking over in ${runtime.state}`);
+        runtime.evaluate();
+        return { runtime, stop };
+      },
+      standDown: async (name, { runtime, stop }, why) => {
+        this.pairs.delete(name);
+        stop.abort(new Error(`not the leader of ${name} any more`));
+        note(runtime, "leadership.lost", `replica ${leadership.self?.replicaId} stops acting on pair ${name} (${why}); its steps are cancelled`);
+        await runtime.stop();
+      },
+    });
+    this.gate.start();
+    leadership.start();
+    // A follower shows the leader's last stored state.
+    this.loop(
+      this.every(5_000, async () => {
+        for (const pair of this.config.pairs) if (!this.pairs.has(pair.name)) this.followerViews.set(pair.name, await ports.stateStore.load(pair.name).catch(() => this.followerViews.get(pair.name) ?? null));
+      }),
+    );
+  }
+
   /** Probes need each gateway's URL: configured, or told by the management plane (asked until it answers). */
   private async startProbes(
-    pair: PairRuntime,
+    pair: EffectivePair,
     probes: NonNullable<EffectiveConfig["signals"]["probes"]>,
     run: (poller: Poller, intervalSeconds: number) => void,
   ): Promise<void> {
     const { apim, clock, log } = this.ports;
-    const sides = [pair.pair.primary, pair.pair.standby];
+    const sides = [pair.primary, pair.standby];
     const targets: Array<{ region: string; serviceId: string; gatewayUrl: string }> = [];
     for (const side of sides) {
       for (;;) {
@@ -264,7 +347,7 @@ export class Controller implements ControllerApi {
         }
       }
     }
-    const settings = { hostname: pair.pair.customHostname, path: probes.path, intervalMs: probes.intervalSeconds * 1000, timeoutMs: probes.timeoutMs, failuresBeforeUnhealthy: probes.failuresBeforeUnhealthy };
+    const settings = { hostname: pair.customHostname, path: probes.path, intervalMs: probes.intervalSeconds * 1000, timeoutMs: probes.timeoutMs, failuresBeforeUnhealthy: probes.failuresBeforeUnhealthy };
     run(new ProbePoller(targets, settings, { probe: this.ports.probe, clock }), probes.intervalSeconds);
   }
 
@@ -275,10 +358,17 @@ export class Controller implements ControllerApi {
   }
 
   listPairs(): PairStatus[] {
-    return [...this.pairs.values()].map((p) => p.status());
+    return this.config.pairs.map((p) => this.getPair(p.name)!);
   }
   getPair(name: string): PairStatus | undefined {
-    return this.pairs.get(name)?.status();
+    const runtime = this.pairs.get(name);
+    const pair = this.config.pairs.find((p) => p.name === name);
+    if (!pair) return undefined;
+    const leadership = { ...this.leadership.view(name), replica: this.leadership.self };
+    if (runtime) return { ...runtime.status(), leadership };
+    // issue 14: a follower's view: its own health verdicts, the leader's last stored state.
+    const evaluator = this.evaluators.get(name);
+    return { ...followerStatus(pair, this.followerViews.get(name) ?? null, evaluator?.evaluate(this.ports.clock.now()) ?? null, this.ports.clock.now()), leadership };
   }
   async preview(name: string, action: OperatorAction, options: { planned?: boolean } = {}): Promise<string[]> {
     return this.pair(name).preview(action, options.planned ?? false);
@@ -291,6 +381,15 @@ export class Controller implements ControllerApi {
     this.pair(name).appendAudit(entries);
   }
   async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
+    // issue 14: only the leader acts; a follower names it, and the CLI retries there.
+    if (!this.pairs.has(name) && this.evaluators.has(name)) {
+      const view = this.leadership.view(name);
+      const leader = view.leader;
+      const message = leader
+        ? `this replica (${this.leadership.self?.replicaId}) follows pair ${name}; its leader is ${leader.replicaId} in ${leader.region}: send the command to ${leader.adminUrl}`
+        : `no replica leads pair ${name} right now (the lease is free or the lease store does not answer): retry in a few seconds`;
+      return { accepted: false, state: this.getPair(name)!.state, accepts: [], message, ...(leader ? { leaderUrl: leader.adminUrl } : { unavailable: true }) };
+    }
     const pair = this.pair(name);
     const unsaved = pair.unsaved();
     if (unsaved) {
@@ -310,12 +409,17 @@ export class Controller implements ControllerApi {
   audit(pair?: string) {
     return this.ports.audit.read(pair);
   }
+  async recordRefusal(refusal: RefusedRequest): Promise<void> {
+    await this.ports.audit.append(refusalAuditEntry(refusal, this.pairs.get(refusal.pair)?.state, this.ports.clock.now())).catch((error: unknown) =>
+      this.ports.log.warn({ err: describeError(error), refusal }, "could not audit a refused operator request"),
+    );
+  }
   metrics(): string {
     const consumer = this.consumer?.stats();
     if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
     this.counters.failovers = this.recordCounts.failovers;
     this.counters.unexpectedErrors = this.options.unexpectedErrors();
-    return renderMetrics(this.listPairs(), this.counters) + (this.ports.notifications?.addMetrics(new MetricsText()).toString() ?? "");
+    return renderMetrics(this.listPairs(), { ...this.counters, takeovers: Object.fromEntries(this.gate?.takeovers ?? []) }) + (this.ports.notifications?.addMetrics(new MetricsText()).toString() ?? "");
   }
   ready(): boolean {
     return this.started;
@@ -326,8 +430,11 @@ export class Controller implements ControllerApi {
     this.abort.abort(new Error("controller stopping"));
     await this.consumer?.close().catch((error: unknown) => this.ports.log.warn({ err: describeError(error) }, "closing the event stream failed"));
     await Promise.all(this.loops);
+    await this.gate?.stop();
     const unsaved: string[] = [];
     for (const pair of this.pairs.values()) if (!(await pair.stop())) unsaved.push(pair.name);
+    // issue 14: leases are released only after the state is stored, so the next leader resumes from it.
+    await this.ports.leadership?.stop();
     // What the last steps notified gets a moment to leave; a dead webhook never holds the exit.
     if (this.ports.notifications) await settlesWithin(this.ports.clock, NOTIFY_ON_STOP_MS, this.ports.notifications.idle());
     this.ports.notifications?.stop();

@@ -30,8 +30,10 @@ export class HealthFeed {
     pair: { primary: { serviceId: string; region: string }; standby: { serviceId: string; region: string } },
     private readonly machine: PairMachine,
     private readonly clock: Clock,
+    /** A replica taking over a pair brings the evaluator it kept judging as a follower. */
+    evaluator?: HealthEvaluator,
   ) {
-    this.evaluator = createEvaluator(settings, pair);
+    this.evaluator = evaluator ?? createEvaluator(settings, pair);
   }
 
   /** Folds a health signal in; `judge: false` only folds it (a batch or a replay is judged once, at its end). */

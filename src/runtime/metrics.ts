@@ -32,6 +32,8 @@ export interface ControllerCounters {
   failovers: Record<string, number>;
   /** Unhandled rejections logged and survived: each is a bug. */
   unexpectedErrors: number;
+  /** Times this replica took over a pair's lease since it started. */
+  takeovers?: Record<string, number>;
 }
 
 export function renderMetrics(pairs: PairStatus[], counters: ControllerCounters): string {
@@ -57,6 +59,18 @@ export function renderMetrics(pairs: PairStatus[], counters: ControllerCounters)
       pairs.filter((p) => p.lastDecision).map((p) => [{ pair: p.name, verdict: p.lastDecision!.verdict, state: p.lastDecision!.state }, Date.parse(p.lastDecision!.at) / 1000]),
     )
     .family("apim_dr_failovers_total", "counter", "Failovers completed (traffic moved to the standby) since the controller started.", pairs.map((p) => [{ pair: p.name }, counters.failovers[p.name] ?? 0]))
+    .family(
+      "apim_dr_leader",
+      "gauge",
+      "1 for the replica that leads each pair, as this replica sees it (a sole replica leads every pair).",
+      pairs.flatMap((p) => {
+        const l = p.leadership;
+        if (!l) return [];
+        const replica = l.role === "sole" ? "sole" : l.leader?.replicaId;
+        return replica ? [[{ pair: p.name, replica }, 1] as [Labels, number]] : [];
+      }),
+    )
+    .family("apim_dr_leader_takeovers_total", "counter", "Times this replica took over a pair's lease since it started.", pairs.map((p) => [{ pair: p.name }, counters.takeovers?.[p.name] ?? 0]))
     .family("apim_dr_signals_received_total", "counter", "Normalized signals received, by source.", Object.entries(counters.signalsReceived).map(([source, n]) => [{ source }, n]))
     .family("apim_dr_signals_ignored_total", "counter", "Signals that could not change a verdict, by reason: stale (older than the staleness window on arrival) or future (beyond the allowed clock skew).", Object.entries(counters.signalsIgnored).map(([reason, n]) => [{ reason }, n]))
     .family("apim_dr_events_received_total", "counter", "Events taken from Event Hubs.", [[{}, counters.eventsReceived]])

@@ -31,7 +31,7 @@ export class OperatorCommands {
   constructor(
     private readonly pair: EffectivePair,
     private readonly machine: PairMachine,
-    private readonly backups: Pick<BackupCoordinator, "view" | "requestBackup">,
+    private readonly backups: Pick<BackupCoordinator, "view" | "newestBackup" | "requestBackup">,
     private readonly health: Pick<HealthFeed, "retell">,
     private readonly clock: Clock,
   ) {}
@@ -75,7 +75,7 @@ export class OperatorCommands {
     const backup = this.backups.view();
     switch (action) {
       case "failover":
-        return renderPlan(failoverPlan(p, ctx, backup, planned, this.clock.now()));
+        return renderPlan(failoverPlan(p, ctx, { view: backup, newest: this.backups.newestBackup() }, planned, this.clock.now()));
       case "failback":
         return renderPlan(failbackPlan(p, ctx));
       case "backup":

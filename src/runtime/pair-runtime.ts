@@ -1,5 +1,5 @@
 import type { EffectivePair } from "../config/index.js";
-import type { HealthSettings, ObserveOutcome } from "../health/index.js";
+import type { HealthEvaluator, HealthSettings, ObserveOutcome } from "../health/index.js";
 import type { AuditEntry, StateStore } from "../ports/state.js";
 import { sameResourceId, type Signal } from "../ports/signal.js";
 import { describeError } from "../ports/errors.js";
@@ -42,14 +42,15 @@ export class PairRuntime {
     private readonly pairActor: PairActor,
     private readonly machine: PairMachine,
     healthSettings: HealthSettings,
+    evaluator?: HealthEvaluator,
   ) {
     this.name = pair.name;
-    this.health = new HealthFeed(healthSettings, { primary: pair.primary, standby: pair.standby }, machine, deps.clock);
+    this.health = new HealthFeed(healthSettings, { primary: pair.primary, standby: pair.standby }, machine, deps.clock, evaluator);
     this.backups = new BackupCoordinator(pair, machine, deps);
     this.commands = new OperatorCommands(pair, machine, this.backups, this.health, deps.clock);
   }
 
-  static async start(pair: EffectivePair, healthSettings: HealthSettings, deps: PairRuntimeDeps, signal?: AbortSignal): Promise<PairRuntime> {
+  static async start(pair: EffectivePair, healthSettings: HealthSettings, deps: PairRuntimeDeps, signal?: AbortSignal, evaluator?: HealthEvaluator): Promise<PairRuntime> {
     const log = deps.log.child({ pair: pair.name });
     const pairActor = await startPairActor(
       {
@@ -65,7 +66,7 @@ export class PairRuntime {
       },
       signal,
     );
-    const runtime = new PairRuntime(pair, { ...deps, log }, pairActor, pairMachine(pairActor, deps.clock), healthSettings);
+    const runtime = new PairRuntime(pair, { ...deps, log }, pairActor, pairMachine(pairActor, deps.clock), healthSettings, evaluator);
     pairActor.actor.subscribe(() => runtime.onTransition());
     log.info({ state: runtime.state, restored: pairActor.restored }, pairActor.restored ? `pair ${pair.name} resumed in ${runtime.state}` : `pair ${pair.name} started`);
     return runtime;
@@ -123,7 +124,7 @@ export class PairRuntime {
 
   /** The failover plan as of now (for `apim-dr plan`); the preview renders the same one. */
   failoverPlan(planned = false): CutoverPlan {
-    return failoverPlan(this.pair, this.machine.context(), this.backups.view(), planned, this.deps.clock.now());
+    return failoverPlan(this.pair, this.machine.context(), { view: this.backups.view(), newest: this.backups.newestBackup() }, planned, this.deps.clock.now());
   }
 
   /** Records entries on the pair's record stream (readiness changes), like every other record of the pair. */
@@ -141,6 +142,11 @@ export class PairRuntime {
       accepts: this.unsaved() ? [] : this.accepts(),
       now: this.deps.clock.now(),
     });
+  }
+
+  /** Records what happened to the pair outside its machine (e.g. leadership taken or lost), on its record stream. */
+  record(entries: AuditEntry[]): void {
+    this.machine.record(entries);
   }
 
   /** Per-pair numbers for /metrics. */

@@ -1,5 +1,9 @@
 import type { EffectivePair } from "../config/index.js";
-import type { PairContext } from "../machine/types.js";
+import { BACKUP_LIFETIME_MS, serviceNameOf } from "../backup/backup-names.js";
+import { decideBackup, decideRestore } from "../machine/decide.js";
+import { restoreInput, switchDnsInput, verifyGatewayInput } from "../machine/step-inputs.js";
+import type { PairContext, RegionRole } from "../machine/types.js";
+import type { BackupRecord } from "../ports/backups.js";
 import type { BackupView } from "./backup-coordinator.js";
 
 /** What a failover or failback would do now, step by step: rendered for the operator before they confirm. */
@@ -21,53 +25,74 @@ export interface CutoverPlan {
   notReady?: { check: string; status: string; evidence: string; fix?: string }[];
 }
 
-const BACKUP_LIFETIME_MS = 30 * 86_400_000;
+/** What the plan needs of the backups: the RPO view and the newest usable backup record (the one the machine's check would find). */
+export interface PlanBackups {
+  view: BackupView;
+  newest: BackupRecord | null;
+}
+
+const FAILOVER_DNS_STEP = "failingOver.switchingDns";
+const FAILBACK_DNS_STEP = "failingBack.switchingDnsBack";
+
+/** The DNS change and the verification exactly as the switchDns and verifyGateway steps would receive them. */
+function cutoverSteps(ctx: PairContext, toward: RegionRole): Pick<CutoverPlan, "verify" | "dns"> {
+  const dns = switchDnsInput(ctx, toward === "standby" ? FAILOVER_DNS_STEP : FAILBACK_DNS_STEP, toward);
+  const verify = verifyGatewayInput(ctx, toward === "standby" ? "failingOver.verifyingStandby" : "failingBack.verifyingPrimary", toward);
+  const zoneName = dns.zoneId.split("/").pop() ?? dns.zoneId;
+  return {
+    verify: `${serviceNameOf(verify.serviceId)}'s gateway answers for ${verify.hostname}`,
+    dns: { record: `${dns.recordName}.${zoneName}`, from: dns.expected, to: dns.target, ttlSeconds: dns.ttl },
+  };
+}
 
 /**
- * The failover plan follows the same rules as the machine's backup check (decideBackup): a planned failover,
- * unbacked changes or a stale backup mean a fresh backup first while the primary's management plane answers.
+ * What a failover would do now, decided by the machine's own rules: the backup check is decideBackup on the facts as
+ * last read (with the primary's management plane answering, and without), the restore follows decideRestore, and the
+ * DNS change and verification are the inputs the steps would get.
  */
-export function failoverPlan(p: EffectivePair, ctx: PairContext, backup: BackupView, planned: boolean, now = Date.now()): CutoverPlan {
-  const rpoBreached = backup.backupAgeMs === null || backup.breached;
-  const freshWhy = planned
-    ? "planned failover: nothing may be lost"
-    : backup.unbackedChanges > 0
-      ? `${backup.unbackedChanges} change(s) are in no backup`
-      : backup.backupName === null
-        ? "there is no backup yet"
-        : rpoBreached
-          ? "the newest backup is older than the RPO"
-          : null;
-  const existing = backup.backupName === null ? null : { name: backup.backupName, detail: backup.reason.replace(/^(within RPO|RPO breached): /, ""), breached: backup.breached };
-  const plan: CutoverPlan["backup"] = freshWhy
-    ? { kind: "fresh", of: p.primary.name, why: `${freshWhy}; if the primary's management plane does not answer: ${existing ? `the newest backup ${existing.name}` : "nothing to restore (DNS-only cutover, with approval)"}` }
-    : existing
-      ? { kind: "existing", ...existing }
-      : { kind: "none", detail: "no backup found" };
+export function failoverPlan(p: EffectivePair, ctx: PairContext, backups: PlanBackups, planned: boolean, now: number): CutoverPlan {
+  const asRequested: PairContext = { ...ctx, failoverTrigger: planned ? "planned" : "operator" };
+  const facts = (primaryAnswers: boolean) => ({
+    latest: backups.newest,
+    unverified: backups.view.unverified,
+    // The standby's SKU is read at the check itself; the readiness tier check compares the two beforehand.
+    standbySku: backups.newest?.sku ?? "",
+    primaryAnswers,
+    primaryDetail: "unreachable at the time",
+  });
+  const decision = decideBackup(asRequested, facts(true), now);
+  const ifSilent = decideBackup(asRequested, facts(false), now);
+  const backup: CutoverPlan["backup"] =
+    decision.verdict === "takeFreshBackup"
+      ? { kind: "fresh", of: p.primary.name, why: `${decision.reason}; if the primary's management plane does not answer: ${ifSilent.reason}` }
+      : decision.verdict === "useBackup" && decision.backup
+        ? { kind: "existing", name: decision.backup.name, detail: decision.reason, breached: backups.view.breached }
+        : { kind: "none", detail: `${decision.verdict}: ${decision.reason}` };
+  const chosen = decision.verdict === "useBackup" ? decision.backup : null;
+  const view = backups.view;
   return {
     title: `failover ${p.name}: from ${p.primary.name} (${p.primary.region}) to ${p.standby.name} (${p.standby.region})`,
-    backup: plan,
+    backup,
     restore: {
-      into: p.standby.name,
-      skipWhen: ctx.standbyHolds && plan.kind === "existing" && ctx.standbyHolds === plan.name ? ctx.standbyHolds : null,
+      into: serviceNameOf(restoreInput(ctx, "failingOver.restoring", "standby").serviceId),
+      skipWhen: chosen && decideRestore(ctx.standbyHolds, chosen).verdict === "skipRestore" ? chosen.name : null,
       note: ctx.standbyHolds ? `it was last restored from ${ctx.standbyHolds}` : "",
     },
-    verify: `${p.standby.name}'s gateway answers for ${p.customHostname}`,
-    dns: { record: `${p.dns.recordName}.${p.dns.zoneName}`, from: p.dns.primaryTarget, to: p.dns.standbyTarget, ttlSeconds: p.dns.ttlSeconds },
+    ...cutoverSteps(ctx, "standby"),
     newestBackup:
-      backup.backupName !== null && backup.backupAgeMs !== null
-        ? { name: backup.backupName, ageMs: backup.backupAgeMs, rpoMs: backup.rpoMs, breached: backup.breached, expiresAt: new Date(now - backup.backupAgeMs + BACKUP_LIFETIME_MS).toISOString() }
+      view.backupName !== null && view.backupAgeMs !== null
+        ? { name: view.backupName, ageMs: view.backupAgeMs, rpoMs: view.rpoMs, breached: view.breached, expiresAt: new Date(now - view.backupAgeMs + BACKUP_LIFETIME_MS).toISOString() }
         : null,
   };
 }
 
+/** A failback always backs up the active standby first (failingBack.backingUpActive) and restores that into the primary. */
 export function failbackPlan(p: EffectivePair, ctx: PairContext): CutoverPlan {
   return {
     title: `failback ${p.name}: from ${p.standby.name} (${p.standby.region}) back to ${p.primary.name} (${p.primary.region})`,
     backup: { kind: "fresh", of: p.standby.name, why: `it serves traffic: every change made while failed over is kept${ctx.unbackedChanges.length ? ` (${ctx.unbackedChanges.length} not in any backup yet)` : ""}` },
-    restore: { into: p.primary.name, skipWhen: null, note: "its configuration is replaced" },
-    verify: `${p.primary.name}'s gateway answers for ${p.customHostname}`,
-    dns: { record: `${p.dns.recordName}.${p.dns.zoneName}`, from: p.dns.standbyTarget, to: p.dns.primaryTarget, ttlSeconds: p.dns.ttlSeconds },
+    restore: { into: serviceNameOf(restoreInput(ctx, "failingBack.restoringPrimary", "primary").serviceId), skipWhen: null, note: "its configuration is replaced" },
+    ...cutoverSteps(ctx, "primary"),
   };
 }
 

@@ -6,7 +6,10 @@ import {
   createAzureAdapters,
   createBackupStore,
   createBlobDeadLetterStore,
+  createBlobServiceClient,
+  createCredential,
   createEventHubsEventSource,
+  BlobLeaseStore,
   type StorageAccountSettings,
 } from "../azure/index.js";
 import { systemClock, type Clock } from "../ports/clock.js";
@@ -16,6 +19,7 @@ import { FileAuditLog, FileStateStore } from "./file-store.js";
 import type { ControllerPorts } from "./controller.js";
 import type { Logger } from "./logger.js";
 import { createNotifications } from "../notify/notifications.js";
+import { LeaseManager } from "../coordination/lease-manager.js";
 
 const DEAD_LETTER_CONTAINER = "apim-dr-deadletters";
 
@@ -27,13 +31,15 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
   const secret = (name: string, usedBy: string) => resolveSecret(name, env, usedBy);
   const caCertPem = config.azure.caCertPath ? readCa(config.azure.caCertPath) : undefined;
   const store = config.stateStore;
-  const stateStorage: (StorageAccountSettings & { stateContainer: string; auditContainer: string }) | undefined =
+  const stateStorage: (StorageAccountSettings & { stateContainer: string; auditContainer: string; conditional: boolean }) | undefined =
     store.type === "blob"
       ? {
           blobEndpoint: store.blobEndpoint,
           auth: store.auth.type === "accountKey" ? { type: "accountKey", accountName: store.accountName, accountKey: secret(store.auth.accountKeyEnv, "stateStore.auth") } : { type: "credential" },
           stateContainer: store.stateContainer,
           auditContainer: store.auditContainer,
+          // issue 14: replicas share the state account; a deposed leader's save must not overwrite its successor's.
+          conditional: config.coordination !== undefined,
         }
       : undefined;
   const azure = createAzureAdapters({
@@ -63,7 +69,8 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
         checkpoints: stateContainer(hub.checkpoint?.container ?? "apim-dr-checkpoints"),
         consumerGroup: hub.consumerGroup,
         // A stable owner id lets a restarted controller take its partitions back at once.
-        ownerId: `apim-dr-${hostname()}`,
+        // issue 14: each replica reads every partition through its own consumer group (configured per replica), under its replica id.
+        ownerId: `apim-dr-${config.coordination?.replicaId ?? hostname()}`,
       })
     : undefined;
 
@@ -98,4 +105,23 @@ function readCa(path: string): string {
   } catch (error) {
     throw new Error(`azure.caCertPath: cannot read ${path} (${(error as NodeJS.ErrnoException).code ?? (error as Error).message}); start the simulator first or fix the path`);
   }
+}
+
+/**
+ * issue 14: the lease manager of a replica (null without `coordination`: one replica acts alone). `adminUrl` is what
+ * this replica advertises to the others when the config does not name it (the address it actually listens on).
+ */
+export function wireLeadership(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: Logger, adminUrl: string): LeaseManager | null {
+  const c = config.coordination;
+  if (!c) return null;
+  const store = c.leaseStore;
+  const auth =
+    store.auth.type === "accountKey"
+      ? { type: "accountKey" as const, accountName: store.accountName, accountKey: resolveSecret(store.auth.accountKeyEnv, env, "coordination.leaseStore.auth") }
+      : { type: "tokenCredential" as const, credential: createCredential(config.azure.credential) };
+  const leases = new BlobLeaseStore(createBlobServiceClient({ blobEndpoint: store.blobEndpoint, auth }), store.container);
+  const self = { replicaId: c.replicaId, region: c.region, adminUrl: c.adminUrl ?? adminUrl };
+  const timings = { leaseDurationMs: c.leaseDurationSeconds * 1000, renewDeadlineMs: c.renewDeadlineSeconds * 1000, renewIntervalMs: c.renewIntervalSeconds * 1000 };
+  // Leases run on Azure's clock: real time, never the drills' scaled time.
+  return new LeaseManager(self, config.pairs.map((p) => p.name), leases, timings, systemClock(), log);
 }

@@ -3,7 +3,7 @@ import { createServer, type IncomingMessage, type Server, type ServerResponse } 
 import type { AddressInfo } from "node:net";
 import { readinessSummary } from "../readiness/render.js";
 import { renderPlan } from "../runtime/plan.js";
-import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest, type PairStatus, type ReadinessApi } from "./controller-api.js";
+import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest, type PairStatus, type ReadinessApi, type RefusedRequest } from "./controller-api.js";
 import { isLoopback, serveDashboardAsset, streamStatus } from "./dashboard/index.js";
 
 export const ADMIN_TOKEN_ENV = "APIM_DR_ADMIN_TOKEN";
@@ -42,6 +42,39 @@ function requireToken(req: IncomingMessage, token: string | undefined): void {
   const presented = /^Bearer (.+)$/i.exec(header)?.[1];
   if (!presented) throw new HttpError(401, `missing bearer token: send 'Authorization: Bearer <token>' (the CLI reads ${ADMIN_TOKEN_ENV})`);
   if (!tokenMatches(presented, token)) throw new HttpError(401, `invalid bearer token: it does not match the controller's ${ADMIN_TOKEN_ENV}`);
+}
+
+function bearerOf(req: IncomingMessage): string | undefined {
+  return /^Bearer (.+)$/i.exec(req.headers.authorization ?? "")?.[1];
+}
+
+/** What an unauthenticated body says about who and why, when it says it readably; nothing otherwise. */
+async function claimedBody(req: IncomingMessage, timeoutMs: number): Promise<OperatorRequest> {
+  try {
+    return await readJson(req, timeoutMs);
+  } catch {
+    return {};
+  }
+}
+
+/**
+ * The audit record of a refused request. Tokens never go into the trail: neither header is recorded, and a
+ * token pasted into the actor or the reason (the expected one or the one presented) is blanked out.
+ */
+function refusalFor(
+  req: IncomingMessage,
+  what: Pick<RefusedRequest, "pair" | "action" | "status" | "why">,
+  body: OperatorRequest,
+  tokens: (string | undefined)[],
+): RefusedRequest {
+  const secrets = tokens.filter((t): t is string => Boolean(t && t.length >= 4));
+  const scrub = (text: string | undefined) => (text === undefined ? undefined : secrets.reduce((t, secret) => t.split(secret).join("[token]"), text));
+  return {
+    ...what,
+    ...(body.actor !== undefined ? { actor: scrub(body.actor) } : {}),
+    ...(body.reason !== undefined ? { reason: scrub(body.reason) } : {}),
+    ...(req.socket.remoteAddress ? { from: req.socket.remoteAddress } : {}),
+  };
 }
 
 /** The whole body, or 408 when it does not arrive within `timeoutMs`, or 413 past 64 KiB. */
@@ -174,11 +207,16 @@ export async function startAdminServer(
     }
     if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics() + (readiness?.metrics() ?? ""), "text/plain; version=0.0.4");
     if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs().map(withReadiness) });
-    if (method === "GET" && url.pathname === "/audit") return send(res, 200, { entries: await api.audit(pairParam(url.searchParams.get("pair"))) });
+    const noSuchPair = (name: string) => new HttpError(404, `no pair named '${name}'; known pairs: ${api.listPairs().map((p) => p.name).join(", ") || "none"}`);
+    if (method === "GET" && url.pathname === "/audit") {
+      const pair = pairParam(url.searchParams.get("pair"));
+      if (pair !== undefined && !api.getPair(pair)) throw noSuchPair(pair);
+      return send(res, 200, { entries: await api.audit(pair) });
+    }
     if (parts[0] === "pairs" && parts[1]) {
       const name = parts[1];
       const pair = api.getPair(name);
-      if (!pair) throw new HttpError(404, `no pair named '${name}'; known pairs: ${api.listPairs().map((p) => p.name).join(", ") || "none"}`);
+      if (!pair) throw noSuchPair(name);
       if (method === "GET" && parts.length === 2) return send(res, 200, withReadiness(pair));
       if (method === "GET" && parts.length === 3 && (parts[2] === "readiness" || parts[2] === "plan")) {
         if (!readiness) throw new HttpError(404, `this controller serves no ${parts[2]}`);
@@ -196,11 +234,20 @@ export async function startAdminServer(
       }
       if (parts.length === 3 && OPERATOR_ACTIONS.includes(action)) {
         if (method !== "POST") throw new HttpError(405, `use POST /pairs/${name}/${action}`);
-        requireToken(req, options.token);
+        const refused = (status: number, why: string, body: OperatorRequest) =>
+          api.recordRefusal(refusalFor(req, { pair: name, action, status, why }, body, [options.token, bearerOf(req)]));
+        try {
+          requireToken(req, options.token);
+        } catch (error) {
+          if (error instanceof HttpError) await refused(error.status, error.message, await claimedBody(req, bodyTimeoutMs));
+          throw error;
+        }
         const body = await readJson(req, bodyTimeoutMs);
         const result = await api.command(name, action, body);
         if (!result.accepted) {
-          throw new HttpError(result.unavailable ? 503 : 409, result.message, { state: result.state, accepts: result.accepts });
+          const status = result.unavailable ? 503 : 409;
+          await refused(status, result.message, body);
+          throw new HttpError(status, result.message, { state: result.state, accepts: result.accepts, ...(result.leaderUrl ? { leaderUrl: result.leaderUrl } : {}) });
         }
         return send(res, 202, { accepted: true, state: result.state });
       }

@@ -1,6 +1,7 @@
 import type { AuditEntry } from "../ports/state.js";
 import type { PairReadiness } from "../readiness/render.js";
 import type { CutoverPlan } from "../runtime/plan.js";
+import type { PairLeadership, ReplicaInfo } from "../ports/leadership.js";
 
 /** What the admin API and the CLI need from a running controller; the runtime implements it. */
 export interface ControllerApi {
@@ -10,6 +11,8 @@ export interface ControllerApi {
   preview(name: string, action: OperatorAction, options?: { planned?: boolean }): Promise<string[]>;
   command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult>;
   audit(pair?: string): Promise<AuditEntry[]>;
+  /** Records an operator request the admin API refused (401, 409, 503) in the audit trail: who asked for what, and why not. */
+  recordRefusal(refusal: RefusedRequest): Promise<void>;
   /** Prometheus text exposition. */
   metrics(): string;
   ready(): boolean;
@@ -37,10 +40,26 @@ export interface OperatorRequest {
   planned?: boolean;
 }
 
+/** An operator request that was refused; never carries the token. */
+export interface RefusedRequest {
+  pair: string;
+  action: OperatorAction;
+  /** The HTTP status it got: 401 (no or wrong token), 409 (the state does not accept it), 503 (the state cannot be stored). */
+  status: number;
+  /** The answer's message. */
+  why: string;
+  /** The operator the body named; on a 401 only claimed, not proven. */
+  actor?: string;
+  /** The operator's reason from the body. */
+  reason?: string;
+  /** Where the request came from (the peer address). */
+  from?: string;
+}
+
 export type CommandResult =
   | { accepted: true; state: string }
   /** `unavailable`: refused for a reason outside the state machine (the state store does not take writes): 503, not 409. */
-  | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean };
+  | { accepted: false; state: string; accepts: OperatorAction[]; message: string; unavailable?: boolean; leaderUrl?: string };
 
 export interface Decision {
   verdict: string;
@@ -86,4 +105,6 @@ export interface PairStatus {
   accepts: OperatorAction[];
   /** One line: how many readiness checks are READY and which are not (absent before the first round). */
   readiness?: string;
+  /** Who acts on the pair (role `sole`: one replica, no lease) and which replica answered. */
+  leadership?: PairLeadership & { replica: ReplicaInfo | null };
 }

@@ -35,7 +35,20 @@ export class ControllerClient {
 
   async command(name: string, action: OperatorAction, body: OperatorRequest): Promise<{ state: string }> {
     if (!this.token) throw new UsageError(`${ADMIN_TOKEN_ENV} is not set: export the controller's admin token before running '${action}'`);
-    return (await this.request("POST", `/pairs/${encodeURIComponent(name)}/${action}`, body)) as { state: string };
+    const path = `/pairs/${encodeURIComponent(name)}/${action}`;
+    try {
+      return (await this.request("POST", path, body)) as { state: string };
+    } catch (error) {
+      // A follower answers 409 naming the leader of the pair: send the command there, once.
+      if (!(error instanceof LeaderElsewhere)) throw error;
+      return (await new ControllerClient(error.leaderUrl.replace(/\/+$/, ""), this.token).request("POST", path, body)) as { state: string };
+    }
+  }
+
+  private notAController(path: string): OperationError {
+    return new OperationError(
+      `${this.baseUrl} is not an apim-dr controller (it answered 404 for ${path}): pass the admin API's address as --controller or APIM_DR_CONTROLLER, as printed by 'apim-dr run' ("admin api listening on ..."; default ${DEFAULT_CONTROLLER_URL})`,
+    );
   }
 
   private async request(method: string, path: string, body?: unknown): Promise<unknown> {
@@ -61,13 +74,27 @@ export class ControllerClient {
     try {
       json = text ? JSON.parse(text) : {};
     } catch {
+      if (res.status === 404) throw this.notAController(path);
       throw new OperationError(`the controller at ${this.baseUrl} answered ${res.status} with something that is not JSON: ${text.slice(0, 200)}`);
     }
     if (!res.ok) {
-      const { error, state, accepts } = json as { error?: string; state?: string; accepts?: string[] };
+      const { error, state, accepts, leaderUrl } = json as { error?: string; state?: string; accepts?: string[]; leaderUrl?: string };
+      // The admin API explains every 404 in an `error`; an answer without one comes from some other server.
+      if (res.status === 404 && typeof error !== "string") throw this.notAController(path);
+      if (res.status === 409 && leaderUrl && method === "POST") throw new LeaderElsewhere(leaderUrl, error ?? "not the leader");
       const detail = res.status === 409 && state ? ` (state ${state}; accepts: ${accepts?.join(", ") || "no operator action"})` : "";
       throw new OperationError(`${error ?? `HTTP ${res.status}`}${detail}`);
     }
     return json;
+  }
+}
+
+/** A follower replica refused a command and named the leader's admin URL. */
+class LeaderElsewhere extends OperationError {
+  constructor(
+    readonly leaderUrl: string,
+    message: string,
+  ) {
+    super(message);
   }
 }

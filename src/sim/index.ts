@@ -30,6 +30,8 @@ export interface SimulatedAzureOptions {
   world?: WorldOverrides;
   /** Fixed ports; 0 or missing picks a free one. Gateways by region. */
   ports?: { arm?: number; admin?: number; blob?: number; eventHubs?: number; webhooks?: number; gateways?: Record<string, number> };
+  /** Consumer groups besides $Default (one per controller replica: each reads every partition). */
+  consumerGroups?: string[];
   /** How long a restore runs (default 3000 ms). */
   restoreDurationMs?: number;
   /** How long a backup runs (default 1000 ms). */
@@ -155,7 +157,7 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
     const gateways = await startGateways(state, options.ports?.gateways);
     cleanups.push(() => gateways.close());
     const eventHubs = await startEventHubsEmulator({
-      hubs: [{ name: SIM_EVENT_HUB, partitionCount: SIM_EVENT_HUB_PARTITIONS }],
+      hubs: [{ name: SIM_EVENT_HUB, partitionCount: SIM_EVENT_HUB_PARTITIONS, consumerGroups: options.consumerGroups ?? [] }],
       port: options.ports?.eventHubs ?? 0,
     });
     cleanups.push(() => eventHubs.stop());

@@ -55,7 +55,7 @@ describe("bad scenarios name the file, the path and the problem", () => {
   });
 
   it("a step of no known kind, or of two kinds at once, lists the kinds", () => {
-    const kinds = "fault, clearFault, change, operator, waitFor, hold, killController, stage, startController, forge, break";
+    const kinds = "fault, clearFault, change, operator, waitFor, hold, killController, freezeController, leaseStore, probePath, thawController, stage, startController, forge, break";
     expect(problemOf(scenario("  - sleep: 3\n  - { hold: { seconds: 1 }, fault: { name: flap } }"))).toBe(
       `${FILE}: invalid scenario\n  steps[0]: a step is an object with exactly one of ${kinds}; it has 'sleep'\n  steps[1]: a step is an object with exactly one of ${kinds}; it has 'hold', 'fault'`,
     );

@@ -1,4 +1,4 @@
-import type { CommandResult, ControllerApi, OperatorAction, OperatorRequest, PairStatus } from "../../src/server/controller-api.js";
+import type { CommandResult, ControllerApi, OperatorAction, OperatorRequest, PairStatus, RefusedRequest } from "../../src/server/controller-api.js";
 
 export const pair: PairStatus = {
   name: "contoso",
@@ -28,6 +28,10 @@ export class FakeController implements ControllerApi {
       return { accepted: false, state: pair.state, accepts: pair.accepts, message: `'${action}' is not accepted in state ${pair.state}` };
     }
     return { accepted: true, state: "failingOver.checkingBackup" };
+  }
+  refusals: RefusedRequest[] = [];
+  async recordRefusal(refusal: RefusedRequest): Promise<void> {
+    this.refusals.push(refusal);
   }
   audit = async () => [];
   metrics = () => "apim_dr_up 1\n";

@@ -139,13 +139,33 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
     if (!lastHandled) return;
     onBatchEnd?.();
     checkCaughtUp();
-    try {
-      await context.updateCheckpoint(lastHandled);
-      stats.checkpoints++;
-    } catch (error) {
-      stats.checkpointErrors++;
-      report({ kind: "checkpoint", error: asError(error), partitionId: context.partitionId });
-    }
+    checkpointInBackground(context, lastHandled);
+  }
+
+  // The checkpoint is written beside the intake, not in its way: while the checkpoint account is unreachable the
+  // SDK's retries would hold every next batch (issue 14: intake stopped entirely). Per partition one write runs at a
+  // time, for the newest handled event; a failed one is caught up by the next batch's (duplicates change nothing).
+  const checkpointing = new Map<string, { context: PartitionContext; next: ReceivedEventData | null; running: Promise<void> | null }>();
+  function checkpointInBackground(context: PartitionContext, event: ReceivedEventData): void {
+    let slot = checkpointing.get(context.partitionId);
+    if (!slot) checkpointing.set(context.partitionId, (slot = { context, next: null, running: null }));
+    slot.context = context;
+    slot.next = event;
+    const own = slot;
+    own.running ??= (async () => {
+      while (own.next) {
+        const newest = own.next;
+        own.next = null;
+        try {
+          await own.context.updateCheckpoint(newest);
+          stats.checkpoints++;
+        } catch (error) {
+          stats.checkpointErrors++;
+          report({ kind: "checkpoint", error: asError(error), partitionId: own.context.partitionId });
+        }
+      }
+      own.running = null;
+    })();
   }
 
   const subscription: Subscription = client.subscribe(
@@ -179,6 +199,8 @@ async function startEventStream(options: EventHubsConsumerOptions, { handler, on
       closed ??= (async () => {
         closing = true;
         await Promise.allSettled([...inFlight]);
+        // A clean close still stores the checkpoint of the last handled batch.
+        await Promise.allSettled([...checkpointing.values()].map((slot) => slot.running));
         await subscription.close();
         await client.close();
       })();

@@ -7,6 +7,16 @@ export const command: CliCommand = {
   name: "audit",
   summary: "print the audit trail: transitions, decisions, operator commands and Azure operations",
   usage,
+  help: {
+    usage,
+    options: [
+      ["--pair P", "only this pair's entries"],
+      ["--controller URL", "the controller's admin API (default $APIM_DR_CONTROLLER, else http://127.0.0.1:7070)"],
+      ["--json", "one JSON object per entry (every field, e.g. detail of refused requests)"],
+    ],
+    notes: ["Each line: time, pair, type (transition, decision, operator, operation, alert), who for operator actions, state — verdict — reason."],
+    examples: ["apim-dr audit --pair contoso", "apim-dr audit --json | jq 'select(.type == \"operator\")'"],
+  },
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { pair: { type: "string" }, controller: { type: "string" }, json: { type: "boolean" } }, usage);
     const entries = await ControllerClient.from(values.controller, ctx.env).audit(values.pair);

@@ -10,6 +10,16 @@ export const command: CliCommand = {
   name: "check",
   summary: "run the readiness checks against Azure (no daemon needed); exit 1 unless every check is READY",
   usage,
+  help: {
+    usage,
+    options: [
+      ["--config FILE", "the controller's configuration file (required); the checks read Azure with the credential it names"],
+      ["--pair P", "only this pair (default: every pair)"],
+      ["--json", "the same results as JSON"],
+    ],
+    notes: ["Exit 0 when every check is READY, 1 when any is NOT READY or UNKNOWN, 2 on bad usage or configuration.", "The signals check needs the running controller (GET /pairs/{name}/readiness) and is left out here."],
+    examples: ["apim-dr check --config /etc/apim-dr/config.yaml", "apim-dr check --config .sim/config.yaml --pair contoso --json"],
+  },
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { config: { type: "string", short: "c" }, pair: { type: "string" }, json: { type: "boolean" } }, usage);
     if (!values.config) throw new UsageError(`--config is required: the controller's configuration file\nusage: ${usage}`);

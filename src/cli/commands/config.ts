@@ -1,10 +1,17 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseCommandArgs, UsageError, type CliCommand, type CliContext } from "../command.js";
+import { didYouMean, parseCommandArgs, UsageError, type CliCommand, type CliContext } from "../command.js";
 import { ConfigError, parseConfig } from "../../config/load.js";
-import { secretReferences } from "../../config/secret-references.js";
+import { secretProblem, secretReferences } from "../../config/secret-references.js";
 
-const usage = "apim-dr config validate FILE [--env]\n  --env  also check that every environment variable the config names for a secret is set";
+const usage = "apim-dr config validate FILE [--env]";
+
+const validateHelp = {
+  usage,
+  options: [["--env", "also check the environment variables the config names for secrets: set, not empty, and in the right format"]] as [string, string][],
+  notes: ["FILE: the YAML config. Problems are printed one per line with the path and line, exit status 2."],
+  examples: ["apim-dr config validate config/production.example.yaml", "apim-dr config validate /config/config.yaml --env"],
+};
 
 async function validate(args: string[], ctx: CliContext): Promise<number> {
   const { values, positionals } = parseCommandArgs(args, { env: { type: "boolean" } }, usage, true);
@@ -24,9 +31,7 @@ async function validate(args: string[], ctx: CliContext): Promise<number> {
   try {
     const config = parseConfig(text, file);
     problems = values.env
-      ? secretReferences(config)
-          .filter((ref) => !ctx.env[ref.envVar])
-          .map((ref) => `${ref.usedBy}: environment variable ${ref.envVar} is not set; export it before starting the controller`)
+      ? secretReferences(config).flatMap((ref) => secretProblem(ref, ctx.env[ref.envVar]) ?? [])
       : [];
   } catch (error) {
     if (!(error instanceof ConfigError)) throw error;
@@ -44,9 +49,11 @@ export const command: CliCommand = {
   name: "config",
   summary: "check a configuration file (config validate FILE)",
   usage,
+  help: validateHelp,
+  subcommands: { validate: { summary: "check a config file: schema, references, and with --env the secrets it names", help: validateHelp } },
   async run(args, ctx) {
     const [sub, ...rest] = args;
     if (sub === "validate") return validate(rest, ctx);
-    throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}; the only one is 'validate'\nusage: ${usage}`);
+    throw new UsageError(`${sub ? `unknown subcommand '${sub}'${didYouMean(sub, ["validate"])}` : "missing subcommand"}; the only one is 'validate'\nusage: ${usage}`);
   },
 };

@@ -3,7 +3,7 @@ import { OperationError, parseCommandArgs, UsageError, type CliCommand } from ".
 import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "../../config/index.js";
 import { Controller } from "../../runtime/controller.js";
 import { createLogger } from "../../runtime/logger.js";
-import { wirePorts } from "../../runtime/wiring.js";
+import { wireLeadership, wirePorts } from "../../runtime/wiring.js";
 import { keepRunningOnUnexpectedErrors } from "../../runtime/unexpected-errors.js";
 import { ADMIN_TOKEN_ENV, startAdminServer } from "../../server/admin-server.js";
 import { startReadiness } from "../../readiness/daemon.js";
@@ -23,6 +23,18 @@ export const command: CliCommand = {
   name: "run",
   summary: "run the controller daemon: signals, health, backups, failover machines, admin API",
   usage,
+  help: {
+    usage,
+    options: [
+      ["--config FILE, -c FILE", "the YAML config (see config/production.example.yaml; check it with 'apim-dr config validate')"],
+      ["--listen HOST:PORT", "where the admin API listens (default: server.listen in the config, else 127.0.0.1:7070; port 0 picks a free one)"],
+    ],
+    notes: [
+      "Secrets come from the environment variables the config names; operator commands need $APIM_DR_ADMIN_TOKEN.",
+      "Logs JSON on stdout; prints 'admin api listening on URL' when ready. SIGTERM persists the current step and exits.",
+    ],
+    examples: ["APIM_DR_ADMIN_TOKEN=$(cat token) apim-dr run --config /config/config.yaml", "apim-dr run --config .sim/config.yaml --listen 127.0.0.1:0"],
+  },
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { config: { type: "string", short: "c" }, listen: { type: "string" } }, usage);
     if (!values.config) throw new UsageError(`--config is required\nusage: ${usage}`);
@@ -61,7 +73,9 @@ export const command: CliCommand = {
       const onStoreError = (pair: string, what: string, error: unknown) => {
         if (what === "load") startupProblem = `cannot read the state of pair ${pair} (${(error as Error).message}): retrying with backoff`;
       };
-      controller = await Controller.start(config, { ...ports, onStoreError }, { signal: ctx.signal, unexpectedErrors: unexpected.count });
+      // issue 14: with coordination, a lease manager decides which pairs this replica acts on.
+      const leadership = wireLeadership(config, ctx.env, log, admin.url);
+      controller = await Controller.start(config, { ...ports, onStoreError, ...(leadership ? { leadership } : {}) }, { signal: ctx.signal, unexpectedErrors: unexpected.count });
     } catch (error) {
       await admin.close();
       if (ctx.signal.aborted) {

@@ -1,6 +1,6 @@
 import { readFile } from "node:fs/promises";
 import { resolve } from "node:path";
-import { parseCommandArgs, UsageError, type CliCommand, type CliContext } from "../command.js";
+import { didYouMean, parseCommandArgs, UsageError, type CliCommand, type CliContext } from "../command.js";
 import { decodePayload, DecodeError, parseSeverityMapArgument, type SeverityMapping } from "../../signals/decode/index.js";
 
 const DECODE_USAGE = "apim-dr signals decode FILE... [--severity-map Sev2=unhealthy,Sev3=degraded]";
@@ -10,14 +10,25 @@ export const command: CliCommand = {
   name: "signals",
   summary: "decode health signals: Azure alert, activity-log and GatewayLogs payloads",
   usage: USAGE,
+  help: decodeHelp(),
+  subcommands: { decode: { summary: "print the normalized signals of Azure payload files as JSON lines", help: decodeHelp() } },
   async run(args, ctx) {
     const [subcommand, ...rest] = args;
     if (subcommand === "decode") return decodeFiles(rest, ctx);
     throw new UsageError(
-      subcommand ? `unknown subcommand '${subcommand}'; the only one is 'decode'\nusage: ${USAGE}` : `missing subcommand\nusage: ${USAGE}`,
+      subcommand ? `unknown subcommand '${subcommand}'${didYouMean(subcommand, ["decode"])}; the only one is 'decode'\nusage: ${USAGE}` : `missing subcommand\nusage: ${USAGE}`,
     );
   },
 };
+
+function decodeHelp() {
+  return {
+    usage: DECODE_USAGE,
+    options: [["--severity-map MAP", "how alert severities map to health, e.g. Sev0=unhealthy,Sev1=unhealthy,Sev2=degraded (default Sev0, Sev1 unhealthy; Sev2-Sev4 degraded)"]] as [string, string][],
+    notes: ["FILE: a common-alert-schema alert, activity-log or Resource Health records, or APIM GatewayLogs records (JSON)."],
+    examples: ["apim-dr signals decode test/fixtures/azure-samples/*.json", "apim-dr signals decode alert.json --severity-map Sev2=unhealthy"],
+  };
+}
 
 /** One JSON line per signal on stdout; one `FILE: problem` line on stderr per file that does not decode. */
 async function decodeFiles(args: string[], ctx: CliContext): Promise<number> {

@@ -1,7 +1,7 @@
 import { readFile, rm, writeFile } from "node:fs/promises";
 import { join, resolve } from "node:path";
 import { stringify } from "yaml";
-import { OperationError, UsageError, parseCommandArgs, type CliCommand, type CliContext } from "../command.js";
+import { didYouMean, OperationError, UsageError, parseCommandArgs, type CliCommand, type CliContext } from "../command.js";
 import { FAULT_NAMES, isFaultName, parseDuration, type FaultOptions } from "../../sim/faults.js";
 import { SIM_EVENTHUBS_ENV, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnvFile } from "../../sim/controller-config.js";
 import { startSimulatedAzure, type SimulatedAzure } from "../../sim/index.js";
@@ -9,9 +9,9 @@ import { PRECONDITION_BREAK_NAMES, PRECONDITION_BREAKS, isPreconditionBreak } fr
 
 const USAGE = [
   "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
-  "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--state-dir DIR | --admin URL]",
-  "       apim-dr sim change --service S [--count N] [--state-dir DIR | --admin URL]",
-  "       apim-dr sim forge --service S [--state-dir DIR | --admin URL]     # forged outage events on the hub; the service stays healthy",
+  "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--json] [--state-dir DIR | --admin URL]",
+  "       apim-dr sim change --service S [--count N] [--json] [--state-dir DIR | --admin URL]",
+  "       apim-dr sim forge --service S [--json] [--state-dir DIR | --admin URL]     # forged outage events on the hub; the service stays healthy",
   "       apim-dr sim stats [--json] [--state-dir DIR | --admin URL]",
   "       apim-dr sim break NAME [--service S] [--days N] [--ttl SECONDS] [--state-dir DIR | --admin URL]   # break one failover precondition (apim-dr check finds it)",
   "       apim-dr sim repair [--state-dir DIR | --admin URL]                  # undo every break",
@@ -21,10 +21,101 @@ const USAGE = [
 
 const DEFAULT_STATE_DIR = ".sim";
 
+const LOCATE: [string, string][] = [
+  ["--state-dir DIR", "the folder 'sim start' was given (default .sim): its sim.json says where the simulator listens"],
+  ["--admin URL", "the simulator's admin API instead (printed by 'sim start')"],
+];
+
+type Help = NonNullable<CliCommand["subcommands"]>[string];
+const SUBCOMMANDS: Record<string, Help> = {
+  start: {
+    summary: "start the simulated Azure on 127.0.0.1 and run until Ctrl-C or SIGTERM",
+    help: {
+      usage: USAGE.split("\n")[0]!.trim(),
+      options: [
+        ["--json", "print the endpoints as one JSON line (also written to DIR/sim.json)"],
+        ["--state-dir DIR", "where sim.json, config.yaml (a controller config for it), sim.env (its secrets) and the CA go (default .sim)"],
+        ["--arm-port N", "fixed port of ARM, metrics and logs (HTTPS; default: a free port)"],
+        ["--admin-port N", "fixed port of the simulator's admin API (faults, changes, stats)"],
+        ["--blob-port N", "fixed port of the blob storage (Azurite)"],
+        ["--eventhubs-port N", "fixed port of the Event Hubs emulator (AMQP)"],
+        ["--backup-ms N", "how long a backup runs (default 1000)"],
+        ["--restore-ms N", "how long a restore runs (default 3000)"],
+        ["--retry-after SECONDS", "Retry-After on long-running operation polls, throttling and 503s (default 1)"],
+        ["--resource-health-lag D", "delay of Resource Health events on the hub after a fault starts or ends (default 2s; Azure's is tens of seconds)"],
+        ["--service-health-lag D", "delay of the Service Health incident of a region-wide outage (default 5s)"],
+      ],
+      notes: ["D is a duration: 500ms, 30s, 2m. Then: set -a; . .sim/sim.env; set +a and 'apim-dr run --config .sim/config.yaml'."],
+      examples: ["apim-dr sim start &", "apim-dr sim start --json --state-dir /tmp/sim --restore-ms 30000"],
+    },
+  },
+  fault: {
+    summary: "start (or with --clear end) a fault in the running simulator",
+    help: {
+      usage: USAGE.split("\n")[1]!.trim(),
+      options: [
+        ["--region R", "where: a region (westeurope, northeurope)"],
+        ["--service S", "where: one service (name, region or resource id)"],
+        ["--clear", "end the fault (of that name, in that scope) instead of starting it"],
+        ["--mode 503|reset|timeout", "region-outage, flap: how the gateway fails (default 503); probe-partition: reset (default) or timeout"],
+        ["--management-plane up|down", "region-outage: whether ARM still answers for the region's services (default up)"],
+        ["--error-percent N", "degrade: share of gateway requests answered 500 (default 50)"],
+        ["--latency-ms N", "degrade: added gateway latency (default 0)"],
+        ["--period-ms N", "flap: length of each down and each up phase (default 10000)"],
+        ["--factor N", "slow-restore: restore duration multiplier (default 3)"],
+        ["--count N", "restore-failure, throttle: how many calls fail (default 1)"],
+        ["--duration D", "throttle: throttle every ARM call for this long instead of counting"],
+        ["--retry-after SECONDS", "throttle: Retry-After on the 429"],
+        ["--cname HOST", "dns-tamper: the CNAME written behind the controller's back (default tampered.azure-api.net)"],
+        ["--by D", "clock-shift (required): how far back existing backups move, e.g. 31d"],
+        ["--json", "print the simulator's answer as JSON"],
+        ...LOCATE,
+      ],
+      notes: [`NAME: ${FAULT_NAMES.join(", ")}.`],
+      examples: [
+        "apim-dr sim fault region-outage --region westeurope --management-plane down",
+        "apim-dr sim fault region-outage --region westeurope --clear",
+        "apim-dr sim fault degrade --service apim-contoso-weu --error-percent 30",
+      ],
+    },
+  },
+  change: {
+    summary: "make configuration changes on a service (what triggers change backups)",
+    help: {
+      usage: USAGE.split("\n")[2]!.trim(),
+      options: [
+        ["--service S", "the service to change (name, region or resource id)"],
+        ["--count N", "how many changes (default 1)"],
+        ["--json", "print the new revision as JSON"],
+        ...LOCATE,
+      ],
+      examples: ["apim-dr sim change --service westeurope", "apim-dr sim change --service apim-contoso-weu --count 3"],
+    },
+  },
+  forge: {
+    summary: "publish forged outage events about a healthy service on the Event Hub (the controller must not fail over)",
+    help: {
+      usage: USAGE.split("\n")[3]!.replace(/\s+#.*$/, "").trim(),
+      options: [["--service S", "the service the forged events name (name, region or resource id)"], ["--json", "print the answer as JSON"], ...LOCATE],
+      examples: ["apim-dr sim forge --service westeurope"],
+    },
+  },
+  stats: {
+    summary: "what the simulator counted: revisions, backups, restores, DNS writes, active faults",
+    help: {
+      usage: USAGE.split("\n")[4]!.trim(),
+      options: [["--json", "everything as one JSON object"], ...LOCATE],
+      examples: ["apim-dr sim stats", "apim-dr sim stats --json | jq .dns"],
+    },
+  },
+};
+
 export const command: CliCommand = {
   name: "sim",
   summary: "run the simulated Azure (ARM, gateways, storage, Event Hubs) and inject faults into it",
   usage: USAGE,
+  help: { usage: "apim-dr sim start|fault|change|forge|stats [options]", options: [], examples: ["apim-dr sim start &", "apim-dr sim fault --help"] },
+  subcommands: SUBCOMMANDS,
   async run(args, ctx) {
     const [sub, ...rest] = args;
     switch (sub) {
@@ -43,7 +134,7 @@ export const command: CliCommand = {
       case "repair":
         return repair(rest, ctx);
       default:
-        throw new UsageError(`${sub ? `unknown subcommand '${sub}'` : "missing subcommand"}: use start, fault, change, forge, stats, break or repair\nusage: ${USAGE}`);
+        throw new UsageError(`${sub ? `unknown subcommand '${sub}'${didYouMean(sub, Object.keys(SUBCOMMANDS))}` : "missing subcommand"}: use start, fault, change, forge, stats, break or repair\nusage: ${USAGE}`);
     }
   },
 };

@@ -8,6 +8,15 @@ export const command: CliCommand = {
   name: "status",
   summary: "show each pair's state, health verdicts, backup age against the RPO and last decision",
   usage,
+  help: {
+    usage,
+    options: [
+      ["--pair P", "only this pair (default: every pair)"],
+      ["--controller URL", "the controller's admin API (default $APIM_DR_CONTROLLER, else http://127.0.0.1:7070)"],
+      ["--json", "the full status as JSON (what GET /pairs returns)"],
+    ],
+    examples: ["apim-dr status", "apim-dr status --pair contoso --json"],
+  },
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { pair: { type: "string" }, controller: { type: "string" }, json: { type: "boolean" } }, usage);
     const client = ControllerClient.from(values.controller, ctx.env);

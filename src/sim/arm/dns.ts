@@ -90,7 +90,9 @@ function applyProperties(state: SimState, record: SimDnsRecord, body: unknown, p
   if (!Number.isInteger(ttl) || ttl < 0) fail(400, "BadRequest", `TTL must be a non-negative integer, got ${JSON.stringify(props.TTL)}.`);
   const cnameRecord = props.CNAMERecord as { cname?: unknown } | undefined;
   const cname = cnameRecord === undefined ? (patch ? record.cname : null) : typeof cnameRecord.cname === "string" ? cnameRecord.cname : null;
+  // Like Azure: PUT replaces the record set (metadata not sent is removed), PATCH keeps what it does not name.
   if (props.metadata !== undefined) record.metadata = props.metadata as Record<string, string> | null;
+  else if (!patch) record.metadata = null;
   state.writeDns(record, cname, ttl, "arm");
 }
 

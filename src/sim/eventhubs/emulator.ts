@@ -480,6 +480,14 @@ export async function startEventHubsEmulator(options: EventHubsEmulatorOptions):
     server.once("listening", resolve);
     server.once("error", reject);
   });
+  /**
+   * A plain destroy() emits only 'close', which rhea does not listen to: the connection would keep its
+   * heartbeat timer (and the process alive after stop) and its readers. An error reaches rhea's
+   * disconnect handling, which clears both.
+   */
+  const cutAll = (why: string) => {
+    for (const socket of sockets) socket.destroy(Object.assign(new Error(why), { code: "ECONNRESET" }));
+  };
   const port = (server.address() as AddressInfo).port;
   const host = "127.0.0.1";
   const connectionString = `Endpoint=sb://${host}:${port};SharedAccessKeyName=${EMULATOR_KEY_NAME};SharedAccessKey=${key};UseDevelopmentEmulator=true`;
@@ -524,13 +532,13 @@ export async function startEventHubsEmulator(options: EventHubsEmulatorOptions):
     },
     dropConnections() {
       const count = sockets.size;
-      for (const socket of sockets) socket.destroy();
+      cutAll("connection cut by the emulator");
       return count;
     },
     async stop() {
       if (stopped) return;
       stopped = true;
-      for (const socket of sockets) socket.destroy();
+      cutAll("the emulator stopped");
       await new Promise<void>((resolve) => server.close(() => resolve()));
     },
   };

@@ -63,7 +63,7 @@ export async function startAzurite(options: AzuriteOptions = {}): Promise<Runnin
     async stop() {
       if (stopped) return;
       stopped = true;
-      await stopChild(child);
+      await stopChild(child, ownLocation);
       if (ownLocation) await rm(location, { recursive: true, force: true });
     },
   };
@@ -95,7 +95,11 @@ function waitForListening(child: ChildProcess): Promise<number> {
   });
 }
 
-function stopChild(child: ChildProcess): Promise<void> {
+/**
+ * SIGTERM makes Azurite close gracefully, which waits for idle keep-alive connections (5 s, then SIGKILL).
+ * A throwaway location needs no graceful close: closing stdin ends the child at once (see azurite-child.ts).
+ */
+function stopChild(child: ChildProcess, throwaway: boolean): Promise<void> {
   if (child.exitCode !== null || child.signalCode !== null) return Promise.resolve();
   return new Promise((resolve) => {
     const force = setTimeout(() => child.kill("SIGKILL"), 5_000);
@@ -103,6 +107,7 @@ function stopChild(child: ChildProcess): Promise<void> {
       clearTimeout(force);
       resolve();
     });
-    child.kill("SIGTERM");
+    if (throwaway) child.stdin?.end();
+    else child.kill("SIGTERM");
   });
 }

@@ -26,6 +26,7 @@ describe("admin API before the controller has started", () => {
       preview: async () => [],
       command: async () => ({ accepted: true, state: "monitoring" }),
       audit: async () => [],
+      recordRefusal: async () => undefined,
       metrics: () => "",
       ready: () => true,
       health: () => ({ status: "ok", problems: [] }),

@@ -30,7 +30,9 @@ describe("apim-dr failover, status, failback and audit against a running daemon"
     expect(out.slice(0, 5)).toEqual([
       `failover ${PAIR}: from apim-contoso-weu (westeurope) to apim-contoso-neu (northeurope)`,
       // A planned failover loses nothing: it backs the primary up first.
-      expect.stringMatching(/^ {2}backup: a fresh backup of apim-contoso-weu first \(planned failover: nothing may be lost; if the primary's management plane does not answer: the newest backup apim-contoso-weu-\S+\.apimbackup\)$/),
+      expect.stringMatching(
+        /^ {2}backup: a fresh backup of apim-contoso-weu first \(planned failover: taking a fresh backup of the primary first, so no change is lost; if the primary's management plane does not answer: backup apim-contoso-weu-\S+\.apimbackup is .+ old, within the RPO of 1h\)$/,
+      ),
       "  restore: into apim-contoso-neu",
       "  verify: apim-contoso-neu's gateway answers for api.contoso.example",
       `  DNS: CNAME api.contoso.example ${primaryHost} -> ${standbyHost} (TTL 60 s)`,

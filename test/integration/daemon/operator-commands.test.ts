@@ -59,6 +59,21 @@ describe("apim-dr pause and resume", () => {
     expect(audit.some((l) => l.endsWith("operator by ops-tester: paused — operator.resumed — freeze over"))).toBe(true);
     expect(world.sim.stats().services[world.standbyName]!.restores.started).toBe(1);
   });
+
+  it("refused requests are audited with who, what and why: 409 for a state that does not accept it, 401 for a wrong token (never the token)", async () => {
+    const notNow = await world.cli(["approve", "--pair", PAIR, "--yes", "--reason", "looks fine"]);
+    expect(notNow.code).toBe(1);
+    const badToken = await world.cli(["pause", "--pair", PAIR, "--yes", "--actor", "mallory"], { APIM_DR_ADMIN_TOKEN: "wrong-token-4711" });
+    expect(badToken.code).toBe(1);
+    expect(badToken.stderr).toContain("invalid bearer token");
+
+    const audit = lines((await world.cli(["audit", "--pair", PAIR])).stdout);
+    expect(audit.some((l) => /operator by ops-tester: failedOver — refused approve \(409\) — .*not accepted/.test(l))).toBe(true);
+    expect(audit.some((l) => / operator by mallory \(claimed, no valid token\): failedOver — refused pause \(401\) — invalid bearer token/.test(l))).toBe(true);
+    const json = (await world.cli(["audit", "--pair", PAIR, "--json"])).stdout;
+    expect(json).toContain('"requestReason":"looks fine"');
+    expect(json).not.toContain("wrong-token-4711");
+  });
 });
 
 describe("apim-dr abort and approve on a pair waiting in awaitingOperator", () => {

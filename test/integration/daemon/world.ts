@@ -69,13 +69,13 @@ export async function startDaemonWorld(
   const blobs = new BlobRestClient(sim.storage.blobEndpoint, sim.storage.accountName, sim.storage.accountKey);
 
   const cli = (args: string[], env: Record<string, string> = {}) =>
-    execCli([...args, "--controller", daemon.url], { ...process.env, APIM_DR_ADMIN_TOKEN: token, USER: "ops-tester", ...env });
+    execCli([...args, "--controller", daemon.url], { ...process.env, APIM_DR_ADMIN_TOKEN: token, USER: "ops-tester", APIM_DR_ACTOR: "ops-tester", ...env });
 
   // CLI children a test left running are killed on stop.
   const running: Array<{ kill(): void; exited: Promise<unknown> }> = [];
   const cliRunning = (args: string[]): RunningCli => {
     const child = spawn(process.execPath, [...CLI_ENTRY, ...args, "--controller", daemon.url], {
-      env: { ...process.env, APIM_DR_ADMIN_TOKEN: token, USER: "ops-tester" },
+      env: { ...process.env, APIM_DR_ADMIN_TOKEN: token, USER: "ops-tester", APIM_DR_ACTOR: "ops-tester" },
       stdio: ["ignore", "pipe", "pipe"],
     });
     let stdout = "";

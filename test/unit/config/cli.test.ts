@@ -88,10 +88,42 @@ describe("apim-dr config validate", () => {
       "notifications.targets[0].secretEnv: environment variable APIM_DR_ONCALL_WEBHOOK_SECRET is not set; export it before starting the controller",
       "notifications.targets[1].urlEnv: environment variable APIM_DR_TEAMS_WEBHOOK_URL is not set; export it before starting the controller",
     ]);
-    const set = captureContext({ CONTOSO_BACKUP_KEY: "k", APIM_DR_ONCALL_WEBHOOK_URL: "https://hooks.example/x", APIM_DR_ONCALL_WEBHOOK_SECRET: "s", APIM_DR_TEAMS_WEBHOOK_URL: "https://hooks.example/y" });
+    const set = captureContext({ CONTOSO_BACKUP_KEY: "a2V5", APIM_DR_ONCALL_WEBHOOK_URL: "https://hooks.example/x", APIM_DR_ONCALL_WEBHOOK_SECRET: "s", APIM_DR_TEAMS_WEBHOOK_URL: "https://hooks.example/y" });
     expect(await main(["config", "validate", file, "--env"], set.ctx)).toBe(0);
     // Without --env only the file is checked.
     const fileOnly = captureContext({});
     expect(await main(["config", "validate", file], fileOnly.ctx)).toBe(0);
+  });
+
+  it("with --env, an empty variable is 'set but empty' and a secret in the wrong format is named with its variable", async () => {
+    const file = await withExample("formats.yaml", (t) =>
+      t.replace("type: systemAssignedManagedIdentity ", "type: accessKey\n        accessKeyEnv: CONTOSO_BACKUP_KEY "),
+    );
+    const empty = captureContext({ CONTOSO_BACKUP_KEY: "" });
+    expect(await main(["config", "validate", file, "--env"], empty.ctx)).toBe(2);
+    expect(empty.stdout()).toBe("pairs[0].backup.access.accessKeyEnv: environment variable CONTOSO_BACKUP_KEY is set but empty; export the secret itself");
+    const connectionString = captureContext({ CONTOSO_BACKUP_KEY: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=a2V5" });
+    expect(await main(["config", "validate", file, "--env"], connectionString.ctx)).toBe(2);
+    expect(connectionString.stdout()).toContain("CONTOSO_BACKUP_KEY is not a storage account key (base64, as shown under the account's Access keys): it looks like a connection string");
+  });
+
+  it("with --env, an Event Hubs connection string without Endpoint= or SharedAccessKeyName= is reported with the variable's name", async () => {
+    const file = join(dir, "hub.yaml");
+    const sim = await readFile(join(import.meta.dirname, "..", "..", "..", "config", "sim.yaml"), "utf8");
+    await writeFile(file, sim);
+    const io = captureContext({ APIM_DR_SIM_EVENTHUBS: "SharedAccessKey=abc;EntityPath=hub", APIM_DR_SIM_STORAGE_KEY: "a2V5" });
+    const code = await main(["config", "validate", file, "--env"], io.ctx);
+    expect(io.stdout()).toContain(
+      "signals.eventHubs.connectionStringEnv: environment variable APIM_DR_SIM_EVENTHUBS is not an Event Hubs connection string: it has no Endpoint=, SharedAccessKeyName=;",
+    );
+    expect(code).toBe(2);
+  });
+
+  it("a file indented with tabs gets one error naming the lines, not a cascade", async () => {
+    const file = join(dir, "tabs.yaml");
+    await writeFile(file, "pairs:\n\t- name: contoso\n\t  primary:\n\t    serviceId: x\nstateStore:\n  type: file\n");
+    const io = captureContext();
+    expect(await main(["config", "validate", file], io.ctx)).toBe(2);
+    expect(io.stdout()).toBe("line 2: invalid YAML: indented with tabs (lines 2, 3, 4); YAML indents with spaces only: replace the tabs with spaces");
   });
 });

@@ -33,9 +33,9 @@ describe("secret references", () => {
     doc.signals = { eventHubs: { connectionStringEnv: "EH_CONNECTION", eventHubName: "hub" } };
     doc.stateStore = { type: "blob", accountName: "ststate", auth: { type: "accountKey", accountKeyEnv: "STATE_KEY" } };
     expect(secretReferences(validateConfig(doc))).toEqual([
-      { envVar: "BACKUP_KEY", usedBy: "pairs[0].backup.access.accessKeyEnv" },
-      { envVar: "EH_CONNECTION", usedBy: "signals.eventHubs.connectionStringEnv" },
-      { envVar: "STATE_KEY", usedBy: "stateStore.auth.accountKeyEnv" },
+      { envVar: "BACKUP_KEY", usedBy: "pairs[0].backup.access.accessKeyEnv", kind: "storageAccountKey" },
+      { envVar: "EH_CONNECTION", usedBy: "signals.eventHubs.connectionStringEnv", kind: "eventHubsConnectionString" },
+      { envVar: "STATE_KEY", usedBy: "stateStore.auth.accountKeyEnv", kind: "storageAccountKey" },
     ]);
   });
 });

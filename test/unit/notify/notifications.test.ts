@@ -25,7 +25,7 @@ const target = (over: Partial<NotificationsConfig["targets"][number]> = {}): Not
   kind: "generic",
   urlEnv: "HOOK_URL",
   secretEnv: "HOOK_SECRET",
-  events: ["awaitingOperator", "failoverStarted", "failoverCompleted", "failoverFailed", "failbackCompleted", "rpoBreached", "rpoRecovered", "observerImpaired", "readinessNotReady"],
+  events: ["awaitingOperator", "failoverStarted", "failoverCompleted", "failoverFailed", "failbackCompleted", "rpoBreached", "rpoRecovered", "observerImpaired", "readinessNotReady", "leadershipChanged"],
   timeoutSeconds: 10,
   maxAttempts: 3,
   retrySeconds: 2,
@@ -66,6 +66,12 @@ describe("which records page a person, and what the message says", () => {
     expect(notReady).toMatchObject({ event: "readinessNotReady", title: "contoso: readiness check storage-cors is NOT READY", reason: "storage-cors: 1 CORS rule on the blob service" });
     expect(notReady.actions[0]).toBe("Fix: remove the CORS rules of the backup account's blob service");
     expect(notificationOf({ at, pair: "contoso", type: "readiness", verdict: "READY", reason: "storage-cors: no CORS rule", seq: 8 })).toBeNull();
+  });
+
+  it("tells a leadership change, naming the replica", () => {
+    const took = notificationOf({ at, pair: "contoso", type: "decision", verdict: "leadership.acquired", actor: "ctl-neu", reason: "replica ctl-neu (northeurope) leads pair contoso (lease expired); it resumes in monitoring.healthy", seq: 9 })!;
+    expect(took).toMatchObject({ event: "leadershipChanged", severity: "info", title: "contoso: ctl-neu now leads the pair" });
+    expect(notificationOf({ at, pair: "contoso", type: "decision", verdict: "leadership.lost", actor: "ctl-weu", reason: "lease lost", seq: 10 })).toMatchObject({ event: "leadershipChanged", severity: "warning" });
   });
 });
 

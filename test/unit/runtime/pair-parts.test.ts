@@ -49,7 +49,7 @@ describe("operator commands", () => {
     const machine = pairMachine(s.pair, s.world.clock);
     const retold: number[] = [];
     const backups: string[] = [];
-    const ops = new OperatorCommands(effectivePair(), machine, { view: () => backupView, requestBackup: () => backups.push("requested") }, { retell: () => retold.push(1) }, s.world.clock);
+    const ops = new OperatorCommands(effectivePair(), machine, { view: () => backupView, newestBackup: () => null, requestBackup: () => backups.push("requested") }, { retell: () => retold.push(1) }, s.world.clock);
     return { ...s, ops, retold, backups };
   }
 

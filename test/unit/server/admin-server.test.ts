@@ -38,6 +38,19 @@ describe("admin API", () => {
     expect(controller.commands).toHaveLength(0);
   });
 
+  it("audits refused requests (who, what, why) and never the token, not even one pasted into the body", async () => {
+    controller.refusals.length = 0;
+    const wrong = await post("/pairs/contoso/pause", { actor: "mallory", reason: `trying nope-token-1 and ${token}` }, "Bearer nope-token-1");
+    expect(wrong.status).toBe(401);
+    const notNow = await post("/pairs/contoso/failback", { actor: "alice", reason: "primary back" });
+    expect(notNow.status).toBe(409);
+    expect(controller.refusals).toEqual([
+      { pair: "contoso", action: "pause", status: 401, why: expect.stringContaining("invalid bearer token"), actor: "mallory", reason: "trying [token] and [token]", from: "127.0.0.1" },
+      { pair: "contoso", action: "failback", status: 409, why: "'failback' is not accepted in state monitoring.healthy", actor: "alice", reason: "primary back", from: "127.0.0.1" },
+    ]);
+    expect(JSON.stringify(controller.refusals)).not.toContain("nope-token-1");
+  });
+
   it("passes the reason to the controller and answers 202 with the new state", async () => {
     const res = await post("/pairs/contoso/failover", { reason: "drill", planned: true });
     expect(res.status).toBe(202);

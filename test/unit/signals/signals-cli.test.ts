@@ -60,7 +60,7 @@ describe("apim-dr signals decode", () => {
       ["decode", "--severity-map", "Sev3=broken", "metric.json"],
       'apim-dr signals: --severity-map: invalid severity mapping "Sev3=broken": write SevN=unhealthy or SevN=degraded (N from 0 to 4), comma-separated',
     ],
-    [["decode", "--verbose", "metric.json"], "apim-dr signals: Unknown option '--verbose'"],
+    [["decode", "--verbose", "metric.json"], "apim-dr signals: unknown option '--verbose'"],
     [["frobnicate"], "apim-dr signals: unknown subcommand 'frobnicate'; the only one is 'decode'"],
     [[], "apim-dr signals: missing subcommand"],
   ])("rejects bad usage %j with exit 2", async (args, message) => {
