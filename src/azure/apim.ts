@@ -5,6 +5,7 @@ import {
 } from "@azure/arm-apimanagement";
 import type { TokenCredential } from "@azure/core-auth";
 import type { FullOperationResponse } from "@azure/core-client";
+import { createPipelineRequest, RestError } from "@azure/core-rest-pipeline";
 import type {
   ApimPort,
   ApimService,
@@ -22,7 +23,10 @@ import { parseApimServiceId } from "./resource-id.js";
 export interface ApimAdapterOptions {
   credential: TokenCredential;
   client: ClientSettings;
-  /** Poll interval for backup/restore when the server sends no Retry-After (real APIM sends 60 s). */
+  /**
+   * The shortest interval between two polls of a running backup/restore (default 1 s). The adapter
+   * polls at its own pace, not APIM's `Retry-After: 60`, so it sees the end within seconds.
+   */
   pollIntervalMs?: number;
   /** Stamps `startedAt` on operation handles; scaled time in drills. */
   clock?: Clock;
@@ -30,19 +34,28 @@ export interface ApimAdapterOptions {
 
 type PollerLike = {
   toString(): string;
-  pollUntilDone(options?: { abortSignal?: AbortSignal }): Promise<unknown>;
+  isDone(): boolean;
+  poll(options?: { abortSignal?: AbortSignal }): Promise<void>;
   onProgress(callback: (state: PollState) => void): () => void;
   getOperationState(): PollState;
 };
 type PollState = { status: string; config?: { operationLocation?: string } };
 
-const DEFAULT_POLL_INTERVAL_MS = 10_000;
+const DEFAULT_POLL_INTERVAL_MS = 1_000;
+/**
+ * Operation polls per second this adapter spends at most, whatever the number of running operations:
+ * half of ARM's subscription read refill rate (25 reads/s; 250 burst), i.e. at most 45 000 reads/hour.
+ * Up to 12 concurrent operations are polled every second; 50 (a region outage) every 4 s.
+ */
+export const OPERATION_POLLS_PER_SECOND = 12.5;
 
 /** ApimPort on `ApiManagementClient` (@azure/arm-apimanagement), one client per subscription. */
 export class AzureApimAdapter implements ApimPort {
   private readonly clients = new Map<string, ApiManagementClient>();
   private readonly clock: Clock;
   private readonly pollIntervalMs: number;
+  /** Operations being polled now: the pace widens with them to stay within OPERATION_POLLS_PER_SECOND. */
+  private polling = 0;
 
   constructor(private readonly options: ApimAdapterOptions) {
     this.clock = options.clock ?? systemClock();
@@ -103,23 +116,34 @@ export class AzureApimAdapter implements ApimPort {
   ): Promise<void> {
     const id = parseApimServiceId(handle.serviceId);
     const action = describe(handle.kind, id.name, handle.backupName);
+    const resume = decodeResumeToken(handle.resumeToken);
     try {
+      if ("location" in resume) return await this.pollLocation(id.subscriptionId, resume.location, options);
       // Resuming sends no new backup/restore request: it polls the operation the token points at.
       const poller = await this.startPoller(handle.kind, id.resourceGroup, id.name, id.subscriptionId, unusedParameters(handle.backupName), {
-        resumeFrom: handle.resumeToken,
+        resumeFrom: resume.sdk,
         abortSignal: options.signal,
       });
       const report = (state: PollState) =>
         options.onProgress?.({
           status: state.status === "succeeded" ? "succeeded" : state.status === "running" ? "running" : "failed",
           operationId: state.config?.operationLocation,
-          ...(state.status === "running" ? { resumeToken: poller.toString() } : {}),
+          ...(state.status === "running" ? { resumeToken: encodeResumeToken({ sdk: poller.toString() }) } : {}),
         });
       report(poller.getOperationState());
       const stop = poller.onProgress(report);
+      this.polling++;
       try {
-        await poller.pollUntilDone({ abortSignal: options.signal });
+        // Not pollUntilDone: it sleeps for each answer's Retry-After (APIM says 60 s), hiding the end
+        // of a 3 s restore for a minute. poll() reads the operation once and throws its error when it failed.
+        while (!poller.isDone()) {
+          await this.clock.sleep(this.pace(), options.signal);
+          await poller.poll({ abortSignal: options.signal });
+        }
+        // Done already when it began (or when resumed): poll() sends nothing then, but throws a failure.
+        await poller.poll({ abortSignal: options.signal });
       } finally {
+        this.polling--;
         stop();
       }
     } catch (error) {
@@ -144,7 +168,7 @@ export class AzureApimAdapter implements ApimPort {
         // The first response is the POST's: keep it in case the SDK's immediate first poll fails.
         onResponse: (raw) => (initial ??= raw),
       });
-      return this.handle(kind, serviceId, location.backupName, poller.toString(), poller.getOperationState().config?.operationLocation);
+      return this.handle(kind, serviceId, location.backupName, encodeResumeToken({ sdk: poller.toString() }), poller.getOperationState().config?.operationLocation);
     } catch (error) {
       if (isAbortError(error)) throw signal?.reason ?? error;
       const failure = toAzureOperationError(error, action);
@@ -152,10 +176,42 @@ export class AzureApimAdapter implements ApimPort {
       // The operation was accepted but the first poll hit a transient error: it is running, so hand
       // back a token for it rather than let the caller start a second one.
       if (operationLocation && failure.retryable) {
-        return this.handle(kind, serviceId, location.backupName, acceptedOperationToken(operationLocation), operationLocation);
+        return this.handle(kind, serviceId, location.backupName, locationResumeToken(operationLocation), operationLocation);
       }
       throw failure;
     }
+  }
+
+  /**
+   * Polls an operation by the Location ARM answered (202 while it runs, 2xx when it is done, an ARM error when it
+   * failed), at the same pace as the SDK poller path: for an operation accepted before the SDK could give a token.
+   */
+  private async pollLocation(subscriptionId: string, location: string, options: { signal?: AbortSignal; onProgress?: (p: OperationProgress) => void }): Promise<void> {
+    const client = this.client(subscriptionId);
+    this.polling++;
+    try {
+      for (;;) {
+        const response = await client.sendRequest(createPipelineRequest({ url: location, method: "GET", abortSignal: options.signal }));
+        if (response.status === 202) {
+          options.onProgress?.({ status: "running", operationId: location });
+          await this.clock.sleep(this.pace(), options.signal);
+          continue;
+        }
+        if (response.status >= 200 && response.status < 300) {
+          options.onProgress?.({ status: "succeeded", operationId: location });
+          return;
+        }
+        options.onProgress?.({ status: "failed", operationId: location });
+        throw new RestError(`the operation answered HTTP ${response.status}`, { statusCode: response.status, response });
+      }
+    } finally {
+      this.polling--;
+    }
+  }
+
+  /** Time between two polls of one operation: the configured interval, wider when many operations run. */
+  private pace(): number {
+    return Math.max(this.pollIntervalMs, Math.ceil((this.polling * 1000) / OPERATION_POLLS_PER_SECOND));
   }
 
   private handle(kind: "backup" | "restore", serviceId: string, backupName: string, resumeToken: string, operationId: string | undefined): OperationHandle {
@@ -262,11 +318,31 @@ function unusedParameters(backupName: string): ApiManagementServiceBackupRestore
 }
 
 /**
- * The state core-lro serializes right after a `202 Accepted` with a Location header
- * (`poller.toString()` of a fresh backup/restore poller), so resuming polls that Location.
+ * The resume token is this adapter's own, opaque to everything else: the SDK poller's serialized state as the SDK
+ * gave it (never parsed or made up here), or the Location of an operation ARM accepted before the SDK could give one.
  */
-function acceptedOperationToken(operationLocation: string): string {
-  return JSON.stringify({ state: { status: "running", config: { metadata: { mode: "ResourceLocation" }, operationLocation } } });
+type ResumePoint = { sdk: string } | { location: string };
+const TOKEN_KIND = "apim-dr.operation/v1";
+
+function encodeResumeToken(point: ResumePoint): string {
+  return JSON.stringify({ kind: TOKEN_KIND, ...point });
+}
+
+/** The token of an accepted operation known only by its Location. */
+export function locationResumeToken(location: string): string {
+  return encodeResumeToken({ location });
+}
+
+function decodeResumeToken(token: string): ResumePoint {
+  try {
+    const value = JSON.parse(token) as { kind?: unknown; sdk?: unknown; location?: unknown };
+    if (value.kind === TOKEN_KIND && typeof value.sdk === "string") return { sdk: value.sdk };
+    if (value.kind === TOKEN_KIND && typeof value.location === "string") return { location: value.location };
+  } catch {
+    // not this adapter's envelope
+  }
+  // Stored by an earlier version: the SDK's own token, handed back as it is.
+  return { sdk: token };
 }
 
 /** The SDK deserializes dates to Date; an unparsable one stays as ARM sent it. */

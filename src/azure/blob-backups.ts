@@ -8,13 +8,46 @@ export const BACKUP_METADATA = { takenAt: "takenat", sourceServiceId: "sourceser
 
 /** BackupStorePort on the backup container that APIM writes into (@azure/storage-blob). */
 export class BlobBackupStore implements BackupStorePort {
+  /** The listing running now, per container. */
+  private readonly running = new Map<string, Promise<BackupRecord[]>>();
+  /** The listing that starts when the running one ends, shared by everyone who asked meanwhile. */
+  private readonly queued = new Map<string, Promise<BackupRecord[]>>();
+
   constructor(private readonly service: BlobServiceClient) {}
 
+  /**
+   * Pairs that share a container list it together: a call joins the next listing that starts after
+   * it (never one already running, which may miss a blob written just before the call). In a region
+   * outage 50 pairs then cost two listings, not 50 listings of every pair's backups.
+   */
   async list(container: string, signal?: AbortSignal): Promise<BackupRecord[]> {
+    signal?.throwIfAborted();
+    const current = this.running.get(container);
+    let listing: Promise<BackupRecord[]>;
+    if (!current) listing = this.start(container);
+    else {
+      listing = this.queued.get(container) ?? current.then(() => undefined, () => undefined).then(() => {
+        this.queued.delete(container);
+        return this.start(container);
+      });
+      this.queued.set(container, listing);
+    }
+    return [...(await abortable(listing, signal))];
+  }
+
+  private start(container: string): Promise<BackupRecord[]> {
+    const listing = this.listNow(container).finally(() => {
+      if (this.running.get(container) === listing) this.running.delete(container);
+    });
+    this.running.set(container, listing);
+    return listing;
+  }
+
+  private async listNow(container: string): Promise<BackupRecord[]> {
     const client = containerClient(this.service, container);
     const records: BackupRecord[] = [];
     try {
-      for await (const blob of client.listBlobsFlat({ includeMetadata: true, abortSignal: signal })) {
+      for await (const blob of client.listBlobsFlat({ includeMetadata: true })) {
         records.push(toBackupRecord(blob));
       }
     } catch (error) {
@@ -76,4 +109,14 @@ function parseTime(value: string | undefined): number {
 // Azurite and older API versions may keep the case a writer used.
 function lowerCaseKeys(metadata: Record<string, string> | undefined): Record<string, string> {
   return Object.fromEntries(Object.entries(metadata ?? {}).map(([k, v]) => [k.toLowerCase(), v]));
+}
+
+/** A shared promise one caller may stop waiting for (the listing itself goes on for the others). */
+function abortable<T>(promise: Promise<T>, signal: AbortSignal | undefined): Promise<T> {
+  if (!signal) return promise;
+  return new Promise<T>((resolve, reject) => {
+    const onAbort = () => reject(signal.reason);
+    signal.addEventListener("abort", onAbort, { once: true });
+    promise.then(resolve, reject).finally(() => signal.removeEventListener("abort", onAbort));
+  });
 }

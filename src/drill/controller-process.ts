@@ -26,6 +26,11 @@ export class ControllerProcess {
     this.log = createWriteStream(logPath, { flags: "a" });
   }
 
+  /** The running daemon's process id (benchmarks read its CPU and memory). */
+  get pid(): number | undefined {
+    return this.child?.pid;
+  }
+
   /** Starts the daemon and resolves with its admin URL once it says it listens. */
   async start(timeoutMs = 60_000): Promise<string> {
     const child = spawn(process.execPath, [...cliCommand(), "run", "--config", this.configPath, "--listen", this.listen], {

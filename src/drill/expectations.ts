@@ -93,6 +93,19 @@ export function checkExpectations(o: Observation): Outcome {
     const moved = transitions(audit).filter((t) => t.state.startsWith("failingOver") || t.state.startsWith("failedOver"));
     check("no failover", moved.length === 0 && dnsChanges === 0, moved.length ? `the pair entered ${moved[0]!.state}` : `no failover started, ${dnsChanges} DNS write(s)`);
   }
+  if (e.otherPairsUntouched) {
+    const touched = o.otherPairs.filter((p) => !p.state.startsWith("monitoring") || p.statesEntered.some((s) => !s.startsWith("monitoring")));
+    const dnsMoved = o.sim.pairs.slice(1).filter((p) => stats.dns[`${p.recordName}.${o.sim.dns.zoneName}`]?.cname !== p.primary.gatewayHost);
+    check(
+      "other pairs untouched",
+      o.otherPairs.length > 0 && touched.length === 0 && dnsMoved.length === 0,
+      o.otherPairs.length === 0
+        ? "the world has no other pair: set world.pairs above 1"
+        : touched.length || dnsMoved.length
+          ? [...touched.map((p) => `${p.name} is ${p.state} (entered ${p.statesEntered.filter((s) => !s.startsWith("monitoring")).join(", ") || "nothing else"})`), ...dnsMoved.map((p) => `${p.name}'s CNAME moved`)].join("; ")
+          : `${o.otherPairs.length} other pair(s) stayed in monitoring, their CNAMEs on their primaries`,
+    );
+  }
   for (const text of e.decisionsInclude ?? []) {
     const hit = audit.find((a) => (a.reason ?? "").includes(text));
     check(`decision says "${text}"`, !!hit, hit ? `${hit.type}${hit.state ? ` in ${hit.state}` : ""}: ${hit.reason}` : `no audit entry says it (${audit.length} entries)`);

@@ -45,6 +45,24 @@ export interface Observation {
   takeover?: { at: number; replica: string; ms: number | null; by: string | null } | null;
   /** Each replica's log, by name. */
   logs?: Map<string, string>;
+  /** The pairs besides the drilled one (world.pairs > 1): final state and every state their audit trail records. */
+  otherPairs: OtherPair[];
+}
+
+export interface OtherPair {
+  name: string;
+  state: string;
+  statesEntered: string[];
+}
+
+async function readOtherPairs(client: ControllerClient, names: string[]): Promise<OtherPair[]> {
+  return Promise.all(
+    names.map(async (name) => {
+      const [status, audit] = await Promise.all([client.getPair(name), client.audit(name)]);
+      const statesEntered = audit.filter((e) => e.type === "transition" && e.state).map((e) => e.state!);
+      return { name, state: status.state, statesEntered };
+    }),
+  );
 }
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
@@ -83,6 +101,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     world: {
       ...(scenario.world?.standbySku ? { standby: { skuName: scenario.world.standbySku } } : {}),
       ...(scenario.world?.primarySku ? { primary: { skuName: scenario.world.primarySku } } : {}),
+      ...(scenario.world?.pairs ? { pairCount: scenario.world.pairs } : {}),
     },
     ...(scenario.simulator ?? {}),
     ...(scenario.replicas ? { consumerGroups: scenario.replicas.map((r) => r.name) } : {}),
@@ -119,6 +138,8 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
     if (!replica) throw new Error(`no replica named '${name}': the scenario has ${[...replicas.keys()].join(", ")}`);
     return replica;
   };
+  const faultTarget = (on: "primary" | "standby" | undefined, scope: "region" | "service") =>
+    !on ? {} : scope === "service" ? { service: side(on).name } : { region: side(on).region };
   let client: ControllerClient | null = null;
   const readinessNow = async () => (client ? client.readiness(PAIR).catch(() => null) : null);
   /** When the leader was killed or frozen, and which replica it was (for the takeover time). */
@@ -184,18 +205,18 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
 
   const runStep = async (step: ScenarioStep) => {
     if ("fault" in step) {
-      const { name, on, options, outage } = step.fault;
+      const { name, on, scope, options, outage } = step.fault;
       if ((outage ?? ["region-outage", "flap", "degrade"].includes(name)) && outageAt === null) {
         outageAt = Date.now();
         const before = sim.stats().services;
         primaryRevisionAtOutage = before[sim.services.primary.name]!.revision;
         standbyRestoresAtOutage = before[sim.services.standby.name]!.restores.started;
       }
-      await sim.fault(name, on ? { region: side(on).region } : {}, options ?? {});
-      note("fault", `${name}${on ? ` on ${on} (${side(on).region})` : ""}${options ? ` ${JSON.stringify(options)}` : ""}`);
+      await sim.fault(name, faultTarget(on, scope), options ?? {});
+      note("fault", `${name}${on ? ` on ${on} (${scope === "service" ? side(on).name : side(on).region})` : ""}${options ? ` ${JSON.stringify(options)}` : ""}`);
     } else if ("clearFault" in step) {
-      const { name, on } = step.clearFault;
-      sim.clearFault(name, on ? { region: side(on).region } : undefined);
+      const { name, on, scope } = step.clearFault;
+      sim.clearFault(name, on ? faultTarget(on, scope) : undefined);
       note("fault cleared", `${name}${on ? ` on ${on}` : ""}`);
     } else if ("change" in step) {
       await refresh();
@@ -308,8 +329,10 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   }
   let audit: AuditEntry[] = [];
   const readiness = await readinessNow();
+  let otherPairs: OtherPair[] = [];
   try {
     if (client) audit = await settledAudit(client, refresh);
+    if (client && sim.pairs.length > 1) otherPairs = await readOtherPairs(client, sim.pairs.slice(1).map((p) => p.name));
   } catch (e) {
     error ??= `could not read the controller's final state: ${(e as Error).message}`;
   }
@@ -330,7 +353,7 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   const takeover = lost ? { ...lost, ms: tookOver ? Date.parse(tookOver.at) - lost.at : null, by: tookOver?.actor ?? null } : null;
   const logs = new Map<string, string>();
   for (const name of scenario.replicas?.map((r) => r.name) ?? []) logs.set(name, await readFile(join(workDir, `controller-${name}.log`), "utf8").catch(() => ""));
-  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages, takeover, logs, readiness, breakAt, breakReportedAt, readinessIntervalMs };
+  const observation: Observation = { scenario, status, stats, audit, t0, outageAt, primaryRevisionAtOutage, standbyRestoresAtOutage, sim, statesSeen, stages, takeover, logs, readiness, breakAt, breakReportedAt, readinessIntervalMs, otherPairs };
   const outcome = checkExpectations(observation);
   for (const entry of audit) {
     // Operator commands are already on the timeline from the drill's side; leadership changes say which replica did what.

@@ -12,11 +12,23 @@ import { configErrorMap, formatPath, problemsFromIssues } from "../config/proble
 
 const side = z.enum(["primary", "standby"]).describe("Which service of the pair: primary or standby.");
 const seconds = z.number().positive();
+const faultScope = z
+  .enum(["region", "service"])
+  .default("region")
+  .describe("With `on`: the whole region of that service (every pair's service there), or that one service of the drilled pair.");
 
 /** One schema per kind of step; a step is an object with exactly one of these keys. */
 const stepKinds = {
-  fault: z.strictObject({ fault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional(), options: z.record(z.string(), z.unknown()).optional(), outage: z.boolean().optional() }) }),
-  clearFault: z.strictObject({ clearFault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional() }) }),
+  fault: z.strictObject({
+    fault: z.strictObject({
+      name: z.enum(FAULT_NAMES),
+      on: side.optional(),
+      scope: faultScope,
+      options: z.record(z.string(), z.unknown()).optional(),
+      outage: z.boolean().optional(),
+    }),
+  }),
+  clearFault: z.strictObject({ clearFault: z.strictObject({ name: z.enum(FAULT_NAMES), on: side.optional(), scope: faultScope }) }),
   change: z.strictObject({ change: z.strictObject({ on: side.default("primary"), count: z.number().int().positive().default(1) }) }),
   operator: z.strictObject({ operator: z.strictObject({ action: z.enum(["failover", "failback", "approve", "abort", "pause", "resume"]), reason: z.string().optional(), planned: z.boolean().optional() }) }),
   waitFor: z.strictObject({
@@ -73,6 +85,7 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       standbySku: z.string().optional(),
       primarySku: z.string().optional(),
+      pairs: z.number().int().min(1).max(500).optional().describe("How many pairs the simulator runs and the controller protects (default 1); the drill acts on and watches the first, 'contoso'."),
     })
     .optional(),
   /** Several controller replicas with coordination (a leader per pair by blob lease); the first leads at the start. */
@@ -101,6 +114,7 @@ export const scenarioSchema = z.strictObject({
     dataLossChanges: z.number().int().nonnegative().optional(),
     maxRtoSeconds: seconds.optional(),
     noFailover: z.boolean().optional(),
+    otherPairsUntouched: z.literal(true).optional().describe("Every pair but the drilled one never left monitoring and kept its CNAME (needs world.pairs > 1)."),
     decisionsInclude: z.array(z.string()).optional(),
     maxBackupAgeSeconds: seconds.optional(),
     notified: z

@@ -15,14 +15,22 @@ export interface PairSpec {
 }
 
 /**
- * Which side(s) of the pair a signal speaks about. A matching resource id wins; otherwise the
- * signal's region decides (region-wide sources such as Service Health carry no service id).
+ * Whether a signal speaks about a whole region rather than one resource: Service Health always (it
+ * names regions), any other source when it names a region but no resource (a region-level
+ * Resource Health event).
+ */
+export function isRegionWide(signal: Signal): boolean {
+  return signal.source === "serviceHealth" || (!signal.resourceId && !!normalizeRegion(signal.region));
+}
+
+/**
+ * Which side(s) of the pair a signal speaks about, by its kind: a region-wide signal counts for the
+ * side(s) in its region; any other signal only for the service its resource id names. A signal
+ * about another service in the same region counts for neither side.
  */
 export function attribute(signal: Signal, pair: PairSpec): Side[] {
   const sides: Side[] = ["primary", "standby"];
-  const byResource = sides.filter((side) => sameResourceId(signal.resourceId, pair[side].serviceId));
-  if (byResource.length) return byResource;
+  if (!isRegionWide(signal)) return sides.filter((side) => sameResourceId(signal.resourceId, pair[side].serviceId));
   const region = normalizeRegion(signal.region);
-  if (!region) return [];
   return sides.filter((side) => normalizeRegion(pair[side].region) === region);
 }

@@ -44,6 +44,9 @@ export interface HealthEvaluator {
   counts(): Readonly<Record<"accepted" | RejectReason, number>>;
 }
 
+/** Width of the time buckets the seen ids are forgotten by. */
+const SEEN_BUCKET_MS = 10_000;
+
 /**
  * Signals are kept as the newest per (side, channel, source, and alert id for alerts): whatever
  * order a batch or a replay arrives in, the same newest signal wins (ties broken by id), so a late
@@ -52,7 +55,9 @@ export interface HealthEvaluator {
 export function createEvaluator(settings: HealthSettings, pair: PairSpec): HealthEvaluator {
   validateHealthSettings(settings);
   const latest: Record<Side, Map<string, TimedSignal>> = { primary: new Map(), standby: new Map() };
+  // Ids already observed, for dedup; forgotten by time in buckets, so pruning costs the buckets, not every id.
   const seen = new Map<string, number>();
+  const seenByBucket = new Map<number, string[]>();
   const counts = { accepted: 0, notHealth: 0, invalidTime: 0, future: 0, stale: 0, ignoredSource: 0, unattributed: 0, duplicate: 0, outOfOrder: 0 };
   let regions: Record<Side, RegionState> | null = null;
   let impairedSince: number | null = null;
@@ -85,6 +90,10 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     }
     if (seen.has(signal.id)) return reject("duplicate", `signal ${signal.id} was already observed`);
     seen.set(signal.id, at);
+    const bucket = Math.floor(at / SEEN_BUCKET_MS);
+    const ids = seenByBucket.get(bucket);
+    if (ids) ids.push(signal.id);
+    else seenByBucket.set(bucket, [signal.id]);
     const key = entryKey(signal);
     const newer = sides.filter((side) => {
       const current = latest[side].get(key);
@@ -121,7 +130,11 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     // A clock that steps back must not rewind windows.
     const now = Math.max(requestedNow, lastNow);
     lastNow = now;
-    for (const [id, at] of seen) if (at < now - retentionMs) seen.delete(id);
+    for (const [bucket, ids] of seenByBucket) {
+      if ((bucket + 1) * SEEN_BUCKET_MS > now - retentionMs) continue;
+      for (const id of ids) seen.delete(id);
+      seenByBucket.delete(bucket);
+    }
     // One entry per alert id piles up over time; long-expired ones can go (per-source entries stay to explain `unknown`).
     for (const side of ["primary", "standby"] as const) {
       for (const [key, entry] of latest[side]) if (entry.signal.attributes?.["alertId"] && entry.at < now - retentionMs) latest[side].delete(key);

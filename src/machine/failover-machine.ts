@@ -287,7 +287,7 @@ const machineSetup = setup({
     applyAbort: assign(({ context, event }, params: { state: string }) => {
       const actor = "actor" in event && event.actor ? event.actor : "unknown";
       const target = abortTarget(context);
-      const left = context.operation ? `; operation ${context.operation.kind} ${context.operation.resumeToken} is no longer followed` : "";
+      const left = context.operation ? `; the ${context.operation.kind} of ${context.operation.backupName} (${context.operation.operationId ?? "no operation id"}) is no longer followed` : "";
       const stillDown =
         target === "monitoring" && primaryNotHealthy(context)
           ? `; the primary is still ${context.health.primary.verdict}: no automatic failover until it recovers or an operator requests one`

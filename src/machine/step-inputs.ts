@@ -16,6 +16,12 @@ export interface CheckBackupInput extends StepBase {
   baselineName: string | null;
   primaryServiceId: string;
   standbyServiceId: string;
+  /**
+   * A newest backup at most this old (the RPO) decides the failover whatever the primary's management plane
+   * says, so it is not asked (a dead region's ARM may hang for its whole timeout). Null: always ask
+   * (a planned failover, or changes that are in no backup, may need a fresh backup). Missing in older snapshots: ask.
+   */
+  primaryIrrelevantWithinMs?: number | null;
 }
 
 export interface CheckPrimaryInput extends StepBase {
@@ -72,6 +78,7 @@ export function checkBackupInput(ctx: PairContext): CheckBackupInput {
     baselineName: ctx.activeBaseline?.name ?? null,
     primaryServiceId: ctx.pair.primary.serviceId,
     standbyServiceId: ctx.pair.standby.serviceId,
+    primaryIrrelevantWithinMs: ctx.failoverTrigger === "planned" || ctx.unbackedChanges.length > 0 ? null : ctx.pair.objectives.rpoMs,
   };
 }
 

@@ -35,6 +35,7 @@ import { createEvaluator, type HealthEvaluator } from "../health/index.js";
 import { LeaderGate } from "../coordination/leader-gate.js";
 import { fencedApim, fencedBackups, fencedDns } from "../coordination/fenced-ports.js";
 import { followerStatus } from "../coordination/follower-status.js";
+import { SignalRouter } from "./signal-router.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
   /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
@@ -110,6 +111,8 @@ export class Controller implements ControllerApi {
   private readonly evaluators = new Map<string, HealthEvaluator>();
   private readonly followerViews = new Map<string, unknown>();
   private gate: LeaderGate<{ runtime: PairRuntime; stop: AbortController }> | null = null;
+  /** Each signal reaches only the pairs it concerns (by resource id, or by region for region-wide signals). */
+  private readonly router: SignalRouter<{ name: string; pair: EffectivePair }>;
 
   private constructor(
     private readonly config: EffectiveConfig,
@@ -121,6 +124,7 @@ export class Controller implements ControllerApi {
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
   ) {
     this.leadership = ports.leadership ?? soleReplica();
+    this.router = new SignalRouter(config.pairs.map((pair) => ({ name: pair.name, pair })));
   }
 
   static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
@@ -149,18 +153,26 @@ export class Controller implements ControllerApi {
   }
 
   /**
-   * A signal from any source: counted, then offered to every pair (each keeps what concerns it).
+   * A signal from any source: counted, then given to the pairs it concerns (see SignalRouter).
    * Judged at once unless `judge` is false (part of a batch, judged at its end) or the replay runs.
    */
   ingest(signal: Signal, judge = true): void {
     this.onSignal?.(signal);
     this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
-    let ignored: Ignored | null = null;
-    // issue 14: pairs this replica follows are judged by their evaluator alone.
-    for (const [name, evaluator] of this.evaluators) {
-      if (!this.pairs.has(name) && signal.kind !== "change") evaluator.observe(signal, this.ports.clock.now());
+    const pairs = this.router.route(signal);
+    if (!pairs.length) {
+      // About no configured service or region (e.g. another service of the subscription): nothing to judge.
+      this.counters.signalsIgnored["concernsNoPair"] = (this.counters.signalsIgnored["concernsNoPair"] ?? 0) + 1;
+      return;
     }
-    for (const pair of this.pairs.values()) {
+    let ignored: Ignored | null = null;
+    for (const { name } of pairs) {
+      const pair = this.pairs.get(name);
+      // issue 14: a pair this replica follows is judged by its evaluator alone.
+      if (!pair) {
+        if (signal.kind !== "change") this.evaluators.get(name)?.observe(signal, this.ports.clock.now());
+        continue;
+      }
       const outcome = pair.observe(signal, judge && !this.replaying);
       if (outcome && !outcome.accepted && (outcome.reason === "stale" || outcome.reason === "future")) ignored ??= outcome;
     }
@@ -228,7 +240,7 @@ export class Controller implements ControllerApi {
 
     for (const pair of config.pairs) {
       const services = [pair.primary, pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
-      const { resourceHealth, metrics, logs, probes } = config.signals;
+      const { resourceHealth, metrics, probes } = config.signals;
       if (resourceHealth && ports.resourceHealth) {
         const onReadError = (error: unknown, serviceId: string) => onError(new Error(`${describeError(error)} (${serviceId})`), "resourceHealth");
         run(new ResourceHealthPoller(services, { resourceHealth: ports.resourceHealth, clock: ports.clock, onError: onReadError }), resourceHealth.intervalSeconds);
@@ -236,12 +248,15 @@ export class Controller implements ControllerApi {
       if (metrics && ports.monitor) {
         run(new MetricsPoller(services, { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 }, { monitor: ports.monitor, clock: ports.clock }), metrics.intervalSeconds);
       }
-      if (logs && ports.monitor) {
-        run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
-      }
       if (probes) this.loop(this.startProbes(pair, probes, run));
       const runtime = this.pairs.get(pair.name);
       if (runtime) this.startPairLoops(runtime, signal);
+    }
+    // One workspace query answers for every service (its rows are per region): one poller for all pairs, not one per pair.
+    const { logs } = config.signals;
+    if (logs && ports.monitor) {
+      const services = config.pairs.flatMap((p) => [p.primary, p.standby].map((s) => ({ serviceId: s.serviceId, region: s.region })));
+      run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
     }
     this.loop(this.every(this.options.tickMs, () => this.judge()));
 

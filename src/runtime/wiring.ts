@@ -60,6 +60,7 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
       ? { connectionString: `DefaultEndpointsProtocol=${new URL(store.blobEndpoint).protocol.replace(":", "")};AccountName=${store.accountName};AccountKey=${secret(store.auth.accountKeyEnv, "stateStore.auth")};BlobEndpoint=${store.blobEndpoint};`, containerName }
       : { containerUrl: `${store.blobEndpoint.replace(/\/+$/, "")}/${containerName}`, credential: azure.credential };
   };
+  const backupStores = new Map<string, ReturnType<typeof createBackupStore>>();
   const hub = config.signals.eventHubs;
   const events = hub
     ? createEventHubsEventSource({
@@ -88,14 +89,23 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
     resolveAccessKey: (ref) => secret(ref, "pairs[].backup.access.accessKeyEnv"),
     log,
     notifications: createNotifications(config.notifications, secret, { clock, log }),
-    backupStoreFor: (pair) =>
-      createBackupStore(
-        {
-          blobEndpoint: pair.backup.blobEndpoint,
-          auth: pair.backup.access.type === "accessKey" ? { type: "accountKey", accountName: pair.backup.storageAccount, accountKey: secret(pair.backup.access.accessKeyEnv, `pairs[${pair.name}].backup.access`) } : { type: "credential" },
-        },
-        azure.credential,
-      ),
+    // Pairs that keep their backups in the same account share one client (one connection pool, not one per pair).
+    backupStoreFor: (pair) => {
+      const { access, blobEndpoint, storageAccount } = pair.backup;
+      const key = JSON.stringify([blobEndpoint, storageAccount, access.type, access.type === "accessKey" ? access.accessKeyEnv : null]);
+      let store = backupStores.get(key);
+      if (!store) {
+        store = createBackupStore(
+          {
+            blobEndpoint,
+            auth: access.type === "accessKey" ? { type: "accountKey", accountName: storageAccount, accountKey: secret(access.accessKeyEnv, `pairs[${pair.name}].backup.access`) } : { type: "credential" },
+          },
+          azure.credential,
+        );
+        backupStores.set(key, store);
+      }
+      return store;
+    },
   };
 }
 

@@ -65,14 +65,15 @@ export function merge(base: Json, patch: Json): Json {
  */
 export async function simControllerConfig(sim: SimulatedAzure, overrides: { pair?: Json; health?: Json; listen?: string } = {}): Promise<ApimDrConfigInput> {
   const template = parseYaml(await readFile(SIM_TEMPLATE, "utf8")) as Json & { pairs: Json[] };
-  const { primary, standby } = sim.services;
-  const simPair: Json = {
+  // One configured pair per simulated pair, named as the simulator names them (the first is the template's).
+  const simPairs: Json[] = sim.pairs.map(({ name, primary, standby, customHostname, recordName }, i) => ({
+    ...(i > 0 ? { name } : {}),
     primary: { serviceId: primary.id, region: primary.region, gatewayUrl: primary.gatewayUrl },
     standby: { serviceId: standby.id, region: standby.region, gatewayUrl: standby.gatewayUrl },
-    customHostname: sim.customHostname,
-    dns: { zoneId: sim.dns.zoneId, recordName: sim.dns.recordName, primaryTarget: primary.gatewayHost, standbyTarget: standby.gatewayHost },
+    customHostname,
+    dns: { zoneId: sim.dns.zoneId, recordName, primaryTarget: primary.gatewayHost, standbyTarget: standby.gatewayHost },
     backup: { storageAccount: sim.storage.accountName, storageAccountId: sim.storageAccountIds.backup, blobEndpoint: sim.storage.blobEndpoint, access: { type: "accessKey", accessKeyEnv: SIM_STORAGE_KEY_ENV } },
-  };
+  }));
   const simWide: Json = {
     signals: {
       eventHubs: { connectionStringEnv: SIM_EVENTHUBS_ENV, eventHubName: sim.eventHubName, consumerGroup: sim.eventHubsConsumerGroup, checkpoint: { container: SIM_CHECKPOINT_CONTAINER } },
@@ -90,8 +91,9 @@ export async function simControllerConfig(sim: SimulatedAzure, overrides: { pair
       ],
     },
   };
-  const pair = merge(merge(template.pairs[0]!, simPair), overrides.pair ?? {});
-  const config = merge(merge(template, simWide), { pairs: [pair], ...(overrides.health ? { health: merge((template.health as Json) ?? {}, overrides.health) } : {}) });
+  // A scenario's pair settings apply to every pair.
+  const pairs = simPairs.map((simPair) => merge(merge(template.pairs[0]!, simPair), overrides.pair ?? {}));
+  const config = merge(merge(template, simWide), { pairs, ...(overrides.health ? { health: merge((template.health as Json) ?? {}, overrides.health) } : {}) });
   validateConfig(config, "simulator config (config/sim.yaml + the running simulator)");
   return config as ApimDrConfigInput;
 }

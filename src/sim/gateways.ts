@@ -4,7 +4,7 @@ import type { AddressInfo } from "node:net";
 import { flapIsDown, type ActiveFault } from "./faults.js";
 import { PROBE_USER_AGENT } from "../ports/probe.js";
 import type { SimState } from "./state.js";
-import { gatewayHost, regionDisplayName, type SimService } from "./world.js";
+import { gatewayHost, pairOf, regionDisplayName, type SimService } from "./world.js";
 
 import { APIM_STATUS_PATH } from "../ports/probe.js";
 export const STATUS_PATH = APIM_STATUS_PATH;
@@ -15,27 +15,42 @@ export interface RunningGateways {
   close(): Promise<void>;
 }
 
-/** One plain-HTTP listener per region, answering like the APIM gateway of the service in that region. */
+/**
+ * One plain-HTTP listener per region, answering like the APIM gateways of the services in that
+ * region: the Host header (a service's gateway host or its pair's custom hostname) picks the service.
+ */
 export async function startGateways(state: SimState, ports: Record<string, number> = {}): Promise<RunningGateways> {
   const servers: Server[] = [];
   const urls: Record<string, string> = {};
   // Degrade spreads its errors evenly: every request adds errorPercent, and 100 accumulated is one 500.
   const errorBudget = new Map<SimService, number>();
   try {
-    for (const service of state.services) {
-      const server = createServer((req, res) => void handle(state, service, errorBudget, req, res));
+    const regions = [...new Set(state.services.map((s) => s.spec.region))];
+    for (const region of regions) {
+      const local = state.services.filter((s) => s.spec.region === region);
+      const byHost = new Map<string, SimService>();
+      for (const service of local) {
+        byHost.set(gatewayHost(service.spec.name), service);
+        byHost.set(pairOf(state.world, service.spec.name).customHostname.toLowerCase(), service);
+      }
+      // An unknown host is logged against the region's first service (as a 404).
+      const server = createServer((req, res) => void handle(state, byHost.get(hostOf(req)) ?? local[0]!, errorBudget, req, res));
       servers.push(server);
       await new Promise<void>((resolve, reject) => {
         server.once("error", reject);
-        server.listen(ports[service.spec.region] ?? 0, "127.0.0.1", () => resolve());
+        server.listen(ports[region] ?? 0, "127.0.0.1", () => resolve());
       });
-      urls[service.spec.region] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
+      urls[region] = `http://127.0.0.1:${(server.address() as AddressInfo).port}`;
     }
   } catch (error) {
     await Promise.all(servers.map(closeServer));
     throw error;
   }
   return { urls, close: () => Promise.all(servers.map(closeServer)).then(() => undefined) };
+}
+
+function hostOf(req: IncomingMessage): string {
+  return (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
 }
 
 function closeServer(server: Server): Promise<void> {
@@ -59,7 +74,7 @@ async function handle(state: SimState, service: SimService, errorBudget: Map<Sim
   const flap = state.faults.find("flap", target, now);
   const down: ActiveFault | undefined = outage ?? (flap && flapIsDown(flap, now) ? flap : undefined);
   const url = new URL(req.url ?? "/", "http://gateway");
-  const host = (req.headers.host ?? "").replace(/:\d+$/, "").toLowerCase();
+  const host = hostOf(req);
   const record = (status: number, apiId = "", operationId = "", backendStatus = 0, reason = "") =>
     state.traffic.add({
       TimeGenerated: Date.now(),
@@ -95,7 +110,7 @@ async function handle(state: SimState, service: SimService, errorBudget: Map<Sim
   if (degrade?.options.latencyMs) await new Promise((r) => setTimeout(r, degrade.options.latencyMs));
   if (res.destroyed) return;
 
-  const ownHosts = [state.world.customHostname.toLowerCase(), gatewayHost(service.spec.name)];
+  const ownHosts = [pairOf(state.world, service.spec.name).customHostname.toLowerCase(), gatewayHost(service.spec.name)];
   if (!ownHosts.includes(host)) {
     record(404, "", "", 0, "HostNotFound");
     return send(res, 404, { statusCode: 404, message: "Resource not found" });

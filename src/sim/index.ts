@@ -36,8 +36,13 @@ export interface SimulatedAzureOptions {
   restoreDurationMs?: number;
   /** How long a backup runs (default 1000 ms). */
   backupDurationMs?: number;
-  /** Retry-After on LRO polls, throttling and 503s (default 1 s). */
+  /** Retry-After on throttling (429) and 503 answers (default 1 s). */
   retryAfterSeconds?: number;
+  /**
+   * Retry-After on backup/restore 202s and their polls (default {@link DEFAULT_OPERATION_RETRY_AFTER_SECONDS},
+   * what real APIM sends). The controller polls at its own pace, so a lower value changes nothing for it.
+   */
+  operationRetryAfterSeconds?: number;
   /**
    * How long after a fault starts or ends Resource Health reports it on the Event Hub (default 2000 ms).
    * Azure's lags the outage by tens of seconds; the default is short so drills stay quick.
@@ -53,6 +58,8 @@ export const SIM_EVENT_HUB_PARTITIONS = 4;
 export const SIM_CONSUMER_GROUP = "$Default";
 export const DEFAULT_RESOURCE_HEALTH_LAG_MS = 2000;
 export const DEFAULT_SERVICE_HEALTH_LAG_MS = 5000;
+/** Real APIM answers backup/restore polls with `Retry-After: 60` (see the SDK recordings). */
+export const DEFAULT_OPERATION_RETRY_AFTER_SECONDS = 60;
 
 export interface SimulatedServiceInfo {
   id: string;
@@ -60,6 +67,17 @@ export interface SimulatedServiceInfo {
   region: string;
   gatewayHost: string;
   gatewayUrl: string;
+}
+
+/** One protected pair of the simulated world (`sim start --pairs N` makes N). */
+export interface SimulatedPairInfo {
+  name: string;
+  primary: SimulatedServiceInfo;
+  standby: SimulatedServiceInfo;
+  customHostname: string;
+  /** The pair's CNAME in the zone. */
+  recordName: string;
+  recordSetId: string;
 }
 
 export interface SimulatedAzure {
@@ -92,7 +110,10 @@ export interface SimulatedAzure {
   eventHubs: Pick<RunningEventHubsEmulator, "publish" | "stats" | "dropConnections">;
   stateDir: string;
   world: WorldSpec;
+  /** The first pair's services (every world has it). */
   services: { primary: SimulatedServiceInfo; standby: SimulatedServiceInfo };
+  /** Every pair, the first one first. */
+  pairs: SimulatedPairInfo[];
   dns: { zoneId: string; zoneName: string; recordName: string; recordSetId: string };
   customHostname: string;
   fault(name: FaultName, scope?: { region?: string; service?: string }, options?: FaultOptions): Promise<ActiveFault | null>;
@@ -147,6 +168,7 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
         backupDurationMs: options.backupDurationMs ?? 1000,
         restoreDurationMs: options.restoreDurationMs ?? 3000,
         retryAfterSeconds: options.retryAfterSeconds ?? 1,
+        operationRetryAfterSeconds: options.operationRetryAfterSeconds ?? DEFAULT_OPERATION_RETRY_AFTER_SECONDS,
       },
       events,
     );
@@ -191,6 +213,14 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       gatewayUrl: gateways.urls[spec.region]!,
     });
     const zoneId = dnsZoneId(world);
+    const pairs = world.pairs.map((p) => ({
+      name: p.name,
+      primary: info(p.primary),
+      standby: info(p.standby),
+      customHostname: p.customHostname,
+      recordName: p.recordName,
+      recordSetId: `${zoneId}/CNAME/${p.recordName}`,
+    }));
     let stopped: Promise<void> | null = null;
     return {
       armEndpoint: arm.endpoint,
@@ -213,7 +243,8 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       eventHubs: { publish: eventHubs.publish, stats: eventHubs.stats, dropConnections: eventHubs.dropConnections },
       stateDir,
       world,
-      services: { primary: info(world.primary), standby: info(world.standby) },
+      services: { primary: pairs[0]!.primary, standby: pairs[0]!.standby },
+      pairs,
       dns: { zoneId, zoneName: world.dnsZone, recordName: world.recordName, recordSetId: `${zoneId}/CNAME/${world.recordName}` },
       customHostname: world.customHostname,
       fault: (name, scope = {}, faultOptions = {}) => state.setFault({ name, region: scope.region ?? null, service: scope.service ?? null, options: faultOptions }),

@@ -4,14 +4,17 @@ import type { SimEvents } from "./events.js";
 import { FaultRegistry, type ActiveFault, type FaultRequest, validateFaultOptions } from "./faults.js";
 import type { BlobRestClient } from "./storage/blob-rest.js";
 import { TrafficLog } from "./traffic.js";
-import { createDnsRecord, createServices, type SimDnsRecord, type SimService, type WorldSpec } from "./world.js";
+import { createDnsRecords, createServices, type SimDnsRecord, type SimService, type WorldSpec } from "./world.js";
 import type { OperationEngine } from "./operations.js";
 import { WebhookLog } from "./webhooks.js";
 
 export interface SimTimings {
   backupDurationMs: number;
   restoreDurationMs: number;
+  /** Retry-After on 429 and 503 answers. */
   retryAfterSeconds: number;
+  /** Retry-After on backup/restore 202s and their polls (real APIM: 60). */
+  operationRetryAfterSeconds: number;
 }
 
 export interface SimStorage {
@@ -42,6 +45,8 @@ export interface SimStats {
   gatewayRequests: Record<string, number>;
   /** Notifications the webhook receiver took in. */
   webhooks: ReturnType<WebhookLog["stats"]>;
+  /** Requests the ARM, metrics and logs front door answered since start: reads (GET) and the rest. */
+  arm: { reads: number; writes: number };
 }
 
 /** Everything the simulated Azure knows; the HTTP front ends read and change it through here. */
@@ -52,6 +57,7 @@ export class SimState {
   readonly traffic = new TrafficLog();
   readonly webhooks = new WebhookLog();
   readonly startedAt = Date.now();
+  readonly armRequests = { reads: 0, writes: 0 };
   operations!: OperationEngine;
   /** The world as it started, for `repair` after precondition breaks. */
   readonly pristine: Pick<WorldSpec, "primary" | "standby" | "storageAccounts">;
@@ -65,7 +71,7 @@ export class SimState {
     // The backup account's ARM resource is Azurite's account.
     world.storageAccounts.backup.name = storage.accountName;
     this.services = createServices(world);
-    this.dnsRecords = [createDnsRecord(world)];
+    this.dnsRecords = createDnsRecords(world);
     this.pristine = structuredClone({ primary: world.primary, standby: world.standby, storageAccounts: world.storageAccounts });
   }
 
@@ -182,7 +188,7 @@ export class SimState {
     for (const r of this.dnsRecords) {
       dns[`${r.name}.${r.zone}`] = { id: r.id, cname: r.cname, ttl: r.ttl, etag: r.etag, writes: r.writes };
     }
-    return { services, dns, faults: this.faults.list(), gatewayRequests, webhooks: this.webhooks.stats() };
+    return { services, dns, faults: this.faults.list(), gatewayRequests, arm: { ...this.armRequests }, webhooks: this.webhooks.stats() };
   }
 
   private tamperDns(cname: string): void {

@@ -72,12 +72,28 @@ export interface WorldSpec {
    * state account. Both accounts' blobs live in the one Azurite; ARM tells them apart by name.
    */
   storageAccounts: { backup: SimStorageAccountSpec; state: SimStorageAccountSpec };
+  /**
+   * Every protected pair of the world; the first is `primary`/`standby` with `customHostname` and
+   * `recordName` above, the others (`sim start --pairs N`) sit in the same two regions.
+   */
+  pairs: PairSpec[];
+}
+
+/** One APIM pair of the world: two services, one custom hostname, one CNAME in the zone. */
+export interface PairSpec {
+  name: string;
+  primary: ServiceSpec;
+  standby: ServiceSpec;
+  customHostname: string;
+  recordName: string;
 }
 
 /** Overrides for the default world; `primary` and `standby` merge field by field. */
-export type WorldOverrides = Partial<Omit<WorldSpec, "primary" | "standby">> & {
+export type WorldOverrides = Partial<Omit<WorldSpec, "primary" | "standby" | "pairs">> & {
   primary?: Partial<ServiceSpec>;
   standby?: Partial<ServiceSpec>;
+  /** How many pairs the world holds (default 1); pair k > 1 is `contoso-k` with services `apim-contoso-k-weu`/`-neu`. */
+  pairCount?: number;
 };
 
 /** Protocol settings a hardened APIM instance carries (the values ARM returns are the strings "True"/"False"). */
@@ -92,10 +108,17 @@ export const DEFAULT_CUSTOM_PROPERTIES: Readonly<Record<string, string>> = {
 };
 
 const DEFAULT_THUMBPRINT = "8E989A1B2C3D4E5F60718293A4B5C6D7E8F90A1B";
+/** The most pairs one simulator runs: 400 services already cost more memory than a drill machine should spend. */
+export const MAX_PAIRS = 500;
+const FIRST_PAIR = "contoso";
+
 const DEFAULT_USER_ASSIGNED_CLIENT_ID = "6f2c9a1e-3b7d-4e58-9c0a-1d2e3f4a5b6c";
 
 export function buildWorld(overrides: WorldOverrides = {}): WorldSpec {
-  const { primary, standby, ...rest } = overrides;
+  const { primary, standby, pairCount = 1, ...rest } = overrides;
+  if (!Number.isInteger(pairCount) || pairCount < 1 || pairCount > MAX_PAIRS) {
+    throw new Error(`world pair count must be a whole number from 1 to ${MAX_PAIRS}, got ${pairCount}`);
+  }
   const service = (name: string, region: string): ServiceSpec => ({
     name,
     region,
@@ -128,6 +151,8 @@ export function buildWorld(overrides: WorldOverrides = {}): WorldSpec {
     ipRules: [],
     publicNetworkAccess: "Enabled",
   });
+  const first = { ...service("apim-contoso-weu", "westeurope"), ...primary };
+  const second = { ...service("apim-contoso-neu", "northeurope"), ...standby };
   const world: WorldSpec = {
     subscriptionId: randomUUID(),
     tenantId: "72f988bf-0000-4000-8000-2d7cd011db47",
@@ -140,9 +165,20 @@ export function buildWorld(overrides: WorldOverrides = {}): WorldSpec {
     workspaceId: randomUUID(),
     storageAccounts: { backup: account("devstoreaccount1"), state: account("apimdrstate") },
     ...rest,
-    primary: { ...service("apim-contoso-weu", "westeurope"), ...primary },
-    standby: { ...service("apim-contoso-neu", "northeurope"), ...standby },
+    primary: first,
+    standby: second,
+    pairs: [],
   };
+  world.pairs.push({ name: FIRST_PAIR, primary: first, standby: second, customHostname: world.customHostname, recordName: world.recordName });
+  for (let k = 2; k <= pairCount; k++) {
+    world.pairs.push({
+      name: `${FIRST_PAIR}-${k}`,
+      primary: { ...first, name: `apim-contoso-${k}-weu` },
+      standby: { ...second, name: `apim-contoso-${k}-neu` },
+      customHostname: `${world.recordName}-${k}.${world.dnsZone}`,
+      recordName: `${world.recordName}-${k}`,
+    });
+  }
   validateWorld(world);
   return world;
 }
@@ -209,8 +245,16 @@ export function gatewayHost(name: string): string {
   return `${name.toLowerCase()}.azure-api.net`;
 }
 
+/** The pair a service belongs to (its custom hostname and CNAME). */
+export function pairOf(world: WorldSpec, serviceName: string): PairSpec {
+  const lower = serviceName.toLowerCase();
+  const pair = world.pairs.find((p) => p.primary.name.toLowerCase() === lower || p.standby.name.toLowerCase() === lower);
+  if (!pair) throw new Error(`service '${serviceName}' belongs to no pair of the world`);
+  return pair;
+}
+
 export function createServices(world: WorldSpec): SimService[] {
-  return [world.primary, world.standby].map((spec) => ({
+  return world.pairs.flatMap((p) => [p.primary, p.standby]).map((spec) => ({
     spec,
     id: serviceResourceId(world, spec.name),
     principalId: randomUUID(),
@@ -224,17 +268,18 @@ export function createServices(world: WorldSpec): SimService[] {
   }));
 }
 
-export function createDnsRecord(world: WorldSpec): SimDnsRecord {
-  return {
-    id: `${dnsZoneId(world)}/CNAME/${world.recordName}`,
+/** One CNAME per pair, pointing at its primary. */
+export function createDnsRecords(world: WorldSpec): SimDnsRecord[] {
+  return world.pairs.map((pair) => ({
+    id: `${dnsZoneId(world)}/CNAME/${pair.recordName}`,
     zone: world.dnsZone,
-    name: world.recordName,
-    cname: gatewayHost(world.primary.name),
+    name: pair.recordName,
+    cname: gatewayHost(pair.primary.name),
     ttl: world.ttl,
     etag: randomUUID(),
     metadata: null,
     writes: 0,
-  };
+  }));
 }
 
 /** Display names ARM puts in `location` (it answers `West Europe` although clients send `westeurope`). */

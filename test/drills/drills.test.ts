@@ -42,6 +42,17 @@ describe("drills against the simulator and a real controller process", () => {
   );
 
   it(
+    "one-service-fault: of three pairs in the same regions, only the pair whose primary failed fails over",
+    async () => {
+      const result = await runScenario(await scenario("one-service-fault"), join(workDir, "one-service-fault"));
+      expect(result.passed, failed(result)).toBe(true);
+      expect(result).toMatchObject({ restores: 1, dnsChanges: 1, finalState: "failedOver", activeRegion: "standby" });
+      expect(result.expectations).toContainEqual(expect.objectContaining({ name: "other pairs untouched", passed: true, detail: "2 other pair(s) stayed in monitoring, their CNAMEs on their primaries" }));
+    },
+    TIMEOUT_MS,
+  );
+
+  it(
     "controller-crash-mid-restore: after kill -9 and a restart, the same restore finishes; exactly one restore was started",
     async () => {
       const result = await runScenario(await scenario("controller-crash-mid-restore"), join(workDir, "crash"));

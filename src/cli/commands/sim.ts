@@ -5,10 +5,11 @@ import { didYouMean, OperationError, UsageError, parseCommandArgs, type CliComma
 import { FAULT_NAMES, isFaultName, parseDuration, type FaultOptions } from "../../sim/faults.js";
 import { SIM_EVENTHUBS_ENV, SIM_STORAGE_KEY_ENV, simControllerConfig, simEnvFile } from "../../sim/controller-config.js";
 import { startSimulatedAzure, type SimulatedAzure } from "../../sim/index.js";
+import { MAX_PAIRS } from "../../sim/world.js";
 import { PRECONDITION_BREAK_NAMES, PRECONDITION_BREAKS, isPreconditionBreak } from "../../sim/preconditions.js";
 
 const USAGE = [
-  "apim-dr sim start [--json] [--state-dir DIR] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
+  "apim-dr sim start [--json] [--state-dir DIR] [--pairs N] [--arm-port N] [--admin-port N] [--blob-port N] [--eventhubs-port N] [--backup-ms N] [--restore-ms N] [--retry-after SECONDS] [--operation-retry-after SECONDS] [--resource-health-lag D] [--service-health-lag D]",
   "       apim-dr sim fault NAME [--region R] [--service S] [--clear] [--mode 503|reset|timeout] [--management-plane up|down] [--error-percent N] [--latency-ms N] [--period-ms N] [--factor N] [--count N] [--duration D] [--retry-after SECONDS] [--cname HOST] [--by D] [--json] [--state-dir DIR | --admin URL]",
   "       apim-dr sim change --service S [--count N] [--json] [--state-dir DIR | --admin URL]",
   "       apim-dr sim forge --service S [--json] [--state-dir DIR | --admin URL]     # forged outage events on the hub; the service stays healthy",
@@ -35,18 +36,20 @@ const SUBCOMMANDS: Record<string, Help> = {
       options: [
         ["--json", "print the endpoints as one JSON line (also written to DIR/sim.json)"],
         ["--state-dir DIR", "where sim.json, config.yaml (a controller config for it), sim.env (its secrets) and the CA go (default .sim)"],
+        ["--pairs N", `a world of N pairs, each with its own services, hostname and CNAME (1 to ${MAX_PAIRS}; default 1)`],
         ["--arm-port N", "fixed port of ARM, metrics and logs (HTTPS; default: a free port)"],
         ["--admin-port N", "fixed port of the simulator's admin API (faults, changes, stats)"],
         ["--blob-port N", "fixed port of the blob storage (Azurite)"],
         ["--eventhubs-port N", "fixed port of the Event Hubs emulator (AMQP)"],
         ["--backup-ms N", "how long a backup runs (default 1000)"],
         ["--restore-ms N", "how long a restore runs (default 3000)"],
-        ["--retry-after SECONDS", "Retry-After on long-running operation polls, throttling and 503s (default 1)"],
+        ["--retry-after SECONDS", "Retry-After on throttling (429) and 503 answers (default 1)"],
+        ["--operation-retry-after SECONDS", "Retry-After on backup/restore operation polls (default 60, as real APIM answers)"],
         ["--resource-health-lag D", "delay of Resource Health events on the hub after a fault starts or ends (default 2s; Azure's is tens of seconds)"],
         ["--service-health-lag D", "delay of the Service Health incident of a region-wide outage (default 5s)"],
       ],
       notes: ["D is a duration: 500ms, 30s, 2m. Then: set -a; . .sim/sim.env; set +a and 'apim-dr run --config .sim/config.yaml'."],
-      examples: ["apim-dr sim start &", "apim-dr sim start --json --state-dir /tmp/sim --restore-ms 30000"],
+      examples: ["apim-dr sim start &", "apim-dr sim start --json --state-dir /tmp/sim --restore-ms 30000", "apim-dr sim start --pairs 50"],
     },
   },
   fault: {
@@ -158,6 +161,7 @@ export function simDescriptor(sim: SimulatedAzure, configPath: string, envPath: 
     configPath,
     envPath,
     services: sim.services,
+    pairs: sim.pairs,
     dns: sim.dns,
     customHostname: sim.customHostname,
     pid: process.pid,
@@ -170,6 +174,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
     {
       json: { type: "boolean" },
       "state-dir": { type: "string" },
+      pairs: { type: "string" },
       "arm-port": { type: "string" },
       "admin-port": { type: "string" },
       "blob-port": { type: "string" },
@@ -177,6 +182,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
       "backup-ms": { type: "string" },
       "restore-ms": { type: "string" },
       "retry-after": { type: "string" },
+      "operation-retry-after": { type: "string" },
       "resource-health-lag": { type: "string" },
       "service-health-lag": { type: "string" },
     },
@@ -185,8 +191,13 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
   const resourceHealthLag = values["resource-health-lag"];
   const serviceHealthLag = values["service-health-lag"];
   const stateDir = resolve(ctx.cwd, values["state-dir"] ?? DEFAULT_STATE_DIR);
+  const pairs = number(values.pairs, "--pairs");
+  if (pairs !== undefined && (!Number.isInteger(pairs) || pairs < 1 || pairs > MAX_PAIRS)) {
+    throw new UsageError(`--pairs ${values.pairs}: give a whole number of pairs from 1 to ${MAX_PAIRS}\nusage: ${USAGE}`);
+  }
   const sim = await startSimulatedAzure({
     stateDir,
+    ...(pairs !== undefined ? { world: { pairCount: pairs } } : {}),
     ports: {
       arm: port(values["arm-port"], "--arm-port"),
       admin: port(values["admin-port"], "--admin-port"),
@@ -196,6 +207,7 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
     backupDurationMs: number(values["backup-ms"], "--backup-ms"),
     restoreDurationMs: number(values["restore-ms"], "--restore-ms"),
     retryAfterSeconds: number(values["retry-after"], "--retry-after"),
+    operationRetryAfterSeconds: number(values["operation-retry-after"], "--operation-retry-after"),
     ...(resourceHealthLag !== undefined ? { resourceHealthLagMs: duration(resourceHealthLag, "--resource-health-lag") } : {}),
     ...(serviceHealthLag !== undefined ? { serviceHealthLagMs: duration(serviceHealthLag, "--service-health-lag") } : {}),
   });
@@ -219,7 +231,8 @@ async function start(args: string[], ctx: CliContext): Promise<number> {
       ctx.out(`  trusted CA           ${sim.caCertPath}`);
       ctx.out(`  subscription         ${sim.subscriptionId}`);
       ctx.out(`  blob storage         ${sim.storage.blobEndpoint}   (account ${sim.storage.accountName})`);
-      for (const [region, url] of Object.entries(sim.gateways)) ctx.out(`  gateway ${region.padEnd(12)} ${url}   (Host: ${sim.customHostname})`);
+      for (const [region, url] of Object.entries(sim.gateways)) ctx.out(`  gateway ${region.padEnd(12)} ${url}   (Host: ${sim.customHostname}${sim.pairs.length > 1 ? ` or another pair's hostname` : ""})`);
+      if (sim.pairs.length > 1) ctx.out(`  pairs                ${sim.pairs.length}: ${sim.pairs[0]!.name} … ${sim.pairs.at(-1)!.name} (each with its own hostname and CNAME)`);
       ctx.out(`  Event Hubs           ${sim.eventHubsConnectionString}`);
       ctx.out(`                       hub ${sim.eventHubName}, consumer group ${sim.eventHubsConsumerGroup}`);
       ctx.out(`  admin API            ${sim.adminUrl}`);

@@ -1,13 +1,16 @@
 import { request as httpRequest } from "node:http";
 import { request as httpsRequest } from "node:https";
+import { createSecureContext } from "node:tls";
 import { PROBE_USER_AGENT, type GatewayProbePort, type ProbeResult } from "../../ports/probe.js";
 
 /**
  * Probes a gateway over HTTP(S) with the custom hostname as Host header (and TLS server name), as a
- * client of the custom domain would reach it. `ca` adds a trusted CA (the simulator's), per request.
+ * client of the custom domain would reach it. `ca` is the CA to trust (the simulator's); its TLS
+ * context is built once, not per probe.
  */
 export function httpGatewayProbe(options: { ca?: string; now?: () => number } = {}): GatewayProbePort {
   const now = options.now ?? (() => performance.now());
+  const secureContext = options.ca ? createSecureContext({ ca: options.ca }) : undefined;
   return {
     probe(url, hostHeader, timeoutMs, signal) {
       const started = now();
@@ -22,7 +25,7 @@ export function httpGatewayProbe(options: { ca?: string; now?: () => number } = 
             headers: { host: hostHeader, "user-agent": PROBE_USER_AGENT },
             timeout: timeoutMs,
             signal,
-            ...(target.protocol === "https:" ? { servername: hostHeader, ca: options.ca } : {}),
+            ...(target.protocol === "https:" ? { servername: hostHeader, ...(secureContext ? { secureContext } : {}) } : {}),
           },
           (res) => {
             res.resume();

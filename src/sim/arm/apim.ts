@@ -1,6 +1,6 @@
 import { OperationRefused, type BackupRestoreRequest, type SimOperation } from "../operations.js";
 import type { SimState } from "../state.js";
-import { gatewayHost, regionDisplayName, type SimService } from "../world.js";
+import { gatewayHost, pairOf, regionDisplayName, type SimService } from "../world.js";
 import { fail, requestIds, requireApiVersion, type ArmRequest, type ArmResponse } from "./http.js";
 import { userAssignedPrincipalId } from "./storage.js";
 
@@ -56,7 +56,7 @@ function accepted(state: SimState, req: ArmRequest, operation: SimOperation, api
     headers: {
       ...requestIds(req),
       location: `${req.origin}${operation.service.id}/operationresults/${operation.id}?api-version=${apiVersion}`,
-      "retry-after": String(state.timings.retryAfterSeconds),
+      "retry-after": String(state.timings.operationRetryAfterSeconds),
     },
   };
 }
@@ -147,7 +147,7 @@ export function serviceBody(state: SimState, service: SimService): Record<string
           ? [
               {
                 type: "Proxy",
-                hostName: world.customHostname,
+                hostName: pairOf(world, spec.name).customHostname,
                 ...(spec.certificate.keyVaultId ? { keyVaultId: spec.certificate.keyVaultId, identityClientId: null } : {}),
                 negotiateClientCertificate: false,
                 certificate: { expiry: spec.certificate.expiry, thumbprint: spec.certificate.thumbprint, subject: spec.certificate.subject },

@@ -40,6 +40,7 @@ export async function startArmServer(state: SimState, tls: SimTls, port = 0): Pr
 }
 
 async function serve(state: SimState, req: IncomingMessage, res: ServerResponse, origin: string): Promise<void> {
+  state.armRequests[req.method === "GET" ? "reads" : "writes"]++;
   let response: ArmResponse;
   try {
     const url = new URL(req.url ?? "/", origin);

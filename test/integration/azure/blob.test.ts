@@ -53,6 +53,22 @@ describe("blob adapters against Azurite", () => {
       expect(old?.takenAt).toBe(Date.parse("2026-11-01T00:00:00.000Z"));
     });
 
+    it("callers sharing a container list it together, and none gets a listing that began before its call", async () => {
+      const container = service.getContainerClient("backups-shared");
+      await container.create();
+      await container.getBlockBlobClient("a.apimbackup").upload("x", 1);
+      const store = new BlobBackupStore(service);
+      const first = store.list("backups-shared");
+      await container.getBlockBlobClient("b.apimbackup").upload("x", 1);
+      const stopped = new AbortController();
+      const abandoned = store.list("backups-shared", stopped.signal);
+      const later = Array.from({ length: 20 }, () => store.list("backups-shared"));
+      stopped.abort(new Error("pair stopping"));
+      await expect(abandoned).rejects.toThrow("pair stopping");
+      expect((await first).map((r) => r.name)).toContain("a.apimbackup");
+      for (const listing of await Promise.all(later)) expect(listing.map((r) => r.name).sort()).toEqual(["a.apimbackup", "b.apimbackup"]);
+    });
+
     it("keeps metadata it did not write when annotating", async () => {
       const container = service.getContainerClient("backups-annotate");
       await container.create();

@@ -1,7 +1,7 @@
 import { describe, expect, it } from "vitest";
-import { rootCertificates } from "node:tls";
 import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
 import { armClientOptions } from "../../../src/azure/client-options.js";
+import { createSimTls } from "../../../src/sim/tls.js";
 import { createCredential, SIMULATOR_TOKEN, type CredentialSpec } from "../../../src/azure/credentials.js";
 import { toAzureOperationError } from "../../../src/azure/errors.js";
 import { parseApimServiceId, parseDnsZoneId } from "../../../src/azure/resource-id.js";
@@ -45,15 +45,18 @@ describe("resource ids", () => {
 });
 
 describe("client options", () => {
-  it("trusts the extra CA in addition to the system CAs, and scopes tokens to the ARM endpoint", () => {
-    const pem = "-----BEGIN CERTIFICATE-----\nMIIB\n-----END CERTIFICATE-----\n";
+  it("trusts the extra CA through one TLS context built once, and scopes tokens to the ARM endpoint", async () => {
+    const { caCertPem: pem } = await createSimTls();
     const options = armClientOptions({ armEndpoint: "https://127.0.0.1:8443/", caCertPem: pem });
     expect(options.endpoint).toBe("https://127.0.0.1:8443");
     expect(options.credentialScopes).toEqual(["https://127.0.0.1:8443/.default"]);
-    expect(options.tlsOptions?.ca).toEqual([...rootCertificates, pem]);
+    const context = (options.agent?.options as { secureContext?: unknown } | undefined)?.secureContext;
+    expect(context).toBeDefined();
+    // Another client trusting the same CA shares the context: no CA list is parsed per client or per connection.
+    expect((armClientOptions({ caCertPem: pem }).agent?.options as { secureContext?: unknown }).secureContext).toBe(context);
     expect(options.userAgentOptions.userAgentPrefix).toBe("apim-dr");
     expect(armClientOptions({}).endpoint).toBe("https://management.azure.com");
-    expect(armClientOptions({}).tlsOptions).toBeUndefined();
+    expect(armClientOptions({}).agent).toBeUndefined();
   });
 
   it("refuses plain http and a CA path given instead of its contents", () => {

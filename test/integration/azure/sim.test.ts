@@ -2,6 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { request } from "node:http";
 import { startSimulatedAzure, type SimulatedAzure } from "../../../src/sim/index.js";
 import { createAzureAdapters, type AzureAdapters, type AzureAdapterSettings } from "../../../src/azure/index.js";
+import { locationResumeToken } from "../../../src/azure/apim.js";
 import type { BackupLocation, OperationProgress, StorageAccess } from "../../../src/ports/apim.js";
 import { AzureOperationError } from "../../../src/ports/errors.js";
 
@@ -104,6 +105,17 @@ describe("production adapters against the simulated Azure", () => {
       expect(error.message).toMatch(/^reading API Management service apim-nowhere failed: The Resource 'Microsoft.ApiManagement\/service\/apim-nowhere'/);
     });
 
+    it("polls a running backup at its own pace, not at APIM's Retry-After of 60 s, and reads its end from the operation", async () => {
+      const backup = await azure.apim.beginBackup(sim.services.primary.id, location(accessKey()));
+      const readsBefore = sim.stats().arm.reads;
+      const progress: OperationProgress[] = [];
+      await azure.apim.waitForOperation(backup, { onProgress: (p) => progress.push(p) });
+      // A 200 ms backup polled every 50 ms: several polls, each answered `Retry-After: 60`, none waited for.
+      expect(progress.filter((p) => p.status === "running").length).toBeGreaterThanOrEqual(2);
+      expect(sim.stats().arm.reads - readsBefore).toBeGreaterThanOrEqual(2);
+      expect(progress.at(-1)).toMatchObject({ status: "succeeded" });
+    });
+
     const accessTypes: [string, () => StorageAccess][] = [
       ["AccessKey", accessKey],
       ["SystemAssignedManagedIdentity", () => ({ type: "SystemAssignedManagedIdentity" })],
@@ -149,6 +161,26 @@ describe("production adapters against the simulated Azure", () => {
       expect(after.started - before.started).toBe(1);
       expect(after.succeeded - before.succeeded).toBe(1);
       expect(statuses.at(-1)).toBe("succeeded");
+    });
+
+    it("follows an operation known only by the Location ARM answered (accepted before the SDK could give a token) to its end", async () => {
+      const backupAt = location(accessKey());
+      await azure.apim.waitForOperation(await azure.apim.beginBackup(sim.services.primary.id, backupAt));
+      const before = sim.stats().services[sim.world.standby.name]!.restores;
+      const handle = await azure.apim.beginRestore(sim.services.standby.id, backupAt);
+      expect(handle.operationId).toMatch(/\/operationresults\//);
+      const byLocation = { ...handle, resumeToken: locationResumeToken(handle.operationId!) };
+      const statuses: string[] = [];
+      await createAzureAdapters(settingsFor(sim)).apim.waitForOperation(byLocation, { onProgress: (p) => statuses.push(p.status) });
+      const after = sim.stats().services[sim.world.standby.name]!.restores;
+      expect([after.started - before.started, after.succeeded - before.succeeded]).toEqual([1, 1]);
+      expect(statuses.at(-1)).toBe("succeeded");
+
+      await sim.fault("restore-failure", { service: sim.world.standby.name }, { count: 1 });
+      // The simulated restore fails when it ends (after 400 ms), so it is accepted and running first.
+      const failing = await azure.apim.beginRestore(sim.services.standby.id, backupAt);
+      const error = await failureOf(azure.apim.waitForOperation({ ...failing, resumeToken: locationResumeToken(failing.operationId!) }));
+      expect(error).toMatchObject({ code: "RestoreFailed", retryable: false });
     });
 
     it("resumes from a mid-operation token reported by onProgress", async () => {

@@ -65,7 +65,7 @@ describe("APIM service", () => {
     const started = await call("POST", `${primary.id}/backup?${API}`, { body: storageBody("weu-1.apimbackup") });
     expect(started.status).toBe(202);
     expect(started.body).toBeUndefined();
-    expect(started.headers["retry-after"]).toBe("1");
+    expect(started.headers["retry-after"]).toBe("60"); // what real APIM sends, by default
     expect(String(started.headers.location)).toMatch(/\/operationresults\/[A-Za-z0-9+/]+==\?api-version=2024-05-01$/);
     expect(started.headers["azure-asyncoperation"]).toBeUndefined();
     const during = await call("GET", `${primary.id}?${API}`);

@@ -101,4 +101,14 @@ describe("apim-dr sim", () => {
     expect(await main(["sim", "fault", "earthquake"], usage.ctx)).toBe(2);
     expect(usage.stderr()).toContain("unknown fault 'earthquake': use one of region-outage, degrade, flap");
   });
+
+  it("sim start refuses a pair count it cannot run, naming the range", async () => {
+    const cwd = await mkdtemp(join(tmpdir(), "apim-dr-sim-pairs-"));
+    dirs.push(cwd);
+    for (const bad of ["0", "2.5", "501"]) {
+      const run = captureContext({}, cwd);
+      expect(await main(["sim", "start", "--pairs", bad], run.ctx)).toBe(2);
+      expect(run.stderr()).toContain(`--pairs ${bad}: give a whole number of pairs from 1 to 500`);
+    }
+  });
 });

@@ -21,6 +21,8 @@ export class FakeApim implements ApimPort {
   readonly holds = new Map<string, string>();
   readonly operations = new Map<string, FakeOperation>();
   readonly calls = { getService: 0, beginBackup: 0, beginRestore: 0, waitForOperation: 0 };
+  /** The service id of every getService call, in order. */
+  readonly servicesRead: string[] = [];
   /** Services whose management plane does not answer. */
   readonly down = new Set<string>();
   durations = { backup: 60_000, restore: 600_000 };
@@ -56,6 +58,7 @@ export class FakeApim implements ApimPort {
 
   async getService(serviceId: string): Promise<ApimService> {
     this.injected("getService");
+    this.servicesRead.push(serviceId.toLowerCase());
     const service = this.find(serviceId);
     return { ...service, provisioningState: this.busyWith(service.id) ? "Updating" : service.provisioningState };
   }

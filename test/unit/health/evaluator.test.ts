@@ -330,6 +330,8 @@ describe("duplicates and out-of-order signals", () => {
       evaluator.observe({ ...sig("probe", "primary", "healthy", 0, { id: "bad-time" }), observedAt: "yesterday" }, now),
       evaluator.observe(sig("probe", "primary", "healthy", 31, { id: "ahead" }), now),
       evaluator.observe({ ...sig("probe", "primary", "healthy", 0, { id: "elsewhere" }), resourceId: "/subscriptions/x/other", region: "eastus" }, now),
+      // Another service in the primary's own region: its signals are not the primary's.
+      evaluator.observe({ ...sig("resourceHealth", "primary", "unhealthy", 0, { id: "neighbour" }), resourceId: "/subscriptions/x/neighbour" }, now),
     ];
     expect(outcomes).toEqual([
       { accepted: false, reason: "notHealth", detail: expect.stringMatching(/only health signals decide verdicts$/) },
@@ -340,6 +342,7 @@ describe("duplicates and out-of-order signals", () => {
         detail: "signal ahead is stamped 2026-12-01T08:00:31.000Z, more than 30000 ms ahead of the controller clock; check the sender's clock",
       },
       { accepted: false, reason: "unattributed", detail: "signal elsewhere (resource /subscriptions/x/other, region eastus) matches neither service of this pair" },
+      { accepted: false, reason: "unattributed", detail: "signal neighbour (resource /subscriptions/x/neighbour, region westeurope) matches neither service of this pair" },
     ]);
     const ignoring = run([], resolveHealthSettings({ groups: defaultHealthSettings.groups.filter((g) => g.name !== "gatewayLog") })).evaluator;
     expect(ignoring.observe(sig("gatewayLog", "primary", "unhealthy", 0, { id: "gw" }), now)).toEqual({
