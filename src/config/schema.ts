@@ -1,6 +1,7 @@
 import { z } from "zod";
 import { APIM_SERVICE, DNS_ZONE, STORAGE_ACCOUNT, armIdProblem, parseArmId, type ArmResourceKind } from "./arm-id.js";
 import { CRON_EXPECTATION, cronProblem, isCronExpression } from "./cron.js";
+import { NOTIFICATION_EVENTS } from "../notify/events.js";
 import { normalizeRegion, SIGNAL_SOURCES } from "../ports/signal.js";
 import { APIM_STATUS_PATH } from "../ports/probe.js";
 import {
@@ -382,6 +383,35 @@ export const serverSchema = z
   })
   .describe("The admin HTTP API (/healthz, /metrics, operator commands).");
 
+const notificationTargetSchema = z
+  .strictObject({
+    name: expects(z.string().regex(/^[a-z0-9][a-z0-9-]{0,62}$/).describe("Names the target in logs and /metrics (the URL never appears)."), "a short name of lower-case letters, digits and hyphens, such as oncall"),
+    kind: z.enum(["generic", "teams", "slack"]).describe("generic: signed JSON; teams: an Adaptive Card for a Teams Workflows or incoming webhook; slack: incoming-webhook blocks."),
+    urlEnv: envVarName("Name of the environment variable holding the webhook URL (a secret: Slack and Teams put the credential in it)."),
+    secretEnv: envVarName("generic only: name of the environment variable holding the HMAC-SHA256 key; the body's signature is sent in X-Apim-Dr-Signature: sha256=<hex>.").optional(),
+    events: z
+      .array(z.enum(NOTIFICATION_EVENTS))
+      .min(1)
+      .describe(`Events to deliver; default all: ${NOTIFICATION_EVENTS.join(", ")}.`)
+      .default([...NOTIFICATION_EVENTS]),
+    pairs: z.array(nonEmptyString("A pair name.")).min(1).describe("Only these pairs; default every pair.").optional(),
+    timeoutSeconds: positiveNumber("An answer slower than this is a failed attempt.").default(10),
+    maxAttempts: intInRange(1, 100, "Attempts per message before it is dropped (counted and logged).").default(5),
+    retrySeconds: positiveNumber("Wait before the first retry, doubled after each failure (at most 16 times as long).").default(2),
+    maxQueue: intInRange(1, 100_000, "Messages waiting for this target beyond this many: the oldest is dropped.").default(100),
+  })
+  .superRefine((t, ctx) => {
+    if (t.kind === "generic" && !t.secretEnv) ctx.addIssue({ code: "custom", path: ["secretEnv"], message: "a generic target needs secretEnv: the NAME of an environment variable holding the HMAC key receivers check the signature with" });
+    if (t.kind !== "generic" && t.secretEnv) ctx.addIssue({ code: "custom", path: ["secretEnv"], message: `a ${t.kind} target sends no signature: remove secretEnv (${t.kind} authenticates by the secret URL)` });
+  })
+  .describe("One webhook that pages a person.");
+
+export const notificationsSchema = z
+  .strictObject({
+    targets: z.array(notificationTargetSchema).min(1).describe("Webhooks to notify; each has its own queue, retries and counters.")
+      .refine((ts) => new Set(ts.map((t) => t.name)).size === ts.length, { message: "target names must be unique (they label /metrics)" }),
+  })
+  .describe("Messages for people: a pair waiting for an operator, failovers, failbacks, RPO, an impaired observer.");
 export const readinessSchema = z
   .strictObject({
     intervalSeconds: positiveNumber("How often the running controller re-runs the readiness checks (cheap reads only).").default(300),
@@ -400,6 +430,7 @@ export const configSchema = z
     azure: azureSchema.prefault({}),
     stateStore: stateStoreSchema,
     server: serverSchema.prefault({}),
+    notifications: notificationsSchema.optional(),
     readiness: readinessSchema.prefault({}),
     coordination: coordinationSchema.optional(),
     drill: z.strictObject({}).describe("Reserved for drill settings.").optional(),
@@ -424,5 +455,7 @@ export type AzureConfig = ApimDrConfig["azure"];
 export type CredentialConfig = AzureConfig["credential"];
 export type StateStoreConfig = ApimDrConfig["stateStore"];
 export type ServerConfig = ApimDrConfig["server"];
+export type NotificationsConfig = NonNullable<ApimDrConfig["notifications"]>;
+export type NotificationTargetConfig = NotificationsConfig["targets"][number];
 export type ReadinessConfig = ApimDrConfig["readiness"];
 export type CoordinationConfig = NonNullable<ApimDrConfig["coordination"]>;

@@ -6,7 +6,7 @@ export interface SecretReference {
   /** The config field that names it, e.g. `pairs[0].backup.access.accessKeyEnv`. */
   usedBy: string;
   /** What the value must look like. */
-  kind: "storageAccountKey" | "eventHubsConnectionString";
+  kind: "storageAccountKey" | "eventHubsConnectionString" | "webhookUrl" | "hmacKey";
 }
 
 /**
@@ -33,6 +33,10 @@ export function secretProblem(ref: SecretReference, value: string | undefined): 
   if (ref.kind === "storageAccountKey" && !/^[A-Za-z0-9+/]+={0,2}$/.test(value.trim())) {
     return `${where} is not a storage account key (base64, as shown under the account's Access keys)${value.includes("AccountKey=") ? ": it looks like a connection string; export only the AccountKey value" : ""}`;
   }
+  // The URL is a credential itself: say what is wrong without echoing it.
+  if (ref.kind === "webhookUrl" && !(URL.canParse(value.trim()) && ["https:", "http:"].includes(new URL(value.trim()).protocol))) {
+    return `${where} is not an http(s) URL; export the webhook URL the receiving service gave you`;
+  }
   return null;
 }
 
@@ -49,5 +53,9 @@ export function secretReferences(config: ApimDrConfig): SecretReference[] {
   if (config.stateStore.type === "blob" && config.stateStore.auth.type === "accountKey") {
     refs.push({ envVar: config.stateStore.auth.accountKeyEnv, usedBy: "stateStore.auth.accountKeyEnv", kind: "storageAccountKey" });
   }
+  config.notifications?.targets.forEach((t, i) => {
+    refs.push({ envVar: t.urlEnv, usedBy: `notifications.targets[${i}].urlEnv`, kind: "webhookUrl" });
+    if (t.secretEnv) refs.push({ envVar: t.secretEnv, usedBy: `notifications.targets[${i}].secretEnv`, kind: "hmacKey" });
+  });
   return refs;
 }

@@ -1,4 +1,6 @@
 import type { AuditEntry } from "../ports/state.js";
+import { notificationOf } from "../notify/events.js";
+import type { SimStats } from "../sim/state.js";
 import type { Expectation, Phase, ScenarioResult } from "./report-types.js";
 import type { Observation } from "./run-scenario.js";
 
@@ -135,5 +137,26 @@ export function checkExpectations(o: Observation): Outcome {
     const lines = log.split("\n").filter((l) => /no longer the leader|FencedOut|deposed|not the leader/.test(l));
     check(`${e.refusedWritesLoggedBy} knows it was deposed`, lines.length > 0, lines.length ? `${lines.length} log line(s), e.g. ${JSON.parse(lines[0]!).msg ?? lines[0]}` : "its log says nothing about losing the lead");
   }
+  for (const want of e.notified ?? []) {
+    const result = notifiedCheck(audit, stats.webhooks, want);
+    check(`notified ${want.event} (${want.target})`, result.passed, result.detail);
+  }
   return { expectations, detectionMs, rtoMs, dataLossChanges, restores, dnsChanges, finalState, activeRegion };
+}
+
+/** When the controller first recorded `event` (its own audit time), and whether the webhook got it within the limit. */
+export function notifiedCheck(audit: AuditEntry[], webhooks: SimStats["webhooks"], want: { event: string; target: string; withinSeconds: number }): { passed: boolean; detail: string } {
+  const recorded = audit.find((entry) => {
+    const n = notificationOf({ ...entry, seq: entry.seq ?? 0 });
+    return n !== null && (n.event === want.event || n.alsoMatches.some((e) => e === want.event));
+  });
+  if (!recorded) return { passed: false, detail: `the controller recorded no ${want.event} (${audit.length} audit entries)` };
+  const at = Date.parse(recorded.at);
+  const got = webhooks.deliveries.find((d) => d.target === want.target && d.event === want.event && d.at >= at - 1000);
+  const others = webhooks.deliveries.filter((d) => d.target === want.target).map((d) => d.event).join(", ") || "nothing";
+  if (!got) return { passed: false, detail: `${want.target} received no ${want.event} after it was recorded at ${recorded.at} (it received: ${others})` };
+  const delay = got.at - at;
+  const signed = want.target === "oncall" ? `, signature ${got.signature}` : "";
+  const passed = delay <= want.withinSeconds * 1000 && (want.target !== "oncall" || got.signature === "valid");
+  return { passed, detail: `received ${(Math.max(0, delay) / 1000).toFixed(1)} s after the controller recorded it (at most ${want.withinSeconds} s)${signed}: "${got.title ?? ""}"` };
 }

@@ -68,6 +68,7 @@ async function readOtherPairs(client: ControllerClient, names: string[]): Promis
 
 const sleep = (ms: number) => new Promise((r) => setTimeout(r, ms));
 const AUDIT_SETTLE_MS = 10_000;
+const NOTIFY_SETTLE_MS = 10_000;
 
 /**
  * The audit trail once it has caught up with the pair's state: the controller appends entries
@@ -336,6 +337,9 @@ export async function runScenario(scenario: Scenario, workDir: string, progress:
   } catch (e) {
     error ??= `could not read the controller's final state: ${(e as Error).message}`;
   }
+  // Notifications leave after the records that cause them: give expected ones a moment to arrive.
+  const expectedNotifications = scenario.expect.notified ?? [];
+  for (let waited = 0; waited < NOTIFY_SETTLE_MS && !expectedNotifications.every((w) => sim.stats().webhooks.deliveries.some((d) => d.target === w.target && d.event === w.event)); waited += POLL_MS) await sleep(POLL_MS);
   const stats = sim.stats();
   for (const r of replicas.values()) r.process.thaw();
   await Promise.all([...replicas.values()].map((r) => r.process.stop()));

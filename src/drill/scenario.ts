@@ -3,6 +3,7 @@ import { join } from "node:path";
 import { parse as parseYaml } from "yaml";
 import { z } from "zod";
 import { FAULT_NAMES } from "../sim/faults.js";
+import { NOTIFICATION_EVENTS } from "../notify/events.js";
 import { PRECONDITION_BREAK_NAMES } from "../sim/preconditions.js";
 import { CHECK_NAMES } from "../readiness/types.js";
 import { configErrorMap, formatPath, problemsFromIssues } from "../config/problems.js";
@@ -116,6 +117,16 @@ export const scenarioSchema = z.strictObject({
     otherPairsUntouched: z.literal(true).optional().describe("Every pair but the drilled one never left monitoring and kept its CNAME (needs world.pairs > 1)."),
     decisionsInclude: z.array(z.string()).optional(),
     maxBackupAgeSeconds: seconds.optional(),
+    notified: z
+      .array(
+        z.strictObject({
+          event: z.enum(NOTIFICATION_EVENTS),
+          target: z.string().default("oncall").describe("The simulator config's target: oncall (generic, signed), teams or slack."),
+          withinSeconds: seconds.default(5).describe("The webhook received it at most this long after the controller recorded the event."),
+        }),
+      )
+      .optional()
+      .describe("Notifications the simulator's webhook receiver must have taken in, e.g. the operator paged within 5 s of awaitingOperator."),
     readinessNotReady: z.array(z.enum(CHECK_NAMES)).optional().describe("Exactly these readiness checks are NOT READY at the end."),
     readinessWithinInterval: z.boolean().optional().describe("The last precondition break was reported NOT READY within one readiness interval."),
     maxTakeoverSeconds: seconds.optional().describe("Leader death (kill or freeze) to the new leader's first action, at most."),

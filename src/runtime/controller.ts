@@ -20,7 +20,8 @@ import { ProbePoller } from "../signals/pollers/probe-poller.js";
 import { ResourceHealthPoller } from "../signals/pollers/resource-health-poller.js";
 import { MetricsPoller } from "../signals/pollers/metrics-poller.js";
 import { LogsPoller } from "../signals/pollers/logs-poller.js";
-import { renderMetrics, type ControllerCounters } from "./metrics.js";
+import { MetricsText, renderMetrics, type ControllerCounters } from "./metrics.js";
+import type { Notifications } from "../notify/notifications.js";
 import { PairRuntime, type PairRuntimeDeps } from "./pair-runtime.js";
 import type { AuditEntry, AuditLog } from "../ports/state.js";
 import type { SinkFactory } from "./records/record-stream.js";
@@ -47,6 +48,8 @@ export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sink
   monitor?: MonitorPort;
   events?: EventStreamPort;
   deadLetters?: DeadLetterStore;
+  /** Webhooks that page a person (config `notifications`): one more subscriber of every pair's records. */
+  notifications?: Notifications;
   /** issue 14: who leads each pair; absent: this replica acts alone (no lease). */
   leadership?: Leadership & { start(): void; stop(): Promise<void> };
 }
@@ -69,6 +72,8 @@ export interface ControllerHealth {
 }
 
 const LOOKBACK_MS = 5 * 60_000;
+/** How long a stopping controller lets queued notifications go out. */
+const NOTIFY_ON_STOP_MS = 3_000;
 /** How long the event stream waits for a change to be stored before it may checkpoint past it. */
 const CHANGE_STORE_WAIT_MS = 5_000;
 
@@ -129,7 +134,7 @@ export class Controller implements ControllerApi {
     // Verification probes the path and within the time the configured probes use.
     const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
-    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.sinks ?? [])];
+    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
     const pairDeps = (pair: EffectivePair): PairRuntimeDeps => ({ ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) });
     // issue 14: with coordination, no runtime starts here: each starts when this replica takes the pair's lease.
     if (!ports.leadership) {
@@ -429,7 +434,7 @@ export class Controller implements ControllerApi {
     if (consumer) Object.assign(this.counters, { eventsReceived: consumer.received, eventsDecoded: consumer.decoded, eventsDeadLettered: consumer.deadLettered });
     this.counters.failovers = this.recordCounts.failovers;
     this.counters.unexpectedErrors = this.options.unexpectedErrors();
-    return renderMetrics(this.listPairs(), { ...this.counters, takeovers: Object.fromEntries(this.gate?.takeovers ?? []) });
+    return renderMetrics(this.listPairs(), { ...this.counters, takeovers: Object.fromEntries(this.gate?.takeovers ?? []) }) + (this.ports.notifications?.addMetrics(new MetricsText()).toString() ?? "");
   }
   ready(): boolean {
     return this.started;
@@ -445,6 +450,9 @@ export class Controller implements ControllerApi {
     for (const pair of this.pairs.values()) if (!(await pair.stop())) unsaved.push(pair.name);
     // issue 14: leases are released only after the state is stored, so the next leader resumes from it.
     await this.ports.leadership?.stop();
+    // What the last steps notified gets a moment to leave; a dead webhook never holds the exit.
+    if (this.ports.notifications) await settlesWithin(this.ports.clock, NOTIFY_ON_STOP_MS, this.ports.notifications.idle());
+    this.ports.notifications?.stop();
     return unsaved;
   }
 }

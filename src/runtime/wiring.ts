@@ -18,6 +18,7 @@ import { createMemoryDeadLetterStore } from "../signals/consumer/memory-dead-let
 import { FileAuditLog, FileStateStore } from "./file-store.js";
 import type { ControllerPorts } from "./controller.js";
 import type { Logger } from "./logger.js";
+import { createNotifications } from "../notify/notifications.js";
 import { LeaseManager } from "../coordination/lease-manager.js";
 
 const DEAD_LETTER_CONTAINER = "apim-dr-deadletters";
@@ -87,6 +88,7 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
     deadLetters: hub ? createBlobDeadLetterStore(stateContainer(DEAD_LETTER_CONTAINER)) : createMemoryDeadLetterStore(),
     resolveAccessKey: (ref) => secret(ref, "pairs[].backup.access.accessKeyEnv"),
     log,
+    notifications: createNotifications(config.notifications, secret, { clock, log }),
     // Pairs that keep their backups in the same account share one client (one connection pool, not one per pair).
     backupStoreFor: (pair) => {
       const { access, blobEndpoint, storageAccount } = pair.backup;

@@ -4,6 +4,7 @@ import type { AddressInfo } from "node:net";
 import { readinessSummary } from "../readiness/render.js";
 import { renderPlan } from "../runtime/plan.js";
 import { OPERATOR_ACTIONS, type ControllerApi, type OperatorAction, type OperatorRequest, type PairStatus, type ReadinessApi, type RefusedRequest } from "./controller-api.js";
+import { isLoopback, serveDashboardAsset, streamStatus } from "./dashboard/index.js";
 
 export const ADMIN_TOKEN_ENV = "APIM_DR_ADMIN_TOKEN";
 /** How long a request body may take to arrive: a client that never finishes must not hold a connection for minutes. */
@@ -181,6 +182,8 @@ export async function startAdminServer(
     }
     const parts = pathParts(url.pathname);
     const method = req.method ?? "GET";
+    // The dashboard page holds no data, so it loads even while the controller starts.
+    if (serveDashboardAsset(req, res, url.pathname)) return;
     const api = typeof controller === "function" ? controller() : controller;
     if (!api) {
       const problem = options.startupProblem?.() ?? null;
@@ -198,6 +201,10 @@ export async function startAdminServer(
       const r = readiness?.readiness(p.name);
       return r ? { ...p, readiness: readinessSummary(r) } : p;
     };
+    if (method === "GET" && url.pathname === "/events") {
+      if (!isLoopback(options.host)) requireToken(req, options.token);
+      return streamStatus(res, () => api.listPairs().map(withReadiness), api);
+    }
     if (method === "GET" && url.pathname === "/metrics") return send(res, 200, api.metrics() + (readiness?.metrics() ?? ""), "text/plain; version=0.0.4");
     if (method === "GET" && url.pathname === "/pairs") return send(res, 200, { pairs: api.listPairs().map(withReadiness) });
     const noSuchPair = (name: string) => new HttpError(404, `no pair named '${name}'; known pairs: ${api.listPairs().map((p) => p.name).join(", ") || "none"}`);
@@ -245,7 +252,7 @@ export async function startAdminServer(
         return send(res, 202, { accepted: true, state: result.state, busy: result.busy });
       }
     }
-    throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, GET /pairs/{name}/readiness, GET /pairs/{name}/plan, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz`);
+    throw new HttpError(404, `no route ${method} ${url.pathname}; see GET /pairs, GET /pairs/{name}, GET /pairs/{name}/readiness, GET /pairs/{name}/plan, POST /pairs/{name}/{${OPERATOR_ACTIONS.join("|")}}, GET /metrics, GET /healthz, GET / (dashboard), GET /events (its live status)`);
   }
 
   await new Promise<void>((resolve, reject) => {

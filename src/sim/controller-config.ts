@@ -9,6 +9,11 @@ import type { SimulatedAzure } from "./index.js";
 export const SIM_STORAGE_KEY_ENV = "APIM_DR_SIM_STORAGE_KEY";
 /** Environment variable the generated config names for the Event Hubs emulator's connection string. */
 export const SIM_EVENTHUBS_ENV = "APIM_DR_SIM_EVENTHUBS";
+/** Environment variables the generated config names for the simulator's webhook receiver (URL prefix and HMAC key). */
+export const SIM_WEBHOOK_URL_ENV = "APIM_DR_SIM_WEBHOOK_URL";
+export const SIM_WEBHOOK_TEAMS_URL_ENV = "APIM_DR_SIM_WEBHOOK_TEAMS_URL";
+export const SIM_WEBHOOK_SLACK_URL_ENV = "APIM_DR_SIM_WEBHOOK_SLACK_URL";
+export const SIM_WEBHOOK_SECRET_ENV = "APIM_DR_SIM_WEBHOOK_SECRET";
 /** Blob container, in the state account (Azurite), for the consumer's checkpoints and partition ownership. */
 export const SIM_CHECKPOINT_CONTAINER = "apim-dr-checkpoints";
 
@@ -33,7 +38,14 @@ export const SIM_TEMPLATE = join(dirname(fileURLToPath(import.meta.url)), "..", 
 
 /** The environment a controller needs against this simulator (its secrets are per run and public). */
 export function simEnv(sim: SimulatedAzure): Record<string, string> {
-  return { [SIM_STORAGE_KEY_ENV]: sim.storage.accountKey, [SIM_EVENTHUBS_ENV]: sim.eventHubsConnectionString };
+  return {
+    [SIM_STORAGE_KEY_ENV]: sim.storage.accountKey,
+    [SIM_EVENTHUBS_ENV]: sim.eventHubsConnectionString,
+    [SIM_WEBHOOK_URL_ENV]: `${sim.webhooksUrl}/hooks/oncall`,
+    [SIM_WEBHOOK_TEAMS_URL_ENV]: `${sim.webhooksUrl}/hooks/teams`,
+    [SIM_WEBHOOK_SLACK_URL_ENV]: `${sim.webhooksUrl}/hooks/slack`,
+    [SIM_WEBHOOK_SECRET_ENV]: sim.webhookSecret,
+  };
 }
 
 type Json = Record<string, unknown>;
@@ -70,6 +82,14 @@ export async function simControllerConfig(sim: SimulatedAzure, overrides: { pair
     azure: { armEndpoint: sim.armEndpoint, metricsEndpoint: sim.metricsEndpoint, logsEndpoint: sim.logsEndpoint, caCertPath: sim.caCertPath },
     stateStore: { accountName: sim.storage.accountName, accountId: sim.storageAccountIds.state, blobEndpoint: sim.storage.blobEndpoint, auth: { type: "accountKey", accountKeyEnv: SIM_STORAGE_KEY_ENV } },
     server: { listen: overrides.listen ?? "127.0.0.1:0" },
+    // One target of each kind, all received by the simulator; short timeouts so a stalled receiver shows quickly.
+    notifications: {
+      targets: [
+        { name: "oncall", kind: "generic", urlEnv: SIM_WEBHOOK_URL_ENV, secretEnv: SIM_WEBHOOK_SECRET_ENV, timeoutSeconds: 2, retrySeconds: 1, maxAttempts: 3 },
+        { name: "teams", kind: "teams", urlEnv: SIM_WEBHOOK_TEAMS_URL_ENV, events: ["awaitingOperator", "failoverCompleted", "failoverFailed"], timeoutSeconds: 2, retrySeconds: 1, maxAttempts: 3 },
+        { name: "slack", kind: "slack", urlEnv: SIM_WEBHOOK_SLACK_URL_ENV, events: ["awaitingOperator", "failoverCompleted", "failoverFailed"], timeoutSeconds: 2, retrySeconds: 1, maxAttempts: 3 },
+      ],
+    },
   };
   // A scenario's pair settings apply to every pair.
   const pairs = simPairs.map((simPair) => merge(merge(template.pairs[0]!, simPair), overrides.pair ?? {}));

@@ -10,6 +10,8 @@ export const FAULT_NAMES = [
   "throttle",
   "clock-shift",
   "probe-partition",
+  "webhook-failure",
+  "webhook-stall",
 ] as const;
 
 export type FaultName = (typeof FAULT_NAMES)[number];

@@ -15,6 +15,7 @@ import { SimState, type SimStats } from "./state.js";
 import { startAzurite } from "./storage/azurite.js";
 import { BlobRestClient } from "./storage/blob-rest.js";
 import { createSimTls } from "./tls.js";
+import { startWebhookReceiver } from "./webhooks.js";
 import { buildWorld, dnsZoneId, gatewayHost, storageAccountId, type WorldOverrides, type WorldSpec } from "./world.js";
 
 export type { SimEvent } from "./events.js";
@@ -28,7 +29,7 @@ export interface SimulatedAzureOptions {
   stateDir?: string;
   world?: WorldOverrides;
   /** Fixed ports; 0 or missing picks a free one. Gateways by region. */
-  ports?: { arm?: number; admin?: number; blob?: number; eventHubs?: number; gateways?: Record<string, number> };
+  ports?: { arm?: number; admin?: number; blob?: number; eventHubs?: number; webhooks?: number; gateways?: Record<string, number> };
   /** Consumer groups besides $Default (one per controller replica: each reads every partition). */
   consumerGroups?: string[];
   /** How long a restore runs (default 3000 ms). */
@@ -95,6 +96,10 @@ export interface SimulatedAzure {
   /** region → http://127.0.0.1:PORT */
   gateways: Record<string, string>;
   adminUrl: string;
+  /** The webhook receiver: POST {webhooksUrl}/hooks/{target}; what it took in is in `stats().webhooks`. */
+  webhooksUrl: string;
+  /** The HMAC key the receiver checks generic notifications' signatures with. */
+  webhookSecret: string;
   /** Namespace connection string of the Event Hubs emulator (plain AMQP, `UseDevelopmentEmulator=true`, no EntityPath). */
   eventHubsConnectionString: string;
   /** The hub ({@link SIM_EVENT_HUB}, {@link SIM_EVENT_HUB_PARTITIONS} partitions) that carries the simulated alerts and records. */
@@ -197,6 +202,8 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
     };
     const admin = await startAdminServer(state, options.ports?.admin ?? 0, { forge });
     cleanups.push(() => admin.close());
+    const webhooks = await startWebhookReceiver(state, options.ports?.webhooks ?? 0);
+    cleanups.push(() => webhooks.close());
 
     const info = (spec: WorldSpec["primary"]): SimulatedServiceInfo => ({
       id: state.resolveService(spec.name).id,
@@ -228,6 +235,8 @@ export async function startSimulatedAzure(options: SimulatedAzureOptions = {}): 
       storage: { blobEndpoint: azurite.blobEndpoint, accountName: azurite.accountName, accountKey: azurite.accountKey, connectionString: azurite.connectionString },
       gateways: gateways.urls,
       adminUrl: admin.url,
+      webhooksUrl: webhooks.url,
+      webhookSecret: state.webhooks.secret,
       eventHubsConnectionString: eventHubs.connectionString,
       eventHubName: SIM_EVENT_HUB,
       eventHubsConsumerGroup: SIM_CONSUMER_GROUP,

@@ -6,6 +6,7 @@ import type { BlobRestClient } from "./storage/blob-rest.js";
 import { TrafficLog } from "./traffic.js";
 import { createDnsRecords, createServices, type SimDnsRecord, type SimService, type WorldSpec } from "./world.js";
 import type { OperationEngine } from "./operations.js";
+import { WebhookLog } from "./webhooks.js";
 
 export interface SimTimings {
   backupDurationMs: number;
@@ -42,6 +43,8 @@ export interface SimStats {
   dns: Record<string, { id: string; cname: string | null; ttl: number; etag: string; writes: number }>;
   faults: ActiveFault[];
   gatewayRequests: Record<string, number>;
+  /** Notifications the webhook receiver took in. */
+  webhooks: ReturnType<WebhookLog["stats"]>;
   /** Requests the ARM, metrics and logs front door answered since start: reads (GET) and the rest. */
   arm: { reads: number; writes: number };
 }
@@ -52,6 +55,7 @@ export class SimState {
   readonly dnsRecords: SimDnsRecord[];
   readonly faults = new FaultRegistry();
   readonly traffic = new TrafficLog();
+  readonly webhooks = new WebhookLog();
   readonly startedAt = Date.now();
   readonly armRequests = { reads: 0, writes: 0 };
   operations!: OperationEngine;
@@ -184,7 +188,7 @@ export class SimState {
     for (const r of this.dnsRecords) {
       dns[`${r.name}.${r.zone}`] = { id: r.id, cname: r.cname, ttl: r.ttl, etag: r.etag, writes: r.writes };
     }
-    return { services, dns, faults: this.faults.list(), gatewayRequests, arm: { ...this.armRequests } };
+    return { services, dns, faults: this.faults.list(), gatewayRequests, arm: { ...this.armRequests }, webhooks: this.webhooks.stats() };
   }
 
   private tamperDns(cname: string): void {

@@ -46,7 +46,7 @@ describe("scenario files", () => {
 describe("bad scenarios name the file, the path and the problem", () => {
   it("an unknown fault lists the faults there are", () => {
     expect(problemOf(scenario("  - fault: { name: earthquake }"))).toBe(
-      `${FILE}: invalid scenario\n  steps[0].fault.name: expected one of "region-outage", "degrade", "flap", "slow-restore", "restore-failure", "storage-outage", "dns-tamper", "throttle", "clock-shift", "probe-partition", got "earthquake"`,
+      `${FILE}: invalid scenario\n  steps[0].fault.name: expected one of "region-outage", "degrade", "flap", "slow-restore", "restore-failure", "storage-outage", "dns-tamper", "throttle", "clock-shift", "probe-partition", "webhook-failure", "webhook-stall", got "earthquake"`,
     );
   });
 

@@ -348,6 +348,7 @@ async function stats(args: string[], ctx: CliContext): Promise<number> {
     services: Record<string, { region: string; sku: string; revision: number; restoredFromRevision: number | null; backups: Counts; restores: Counts; gatewayRequests: number }>;
     dns: Record<string, { cname: string | null; writes: number }>;
     faults: { name: string; region: string | null; service: string | null }[];
+    webhooks?: { received: number; ok: number; failed: number; stalled: number; deliveries: Array<{ at: number; target: string; event: string | null; pair: string | null; signature: string; answer: string }> };
   };
   if (values.json) {
     ctx.out(JSON.stringify(result));
@@ -357,6 +358,11 @@ async function stats(args: string[], ctx: CliContext): Promise<number> {
     ctx.out(`${name} (${s.region}, ${s.sku}): revision ${s.revision}, restored from ${s.restoredFromRevision ?? "-"}, backups ${counts(s.backups)}, restores ${counts(s.restores)}, gateway requests ${s.gatewayRequests}`);
   }
   for (const [name, r] of Object.entries(result.dns)) ctx.out(`${name} CNAME ${r.cname ?? "(none)"}, ${r.writes} write(s)`);
+  if (result.webhooks) {
+    const w = result.webhooks;
+    ctx.out(`webhooks: ${w.received} received (${w.ok} answered ok, ${w.failed} failed, ${w.stalled} stalled)`);
+    for (const d of w.deliveries.slice(-10)) ctx.out(`  ${new Date(d.at).toISOString()} ${d.target}: ${d.event ?? "?"} for ${d.pair ?? "?"}, signature ${d.signature}, ${d.answer}`);
+  }
   ctx.out(result.faults.length ? `faults: ${result.faults.map((f) => `${f.name}${f.region ? `@${f.region}` : ""}${f.service ? `@${f.service}` : ""}`).join(", ")}` : "faults: none");
   return 0;
 }

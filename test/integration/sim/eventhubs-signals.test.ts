@@ -145,7 +145,17 @@ describe("simulator → Event Hubs → controller consumer → signals", () => {
 
     const env: Record<string, string> = {};
     for (const [, name, value] of simEnvFile(sim).matchAll(/^([A-Z_]+)='(.*)'$/gm)) env[name!] = value!;
-    expect(env).toEqual({ APIM_DR_SIM_STORAGE_KEY: sim.storage.accountKey, APIM_DR_SIM_EVENTHUBS: sim.eventHubsConnectionString });
+    expect(env).toEqual({
+      APIM_DR_SIM_STORAGE_KEY: sim.storage.accountKey,
+      APIM_DR_SIM_EVENTHUBS: sim.eventHubsConnectionString,
+      // Notifications go to the simulator's webhook receiver: the URLs and the HMAC key are secrets too.
+      APIM_DR_SIM_WEBHOOK_URL: `${sim.webhooksUrl}/hooks/oncall`,
+      APIM_DR_SIM_WEBHOOK_TEAMS_URL: `${sim.webhooksUrl}/hooks/teams`,
+      APIM_DR_SIM_WEBHOOK_SLACK_URL: `${sim.webhooksUrl}/hooks/slack`,
+      APIM_DR_SIM_WEBHOOK_SECRET: sim.webhookSecret,
+    });
+    expect(yaml).not.toContain(sim.webhooksUrl);
+    expect(config.notifications?.targets.map((t) => `${t.name}:${t.kind}`)).toEqual(["oncall:generic", "teams:teams", "slack:slack"]);
     if (backup.access.type !== "accessKey") throw new Error("expected access-key backups");
     const accessKey = resolveSecret(backup.access.accessKeyEnv, env);
     const azure = createAzureAdapters({

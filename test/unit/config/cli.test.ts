@@ -81,10 +81,14 @@ describe("apim-dr config validate", () => {
     );
     const unset = captureContext({});
     expect(await main(["config", "validate", file, "--env"], unset.ctx)).toBe(2);
-    expect(unset.stdout()).toBe(
+    expect(unset.stdout().split("\n")).toEqual([
       "pairs[0].backup.access.accessKeyEnv: environment variable CONTOSO_BACKUP_KEY is not set; export it before starting the controller",
-    );
-    const set = captureContext({ CONTOSO_BACKUP_KEY: "a2V5" });
+      // Webhook URLs and HMAC keys are secrets by reference too.
+      "notifications.targets[0].urlEnv: environment variable APIM_DR_ONCALL_WEBHOOK_URL is not set; export it before starting the controller",
+      "notifications.targets[0].secretEnv: environment variable APIM_DR_ONCALL_WEBHOOK_SECRET is not set; export it before starting the controller",
+      "notifications.targets[1].urlEnv: environment variable APIM_DR_TEAMS_WEBHOOK_URL is not set; export it before starting the controller",
+    ]);
+    const set = captureContext({ CONTOSO_BACKUP_KEY: "a2V5", APIM_DR_ONCALL_WEBHOOK_URL: "https://hooks.example/x", APIM_DR_ONCALL_WEBHOOK_SECRET: "s", APIM_DR_TEAMS_WEBHOOK_URL: "https://hooks.example/y" });
     expect(await main(["config", "validate", file, "--env"], set.ctx)).toBe(0);
     // Without --env only the file is checked.
     const fileOnly = captureContext({});
@@ -95,12 +99,17 @@ describe("apim-dr config validate", () => {
     const file = await withExample("formats.yaml", (t) =>
       t.replace("type: systemAssignedManagedIdentity ", "type: accessKey\n        accessKeyEnv: CONTOSO_BACKUP_KEY "),
     );
-    const empty = captureContext({ CONTOSO_BACKUP_KEY: "" });
+    // The example's webhooks (URLs and HMAC key) are secrets by reference too.
+    const hooks = { APIM_DR_ONCALL_WEBHOOK_URL: "https://hooks.example/x", APIM_DR_ONCALL_WEBHOOK_SECRET: "s", APIM_DR_TEAMS_WEBHOOK_URL: "https://hooks.example/y" };
+    const empty = captureContext({ CONTOSO_BACKUP_KEY: "", ...hooks });
     expect(await main(["config", "validate", file, "--env"], empty.ctx)).toBe(2);
     expect(empty.stdout()).toBe("pairs[0].backup.access.accessKeyEnv: environment variable CONTOSO_BACKUP_KEY is set but empty; export the secret itself");
-    const connectionString = captureContext({ CONTOSO_BACKUP_KEY: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=a2V5" });
+    const connectionString = captureContext({ CONTOSO_BACKUP_KEY: "DefaultEndpointsProtocol=https;AccountName=x;AccountKey=a2V5", ...hooks });
     expect(await main(["config", "validate", file, "--env"], connectionString.ctx)).toBe(2);
     expect(connectionString.stdout()).toContain("CONTOSO_BACKUP_KEY is not a storage account key (base64, as shown under the account's Access keys): it looks like a connection string");
+    const badUrl = captureContext({ CONTOSO_BACKUP_KEY: "a2V5", ...hooks, APIM_DR_TEAMS_WEBHOOK_URL: "prod.webhook.office.com/secret-token" });
+    expect(await main(["config", "validate", file, "--env"], badUrl.ctx)).toBe(2);
+    expect(badUrl.stdout()).toBe("notifications.targets[1].urlEnv: environment variable APIM_DR_TEAMS_WEBHOOK_URL is not an http(s) URL; export the webhook URL the receiving service gave you");
   });
 
   it("with --env, an Event Hubs connection string without Endpoint= or SharedAccessKeyName= is reported with the variable's name", async () => {
