@@ -362,6 +362,7 @@ export const coordinationSchema = z
         ),
         blobEndpoint: httpUrl("Blob endpoint; default https://<accountName>.blob.core.windows.net.").optional(),
         auth: storageAuthSchema("lease"),
+        accountId: armId(STORAGE_ACCOUNT, "ARM resource id of the lease account: the readiness placement check reads its region (it must not be the primary's). Without it that check answers UNKNOWN.").optional(),
         container: containerName("Container for the per-pair lease blobs and the published probe verdicts.").default("apim-dr-leases"),
       })
       .describe("Where the per-pair leases live (Azure Blob Storage leases)."),

@@ -173,14 +173,21 @@ export function checkStorageRedundancy(f: ReadinessFacts): CheckResult {
   return ready("storage-redundancy", evidence);
 }
 
+/** The controller's state store and, with several replicas, its lease store must outlive the primary's region. */
 export function checkPlacement(f: ReadinessFacts): CheckResult {
   const primaryRegion = f.pair.primary.region;
   if (f.stateAccount === "file") return unknown("placement", "the state store is a directory on the controller's own disk: its region is the controller's", `run the controller outside ${primaryRegion}, or use a blob state store in another region`);
   if (f.stateAccount === null) return unknown("placement", "stateStore.accountId is not configured", "set stateStore.accountId to the state account's ARM id");
   if (!f.stateAccount.ok) return unknown("placement", `state account: ${f.stateAccount.error}`, "give the controller's identity Reader on the state account");
-  const a = f.stateAccount.value;
-  if (a.location === primaryRegion) return notReady("placement", `state store ${a.name} is in ${a.location}, the primary's region`, `move the controller's state store out of ${primaryRegion}: it must outlive the region it fails over from`);
-  return ready("placement", `state store ${a.name} in ${a.location}; primary in ${primaryRegion}`);
+  const state = f.stateAccount.value;
+  if (state.location === primaryRegion) return notReady("placement", `state store ${state.name} is in ${state.location}, the primary's region`, `move the controller's state store out of ${primaryRegion}: it must outlive the region it fails over from`);
+  const evidence = `state store ${state.name} in ${state.location}`;
+  if (f.leaseAccount === undefined) return ready("placement", `${evidence}; primary in ${primaryRegion}`);
+  if (f.leaseAccount === null) return unknown("placement", `${evidence}; coordination.leaseStore.accountId is not configured`, "set coordination.leaseStore.accountId to the lease account's ARM id");
+  if (!f.leaseAccount.ok) return unknown("placement", `${evidence}; lease account: ${f.leaseAccount.error}`, "give the controller's identity Reader on the lease account");
+  const lease = f.leaseAccount.value;
+  if (lease.location === primaryRegion) return notReady("placement", `${evidence}; lease store ${lease.name} is in ${lease.location}, the primary's region`, `move the lease store out of ${primaryRegion}: with it gone no replica can lead`);
+  return ready("placement", `${evidence}; lease store ${lease.name} in ${lease.location}; primary in ${primaryRegion}`);
 }
 
 export function checkDns(f: ReadinessFacts): CheckResult {

@@ -35,7 +35,7 @@ async function read<T>(fn: () => Promise<T>): Promise<Read<T>> {
 
 /** Reads everything the checks of one pair judge, in parallel; a failed read becomes that fact's error. */
 export async function readFacts(
-  config: Pick<EffectiveConfig, "readiness" | "stateStore">,
+  config: Pick<EffectiveConfig, "readiness" | "stateStore"> & Partial<Pick<EffectiveConfig, "coordination">>,
   pair: EffectivePair,
   ports: ReadinessPorts,
   now: number,
@@ -64,6 +64,8 @@ export async function readFacts(
     read(() => ports.backupStoreFor(pair).list(pair.backup.container, signal)),
   ]);
   const roles = await readRoles(pair, ports, primary, standby, signal);
+  const lease = config.coordination?.leaseStore;
+  const leaseAccount = lease ? (lease.accountId ? await read(() => ports.storageAccounts.getAccount(lease.accountId!, signal)) : null) : undefined;
   return {
     pair,
     settings: config.readiness,
@@ -72,6 +74,7 @@ export async function readFacts(
     standby,
     backupAccount,
     stateAccount,
+    ...(leaseAccount !== undefined ? { leaseAccount } : {}),
     roles,
     cors,
     dns,

@@ -54,6 +54,8 @@ export interface ReadinessFacts {
   backupAccount: Read<StorageAccountFacts> | null;
   /** `file`: a file state store (on the controller's own disk); null: stateStore.accountId is not configured. */
   stateAccount: Read<StorageAccountFacts> | null | "file";
+  /** With several replicas (coordination): the lease account; null: coordination.leaseStore.accountId is not configured; absent: one replica. */
+  leaseAccount?: Read<StorageAccountFacts> | null;
   /** Per side, the role assignments of its identity on the backup account; null when no managed identity is used or no account id is known. */
   roles: { primary: Read<RoleAssignmentFacts[]>; standby: Read<RoleAssignmentFacts[]> } | null;
   cors: Read<CorsRuleFacts[]>;

@@ -72,6 +72,19 @@ describe("readiness checks (pure)", () => {
   it("placement: a file state store is on the controller's own disk, whose region is not known: UNKNOWN", () => {
     expect(checkPlacement(facts(service("p"), service("s")))).toMatchObject({ status: "UNKNOWN", evidence: expect.stringContaining("controller's own disk") });
   });
+
+  it("placement: with several replicas the lease store must be outside the primary's region too", () => {
+    const account = (name: string, location: string) => ({ ok: true as const, value: { name, location, skuName: "Standard_GZRS", kind: "StorageV2", networkAcls: null, publicNetworkAccess: "Enabled" } as never });
+    const state = account("apimdrstate", "swedencentral");
+    expect(checkPlacement(facts(service("p"), service("s"), { stateAccount: state }))).toMatchObject({ status: "READY", evidence: "state store apimdrstate in swedencentral; primary in westeurope" });
+    expect(checkPlacement(facts(service("p"), service("s"), { stateAccount: state, leaseAccount: account("apimdrleases", "westeurope") }))).toMatchObject({
+      status: "NOT READY",
+      evidence: "state store apimdrstate in swedencentral; lease store apimdrleases is in westeurope, the primary's region",
+      fix: "move the lease store out of westeurope: with it gone no replica can lead",
+    });
+    expect(checkPlacement(facts(service("p"), service("s"), { stateAccount: state, leaseAccount: null }))).toMatchObject({ status: "UNKNOWN", evidence: expect.stringContaining("coordination.leaseStore.accountId is not configured") });
+    expect(checkPlacement(facts(service("p"), service("s"), { stateAccount: state, leaseAccount: account("apimdrleases", "northeurope") }))).toMatchObject({ status: "READY" });
+  });
 });
 
 describe("expected restore time", () => {
