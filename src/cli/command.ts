@@ -1,4 +1,6 @@
+import { dirname, resolve } from "node:path";
 import { parseArgs, type ParseArgsConfig } from "node:util";
+import { ConfigError, effectiveConfig, loadConfig, type EffectiveConfig } from "../config/index.js";
 import { nearest } from "../config/suggest.js";
 
 /** What a command may touch; tests pass their own to capture output. */
@@ -88,5 +90,16 @@ export function parseCommandArgs<T extends NonNullable<ParseArgsConfig["options"
       throw new UsageError(`unexpected argument '${extra}': this command takes options only ('--help' lists them)\nusage: ${usage}`);
     }
     throw new UsageError(`${message}\nusage: ${usage}`);
+  }
+}
+
+/** The effective configuration of `file` (relative to `cwd`); an invalid one is a usage error listing every problem. */
+export async function loadEffectiveConfig(cwd: string, file: string): Promise<EffectiveConfig> {
+  const path = resolve(cwd, file);
+  try {
+    return effectiveConfig(await loadConfig(path), dirname(path));
+  } catch (error) {
+    if (error instanceof ConfigError) throw new UsageError(`invalid configuration ${file}:\n${error.problems.join("\n")}`);
+    throw error;
   }
 }

@@ -1,6 +1,5 @@
-import { dirname, resolve } from "node:path";
-import { parseCommandArgs, UsageError, type CliCommand } from "../command.js";
-import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "../../config/index.js";
+import { loadEffectiveConfig, parseCommandArgs, UsageError, type CliCommand } from "../command.js";
+import { SecretReferenceError } from "../../config/index.js";
 import { pairReadiness, readFacts, renderReadiness, runChecks, type PairReadiness } from "../../readiness/index.js";
 import { readinessPorts } from "../../readiness/wiring.js";
 
@@ -23,14 +22,7 @@ export const command: CliCommand = {
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { config: { type: "string", short: "c" }, pair: { type: "string" }, json: { type: "boolean" } }, usage);
     if (!values.config) throw new UsageError(`--config is required: the controller's configuration file\nusage: ${usage}`);
-    const file = resolve(ctx.cwd, values.config);
-    let config;
-    try {
-      config = effectiveConfig(await loadConfig(file), dirname(file));
-    } catch (error) {
-      if (error instanceof ConfigError) throw new UsageError(`invalid configuration ${values.config}:\n${error.problems.join("\n")}`);
-      throw error;
-    }
+    const config = await loadEffectiveConfig(ctx.cwd, values.config);
     const pairs = values.pair ? config.pairs.filter((p) => p.name === values.pair) : config.pairs;
     if (!pairs.length) throw new UsageError(`no pair named '${values.pair}' in ${values.config}; its pairs: ${config.pairs.map((p) => p.name).join(", ")}`);
     let ports;

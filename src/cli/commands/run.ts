@@ -1,6 +1,5 @@
-import { dirname, resolve } from "node:path";
-import { OperationError, parseCommandArgs, UsageError, type CliCommand } from "../command.js";
-import { ConfigError, effectiveConfig, loadConfig, SecretReferenceError } from "../../config/index.js";
+import { loadEffectiveConfig, OperationError, parseCommandArgs, UsageError, type CliCommand } from "../command.js";
+import { SecretReferenceError } from "../../config/index.js";
 import { Controller } from "../../runtime/controller.js";
 import { createLogger } from "../../runtime/logger.js";
 import { wireLeadership, wirePorts } from "../../runtime/wiring.js";
@@ -38,14 +37,7 @@ export const command: CliCommand = {
   async run(args, ctx) {
     const { values } = parseCommandArgs(args, { config: { type: "string", short: "c" }, listen: { type: "string" } }, usage);
     if (!values.config) throw new UsageError(`--config is required\nusage: ${usage}`);
-    const file = resolve(ctx.cwd, values.config);
-    let config;
-    try {
-      config = effectiveConfig(await loadConfig(file), dirname(file));
-    } catch (error) {
-      if (error instanceof ConfigError) throw new UsageError(`invalid configuration ${values.config}:\n${error.problems.join("\n")}`);
-      throw error;
-    }
+    const config = await loadEffectiveConfig(ctx.cwd, values.config);
     const listen = parseListen(values.listen ?? config.server.listen);
     const log = createLogger();
     const unexpected = keepRunningOnUnexpectedErrors(log);
