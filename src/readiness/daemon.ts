@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { EffectiveConfig } from "../config/index.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { Signal } from "../ports/signal.js";
@@ -44,6 +45,9 @@ export function startReadiness(
     log,
   );
   const abort = new AbortController();
+  // A round reads every precondition of every pair at once, each SDK request listening on this one signal:
+  // many listeners by design, not a leak.
+  setMaxListeners(0, abort.signal);
   const loop = monitor.run(abort.signal);
   return {
     monitor,
