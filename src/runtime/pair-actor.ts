@@ -90,7 +90,8 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
     // Settings come from the configuration, not from the snapshot: a changed config applies on restart.
     const { outbox: storedOutbox, ...machineSnapshot } = stored;
     outbox = outboxFrom(storedOutbox);
-    const snapshot = { ...machineSnapshot, context: { ...stored.context, pair: initialContext(input).pair } };
+    // A snapshot saved as its process stopped is resumed, not left stopped: "stopped" only says the process ended.
+    const snapshot = { ...machineSnapshot, status: "active", context: { ...stored.context, pair: initialContext(input).pair } };
     try {
       actor = createActor(machine, { input, snapshot: snapshot as unknown as Snapshot<unknown> });
     } catch (error) {
@@ -99,6 +100,8 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
   }
 
   let dirty = false;
+  /** The machine's newest persisted snapshot while it ran (never the one it has after stopping). */
+  let latest: unknown = actor.getPersistedSnapshot();
   let saving: Promise<void> | null = null;
   let unsaved: UnsavedState | null = null;
   const stopping = new AbortController();
@@ -119,7 +122,7 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
     while (dirty) {
       dirty = false;
       try {
-        await stateStore.save(pair, { ...actor.getPersistedSnapshot(), outbox: stream.outbox() });
+        await stateStore.save(pair, { ...(latest as object), outbox: stream.outbox() });
         unsaved = null;
       } catch (error) {
         unsaved = { since: unsaved?.since ?? clock.now(), error: (error as Error).message };
@@ -133,6 +136,7 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
     saving = null;
   };
   const persist = () => {
+    if (actor.getSnapshot().status === "active") latest = actor.getPersistedSnapshot();
     dirty = true;
     saving ??= drain();
   };

@@ -125,6 +125,24 @@ describe("startPairActor persistence and audit", () => {
     await pair.stop();
   });
 
+  it("a stop with a save still owed stores the running snapshot, and a snapshot stored as stopped resumes and acts", async () => {
+    const store = new MemoryStateStore();
+    const { pair, world, start } = await startedPair(undefined, undefined, store);
+    addBackup(world, 10 * 60_000);
+    await healthyPair(pair);
+    await pair.flush();
+    store.failNext = 1; // the last transition's save fails: it is still owed when the pair stops
+    await sendAndSettle(pair, { type: "health.standbyHealthy", reason: "again" });
+    expect(await pair.stop()).toBe(true);
+    expect((await store.load("contoso")) as { status: string }).toMatchObject({ status: "active" });
+    // A snapshot an earlier version stored after stopping is resumed too.
+    await store.save("contoso", { ...((await store.load("contoso")) as object), status: "stopped" });
+    const again = await start();
+    await sendAndSettle(again, { type: "health.primaryUnhealthy", reason: "region down" });
+    expect(JSON.stringify(again.actor.getSnapshot().value)).toMatch(/failingOver/);
+    await again.stop();
+  });
+
   it("refuses a stored state that is not a machine snapshot, saying how to recover", async () => {
     const store = new MemoryStateStore();
     await store.save("contoso", { hello: "world" });
