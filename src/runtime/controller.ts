@@ -313,8 +313,11 @@ export class Controller implements ControllerApi {
         const pair = byName.get(name)!;
         const deps = { ...this.pairDeps(pair), apim: fencedApim(ports.apim, leadership, name), dns: fencedDns(ports.dns, leadership, name), backups: fencedBackups(ports.backupStoreFor(pair), leadership, name) };
         const runtime = await PairRuntime.start(pair, healthSettings, deps, this.abort.signal, this.evaluators.get(name));
+        // Stopped by stand-down or by the controller stopping; the listener goes with the stand-down (takeovers repeat).
         const stop = new AbortController();
-        this.abort.signal.addEventListener("abort", () => stop.abort(this.abort.signal.reason), { once: true });
+        const onControllerStop = () => stop.abort(this.abort.signal.reason);
+        this.abort.signal.addEventListener("abort", onControllerStop, { once: true });
+        stop.signal.addEventListener("abort", () => this.abort.signal.removeEventListener("abort", onControllerStop), { once: true });
         this.pairs.set(name, runtime);
         this.startPairLoops(runtime, stop.signal);
         const self = leadership.self!;
