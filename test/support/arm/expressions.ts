@@ -245,7 +245,9 @@ export function referenceStub(id: string, full: boolean): Record<string, unknown
       ? { clientId: stubGuid(id, "clientId"), principalId: stubGuid(id, "principalId"), tenantId: stubGuid("tenant") }
       : type === "microsoft.operationalinsights/workspaces"
         ? { customerId: stubGuid(id, "customerId") }
-        : {};
+        : type === "microsoft.app/managedenvironments"
+          ? { defaultDomain: `${stubGuid(id, "defaultDomain").slice(0, 8)}.northeurope.azurecontainerapps.io` }
+          : {};
   if (!full) return props;
   return { id, properties: props, identity: { type: "SystemAssigned", principalId: stubGuid(id, "identity.principalId"), tenantId: stubGuid("tenant") } };
 }
@@ -302,6 +304,7 @@ const FUNCTIONS: Record<string, Fn> = {
       : Array.isArray(container)
         ? container.some((x) => JSON.stringify(x) === JSON.stringify(item))
         : isObject(container) && Object.keys(container).some((k) => k.toLowerCase() === String(item).toLowerCase()),
+  if: ([condition, whenTrue, whenFalse]) => (condition === true ? whenTrue : whenFalse),
   equals: ([a, b]) => JSON.stringify(a) === JSON.stringify(b),
   not: ([v]) => v !== true,
   and: (args) => args.every((v) => v === true),

@@ -44,7 +44,7 @@ describe("the controller config the template renders", () => {
     const hub = ofType(expansion, "Microsoft.EventHub/namespaces/eventhubs")[0]!;
     const [namespace, hubName] = hub.name.split("/");
     expect(config.signals.eventHubs).toMatchObject({ fullyQualifiedNamespace: `${namespace}.servicebus.windows.net`, eventHubName: hubName });
-    expect(ofType(expansion, "Microsoft.EventHub/namespaces/eventhubs/consumergroups").map((g) => g.name)).toEqual([`${hub.name}/${config.signals.eventHubs!.consumerGroup}`]);
+    expect(ofType(expansion, "Microsoft.EventHub/namespaces/eventhubs/consumergroups").map((g) => g.name)).toContain(`${hub.name}/${config.signals.eventHubs!.consumerGroup}`);
 
     const workspace = ofType(expansion, "Microsoft.OperationalInsights/workspaces")[0]!;
     expect(expansion.recorder.references).toContain(workspace.id);
@@ -59,6 +59,26 @@ describe("the controller config the template renders", () => {
   it("gives each replica its own consumer group", () => {
     const configs = renderedConfigs(expand({ controllerLocations: ["northeurope", "westeurope"] })).map(({ text }) => parseConfig(text, "rendered"));
     expect(configs.map((c) => c.signals.eventHubs?.consumerGroup)).toEqual(["apim-dr-controller-0", "apim-dr-controller-1"]);
+  });
+
+  it("makes the replicas one per region, each with its own id and admin URL, leasing in the state account", () => {
+    const expansion = expand({ controllerLocations: ["northeurope", "westeurope"] });
+    const configs = renderedConfigs(expansion).map(({ app, text }) => ({ app, config: parseConfig(text, "rendered") }));
+    expect(configs.map(({ config }) => [config.coordination?.replicaId, config.coordination?.region])).toEqual([
+      ["contoso-ctl-0", "northeurope"],
+      ["contoso-ctl-1", "westeurope"],
+    ]);
+    const containers = ofType(expansion, "Microsoft.Storage/storageAccounts/blobServices/containers").map((c) => c.name);
+    for (const { app, config } of configs) {
+      const coordination = config.coordination!;
+      expect(coordination.replicaId).toBe(app);
+      // Internal ingress: the admin URL is the app's environment-internal FQDN.
+      expect(coordination.adminUrl).toMatch(new RegExp(`^https://${app}\\.internal\\.[a-z0-9]+\\.northeurope\\.azurecontainerapps\\.io$`));
+      expect(coordination.leaseStore).toMatchObject({ accountName: expansion.outputs.stateStorageAccount, auth: { type: "credential" } });
+      expect(containers).toContain(`${coordination.leaseStore.accountName}/default/${coordination.leaseStore.container}`);
+    }
+    const external = renderedConfigs(expand({ adminIngressExternal: true })).map(({ text }) => parseConfig(text, "rendered"));
+    expect(external[0]!.coordination!.adminUrl).toMatch(/^https:\/\/contoso-ctl-0\.[a-z0-9]+\.northeurope\.azurecontainerapps\.io$/);
   });
 
   it("fails validation when the parameters make a bad config (same region twice)", () => {

@@ -115,7 +115,7 @@ describe("infra/ references", () => {
   const expansion = expand();
 
   it("the parameters example gives every parameter without a default, only declared ones, each of the right type and allowed", () => {
-    expect(expansion.parameters.controllerLocations).toEqual(["northeurope"]);
+    expect(expansion.parameters.controllerLocations).toEqual(["northeurope", "westeurope"]);
     expect(() => expand({ policyMode: "yolo" })).toThrow(/policyMode' must be one of/);
     expect(() => expand({ rpoMinutes: "60" })).toThrow(/rpoMinutes' must be of type int/);
     expect(() => expand({ primaryApimResourceIdd: "x" })).toThrow(/primaryApimResourceIdd' is given but not declared/);
@@ -141,7 +141,7 @@ describe("infra/ references", () => {
   it("catches a dependsOn, resourceId or reference that names nothing", () => {
     const typo = (s: string) => s.replace("variables('identityId')", "resourceId('Microsoft.ManagedIdentity/userAssignedIdentities', 'nobody')");
     const broken = expand(
-      {},
+      { controllerLocations: ["northeurope"] },
       withResource(
         (r) => r.type === "Microsoft.App/containerApps",
         (r) => {
@@ -235,23 +235,26 @@ describe("what infra/ deploys (example parameters)", () => {
       const apps = ofType(expand({ controllerLocations: locations }), "Microsoft.App/containerApps");
       expect(apps.map((a) => a.evaluated.location)).toEqual(locations);
     }
-    const app = one("Microsoft.App/containerApps");
     const identity = one("Microsoft.ManagedIdentity/userAssignedIdentities");
-    expect(app.evaluated.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: { [identity.id]: {} } });
-    const configuration = props(app).configuration as Json;
-    const spec = props(app).template as Json;
-    const container = (spec.containers as Json[])[0]!;
-    expect(spec.scale).toEqual({ minReplicas: 1, maxReplicas: 1 });
-    expect(container.image).toBe(values.controllerImage);
-    expect(configuration.ingress).toMatchObject({ external: false, targetPort: 7070 });
-    expect(configuration.secrets).toContainEqual({
-      name: "admin-token",
-      keyVaultUrl: "https://kv-contoso-apimdr.vault.azure.net/secrets/apim-dr-admin-token",
-      identity: identity.id,
-    });
-    expect(container.env).toEqual([{ name: "APIM_DR_ADMIN_TOKEN", secretRef: "admin-token" }]);
-    expect(container.args).toEqual(["run", "--config", "/config/config.yaml"]);
-    expect(container.volumeMounts).toEqual([{ volumeName: "config", mountPath: "/config" }]);
-    expect(spec.volumes).toEqual([{ name: "config", storageType: "Secret", secrets: [{ secretRef: "controller-config", path: "config.yaml" }] }]);
+    const apps = ofType(expansion, "Microsoft.App/containerApps");
+    expect(apps).toHaveLength(2);
+    for (const app of apps) {
+      expect(app.evaluated.identity).toEqual({ type: "UserAssigned", userAssignedIdentities: { [identity.id]: {} } });
+      const configuration = props(app).configuration as Json;
+      const spec = props(app).template as Json;
+      const container = (spec.containers as Json[])[0]!;
+      expect(spec.scale).toEqual({ minReplicas: 1, maxReplicas: 1 });
+      expect(container.image).toBe(values.controllerImage);
+      expect(configuration.ingress).toMatchObject({ external: false, targetPort: 7070 });
+      expect(configuration.secrets).toContainEqual({
+        name: "admin-token",
+        keyVaultUrl: "https://kv-contoso-apimdr.vault.azure.net/secrets/apim-dr-admin-token",
+        identity: identity.id,
+      });
+      expect(container.env).toEqual([{ name: "APIM_DR_ADMIN_TOKEN", secretRef: "admin-token" }]);
+      expect(container.args).toEqual(["run", "--config", "/config/config.yaml"]);
+      expect(container.volumeMounts).toEqual([{ volumeName: "config", mountPath: "/config" }]);
+      expect(spec.volumes).toEqual([{ name: "config", storageType: "Secret", secrets: [{ secretRef: "controller-config", path: "config.yaml" }] }]);
+    }
   });
 });
