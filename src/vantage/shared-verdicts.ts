@@ -91,6 +91,8 @@ export class SharedVerdicts {
   /** Failing operations, so an outage of the store is logged once, not every round. */
   private readonly failing = new Set<"publish" | "read">();
   private readonly badDocuments = new Set<string>();
+  /** The newest measurement passed on per replica and service: a document read again passes nothing twice. */
+  private readonly passed = new Map<string, string>();
 
   constructor(
     private readonly self: { replicaId: string; region: string },
@@ -138,7 +140,12 @@ export class SharedVerdicts {
         continue;
       }
       this.badDocuments.delete(replicaId);
-      for (const v of doc.verdicts) if (now - Date.parse(v.measuredAt) <= this.deps.maxAgeMs) signals.push(verdictSignal(doc, v));
+      for (const v of doc.verdicts) {
+        const key = `${doc.replicaId}|${v.serviceId.toLowerCase()}`;
+        if (now - Date.parse(v.measuredAt) > this.deps.maxAgeMs || this.passed.get(key) === v.measuredAt) continue;
+        this.passed.set(key, v.measuredAt);
+        signals.push(verdictSignal(doc, v));
+      }
     }
     return signals;
   }

@@ -40,6 +40,21 @@ describe("shared probe verdicts", () => {
     expect((await neu.shared.round()).map((s) => s.attributes?.["replicaId"])).toEqual(["ctl-weu"]);
   });
 
+  it("passes each measurement on once, however often the document is read", async () => {
+    const store = new MemoryVantageStore();
+    const clock = new ManualClock();
+    const weu = replica("ctl-weu", "westeurope", store, clock);
+    const neu = replica("ctl-neu", "northeurope", store, clock);
+    neu.shared.noteOwn(probe(PRIMARY_ID, "westeurope", "healthy", clock));
+    await neu.shared.round();
+    expect(await weu.shared.round()).toHaveLength(1);
+    expect(await weu.shared.round()).toHaveLength(0);
+    await clock.advance(1_000);
+    neu.shared.noteOwn(probe(PRIMARY_ID, "westeurope", "healthy", clock));
+    await neu.shared.round();
+    expect((await weu.shared.round()).map((s) => s.observedAt)).toEqual([new Date(clock.now()).toISOString()]);
+  });
+
   it("keeps `since` while a gateway keeps failing (degraded then unhealthy) and restarts it when it answers", async () => {
     const store = new MemoryVantageStore();
     const clock = new ManualClock();
