@@ -36,9 +36,10 @@ export function shareProbeVerdicts(
   const c = config.coordination;
   const probes = config.signals.probes;
   if (!c || !probes) return null;
+  const sides = new Map(config.pairs.flatMap((p) => (["primary", "standby"] as const).map((side) => [p[side].serviceId.toLowerCase(), { pair: p.name, side }] as const)));
   const shared = new SharedVerdicts(
     { replicaId: c.replicaId, region: c.region },
-    { store: deps.store, clock: deps.clock, log: deps.log, maxAgeMs: c.verdictMaxAgeSeconds * 1000, onError: deps.countError },
+    { store: deps.store, clock: deps.clock, log: deps.log, maxAgeMs: c.verdictMaxAgeSeconds * 1000, onError: deps.countError, pairOf: (id) => sides.get(id) },
   );
   const done = repeatEvery(
     deps.clock,

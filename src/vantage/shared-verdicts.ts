@@ -12,6 +12,9 @@ import type { VantageStorePort } from "../ports/vantage.js";
 
 /** One gateway as this replica's probes see it. */
 export interface PublishedVerdict {
+  /** The pair and side the gateway serves, for people reading the blob (readers go by serviceId). */
+  pair?: string;
+  side?: "primary" | "standby";
   /** ARM id of the service behind the gateway (each service belongs to one pair). */
   serviceId: string;
   /** The gateway's region. */
@@ -44,6 +47,8 @@ export interface SharedVerdictsDeps {
   maxAgeMs: number;
   /** Counts a failed publish or read (for /metrics). */
   onError(op: "publish" | "read"): void;
+  /** The pair and side of a service (lower-cased ARM id), when configured. */
+  pairOf?(serviceId: string): { pair: string; side: "primary" | "standby" } | undefined;
 }
 
 const STATUSES = new Set(["healthy", "degraded", "unhealthy"]);
@@ -106,6 +111,7 @@ export class SharedVerdicts {
     const failed = signal.attributes?.["failed"];
     const attempts = signal.attributes?.["attempts"];
     this.own.set(signal.resourceId.toLowerCase(), {
+      ...this.deps.pairOf?.(signal.resourceId.toLowerCase()),
       serviceId: signal.resourceId,
       region: signal.region ?? "",
       status: signal.status,

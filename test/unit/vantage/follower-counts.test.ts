@@ -95,7 +95,7 @@ describe("a follower counts the other region's published probe verdicts", () => 
     expect(status.health.primary.reason).toMatch(/^unhealthy: 2 independent sources agree on 2 channels \(other regions' probes, probes\) .*probe 2\/2 failed.*probes@ctl-neu 2\/2 failed/);
     // The follower publishes its own view too.
     const own = JSON.parse(vantage.documents.get("ctl-weu")!) as VantageDocument;
-    expect(own.verdicts.find((v) => v.region === "westeurope")).toMatchObject({ status: "unhealthy" });
+    expect(own.verdicts.find((v) => v.region === "westeurope")).toMatchObject({ pair: "contoso", side: "primary", status: "unhealthy" });
   });
 
   it("the other region probes the primary healthy: observer impaired for that gateway, primary not unhealthy", async () => {
