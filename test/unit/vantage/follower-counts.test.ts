@@ -49,13 +49,14 @@ describe("a follower counts the other region's published probe verdicts", () => 
     controller = null;
   });
 
-  async function follower(neuSeesPrimary: "unhealthy" | "healthy") {
+  async function follower(neuSeesPrimary: "unhealthy" | "healthy", storeDown = false) {
     const config = configFor();
     const clock = new ManualClock();
     const backups = new FakeBackupStore();
     const probe = new FakeProbe();
     probe.fail(PRIMARY_GW, 503);
     const vantage = new MemoryVantageStore();
+    vantage.down = storeDown;
     const ports: ControllerPorts = {
       clock,
       apim: new FakeApim(clock, backups),
@@ -85,7 +86,7 @@ describe("a follower counts the other region's published probe verdicts", () => 
       await clock.advance(1_000);
       await settle();
     }
-    return { status: controller.getPair("contoso")!, vantage };
+    return { status: controller.getPair("contoso")!, vantage, metrics: controller.metrics() };
   }
 
   it("its failing probes and the other region's make a quorum: the follower sees the primary unhealthy, naming both", async () => {
@@ -103,5 +104,13 @@ describe("a follower counts the other region's published probe verdicts", () => 
     expect(status.health.primary.verdict).toBe("healthy");
     expect(status.health.observerImpaired).toBe(true);
     expect(status.health.primary.reason).toContain("not counted: own probes");
+  });
+
+  it("a coordination store that does not answer changes nothing but the count: the controller keeps judging on its own probes", async () => {
+    const { status, metrics } = await follower("unhealthy", true);
+    expect(status.health.primary.verdict).toBe("suspect");
+    expect(status.health.primary.reason).toBe("suspect: probes alone: 1 of 2 required independent sources report unhealthy (probe 2/2 failed 0s ago)");
+    expect(metrics).toMatch(/apim_dr_poller_errors_total\{poller="vantage-publish"\} \d+/);
+    expect(metrics).toMatch(/apim_dr_poller_errors_total\{poller="vantage-read"\} \d+/);
   });
 });
