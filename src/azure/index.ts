@@ -21,6 +21,7 @@ export { createBlobDeadLetterStore } from "./eventhubs/blob-dead-letters.js";
 export { toAzureOperationError } from "./errors.js";
 export { parseApimServiceId, parseDnsZoneId } from "./resource-id.js";
 export { BlobLeaseStore } from "./blob-leases.js";
+export { BlobVantageStore } from "./blob-vantage-store.js";
 export { createBlobServiceClient } from "./blob-client.js";
 export { AzureApimAdapter, AzureDnsAdapter, AzureMonitorAdapter, AzureResourceHealthAdapter, AzureRoleAssignmentAdapter, AzureStorageAccountAdapter, BlobAuditLog, BlobBackupStore, BlobServiceProperties, BlobStateStore };
 

@@ -147,6 +147,14 @@ function coordinationRules(root: Record<string, unknown>): LocatedProblem[] {
       message: `${interval} s cannot renew before the renew deadline (${deadline} s) and the lease (${lease} s) expire; use at most ${Math.max(1, Math.floor(deadline / 2))} so a failed renewal is retried in time`,
     });
   }
+  const probes = record(record(root.signals).probes);
+  const probeInterval = num(probes.intervalSeconds, 10);
+  if ("probes" in record(root.signals) && typeof c.verdictMaxAgeSeconds === "number" && c.verdictMaxAgeSeconds <= probeInterval) {
+    problems.push({
+      path: ["coordination", "verdictMaxAgeSeconds"],
+      message: `${c.verdictMaxAgeSeconds} s is not above signals.probes.intervalSeconds (${probeInterval} s): replicas publish their verdicts every probe round, so each would be ignored before the next arrives; use at least ${2 * probeInterval}`,
+    });
+  }
   const hubs = record(record(root.signals).eventHubs);
   if ("eventHubs" in record(root.signals) && (text(hubs.consumerGroup) ?? "$Default").toLowerCase() === "$default") {
     problems.push({

@@ -27,10 +27,11 @@ type BlobStateStore = Extract<ApimDrConfig["stateStore"], { type: "blob" }>;
 type FileStateStore = Extract<ApimDrConfig["stateStore"], { type: "file" }>;
 
 /** Coordination with every default filled in (replica id: the host name; lease endpoint; renew deadline). */
-export type EffectiveCoordination = Omit<CoordinationConfig, "leaseStore" | "replicaId" | "renewDeadlineSeconds"> & {
+export type EffectiveCoordination = Omit<CoordinationConfig, "leaseStore" | "replicaId" | "renewDeadlineSeconds" | "verdictMaxAgeSeconds"> & {
   leaseStore: CoordinationConfig["leaseStore"] & { blobEndpoint: string };
   replicaId: string;
   renewDeadlineSeconds: number;
+  verdictMaxAgeSeconds: number;
 };
 
 export type EffectiveConfig = Omit<ApimDrConfig, "pairs" | "stateStore" | "coordination"> & {
@@ -55,16 +56,20 @@ export function effectiveConfig(config: ApimDrConfig, baseDir: string): Effectiv
     azure: { ...config.azure, ...(config.azure.caCertPath ? { caCertPath: absolute(config.azure.caCertPath, baseDir) } : {}) },
     stateStore,
     pairs: config.pairs.map(effectivePair),
-    ...(coordination ? { coordination: effectiveCoordination(coordination) } : {}),
+    ...(coordination ? { coordination: effectiveCoordination(coordination, config.signals.probes?.intervalSeconds) } : {}),
   };
 }
 
-function effectiveCoordination(c: CoordinationConfig): EffectiveCoordination {
+/** Another replica's probe verdict stays fresh for this many probe rounds by default (one lost publish is no gap). */
+export const VERDICT_MAX_AGE_ROUNDS = 3;
+
+function effectiveCoordination(c: CoordinationConfig, probeIntervalSeconds = 10): EffectiveCoordination {
   return {
     ...c,
     leaseStore: { ...c.leaseStore, blobEndpoint: c.leaseStore.blobEndpoint ?? blobEndpointOf(c.leaseStore.accountName) },
     replicaId: c.replicaId ?? hostname().toLowerCase(),
     renewDeadlineSeconds: c.renewDeadlineSeconds ?? defaultRenewDeadlineSeconds(c.leaseDurationSeconds),
+    verdictMaxAgeSeconds: c.verdictMaxAgeSeconds ?? VERDICT_MAX_AGE_ROUNDS * probeIntervalSeconds,
   };
 }
 

@@ -372,6 +372,9 @@ export const coordinationSchema = z
     leaseDurationSeconds: intInRange(15, 60, "Blob lease duration (Azure allows 15-60 s): a dead leader's pairs are taken over at most this long plus one renew interval after its last renewal.").default(15),
     renewDeadlineSeconds: positiveNumber("A leader that has not renewed for this long stops starting mutations and cancels its steps; must be below leaseDurationSeconds (default: two thirds of it).").optional(),
     renewIntervalSeconds: positiveNumber("How often the leader renews and a follower tries to acquire; must be below renewDeadlineSeconds.").default(3),
+    verdictMaxAgeSeconds: positiveNumber(
+      "Each replica publishes its probe verdicts to the lease container every probe round; another replica's verdict older than this is ignored. Default: 3 probe intervals; must exceed signals.probes.intervalSeconds.",
+    ).optional(),
   })
   .describe("Several controller replicas: a leader per pair by blob lease. Without this section one replica runs alone and acts on every pair.");
 

@@ -2,6 +2,7 @@ import type { Signal, SignalChannel } from "../ports/signal.js";
 import { RESOURCE_HEALTH_API, channelName, channelOf, channelRank, listing, sortChannels } from "./channels.js";
 import { groupOf, stalenessOf, type AuthoritativeRule, type HealthSettings, type SourceGroup } from "./config.js";
 import { describeSignal } from "./describe.js";
+import { voteGroupOf } from "./vantage.js";
 
 /** A signal with its parsed observation time. */
 export interface TimedSignal {
@@ -45,6 +46,14 @@ export interface Assessment {
   newestStale: TimedSignal | null;
   /** Groups left out of this assessment (observer groups while the observer is impaired). */
   excluded: string[];
+  /** Votes left out for one gateway only, each with why (vantage points that contradict each other). */
+  notCounted: string[];
+}
+
+/** A group left out of one region's assessment, and why (said in the verdict's reason). */
+export interface Exclusion {
+  group: string;
+  why: string;
 }
 
 /** Channels that can confirm an outage together; one channel alone never can. */
@@ -84,26 +93,34 @@ export function assess(
   latest: ReadonlyMap<string, TimedSignal>,
   settings: HealthSettings,
   now: number,
-  options: { excludeObserver?: boolean } = {},
+  options: { excludeObserver?: boolean; exclude?: Exclusion[] } = {},
 ): Assessment {
   const excluded = options.excludeObserver ? settings.groups.filter((g) => g.observer).map((g) => g.name) : [];
-  const fresh = new Map<SourceGroup, TimedSignal[]>();
+  const left = new Set([...excluded, ...(options.exclude ?? []).map((e) => e.group)]);
+  // By group name: another region's replica votes in a group made for it (vantage.ts), not a configured one.
+  const fresh = new Map<string, { group: SourceGroup; entries: TimedSignal[] }>();
   let newestStale: TimedSignal | null = null;
   for (const entry of latest.values()) {
-    const group = groupOf(settings, entry.signal.source);
-    if (!group || excluded.includes(group.name)) continue;
+    const group = voteGroupOf(settings, entry.signal);
+    if (!group || left.has(group.name)) continue;
     if (now - entry.at > stalenessOf(settings, group)) {
       if (!newestStale || byTime(entry, newestStale) > 0) newestStale = entry;
       continue;
     }
-    if (entry.signal.status !== "unknown") fresh.set(group, [...(fresh.get(group) ?? []), entry]);
+    if (entry.signal.status !== "unknown") {
+      const slot = fresh.get(group.name) ?? { group, entries: [] };
+      slot.entries.push(entry);
+      fresh.set(group.name, slot);
+    }
   }
 
   const votes: GroupVote[] = [];
-  for (const group of settings.groups) {
+  const configured = new Set(settings.groups.map((g) => g.name));
+  const remote = [...fresh.values()].map((f) => f.group).filter((g) => !configured.has(g.name)).sort((a, b) => a.name.localeCompare(b.name));
+  for (const group of [...settings.groups, ...remote]) {
     let vote: GroupVote | null = null;
     // A fixed order inside a vote, whatever the arrival order: source as the group lists it, channel, time, id.
-    const members = (fresh.get(group) ?? []).sort(
+    const members = (fresh.get(group.name)?.entries ?? []).sort(
       (a, b) =>
         group.sources.indexOf(a.signal.source) - group.sources.indexOf(b.signal.source) ||
         channelRank(channelOf(a.signal)) - channelRank(channelOf(b.signal)) ||
@@ -161,7 +178,7 @@ export function assess(
           ? "a second channel"
           : "1 more independent source on another channel"
         : "1 more independent source";
-  return { kind, immediate, authoritative, awaits, unhealthy, degraded, healthy, channels, healthyWitnesses: witnesses(fresh, channels), authorityNote, newestStale, excluded };
+  return { kind, immediate, authoritative, awaits, unhealthy, degraded, healthy, channels, healthyWitnesses: witnesses([...fresh.values()].flatMap((f) => f.entries), channels), authorityNote, newestStale, excluded, notCounted: (options.exclude ?? []).map((e) => e.why) };
 }
 
 /**
@@ -169,10 +186,10 @@ export function assess(
  * signals are all healthy; for ARM, the Resource Health API on its own when it says Available
  * (it is what a forged Resource Health record claims to speak for).
  */
-function witnesses(fresh: ReadonlyMap<SourceGroup, TimedSignal[]>, down: SignalChannel[]): string[] {
+function witnesses(fresh: TimedSignal[], down: SignalChannel[]): string[] {
   if (!down.length) return [];
   const byChannel = new Map<SignalChannel, TimedSignal[]>();
-  for (const entry of [...fresh.values()].flat()) {
+  for (const entry of fresh) {
     const channel = channelOf(entry.signal);
     byChannel.set(channel, [...(byChannel.get(channel) ?? []), entry]);
   }

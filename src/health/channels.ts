@@ -3,8 +3,8 @@ import type { Signal, SignalChannel } from "../ports/signal.js";
 export type { SignalChannel };
 
 /** Display order in reasons: the least trusted channel first. */
-const ORDER: SignalChannel[] = ["eventHubs", "arm", "probe"];
-const NAMES: Record<SignalChannel, string> = { eventHubs: "Event Hubs", arm: "ARM reads", probe: "probes" };
+const ORDER: SignalChannel[] = ["eventHubs", "replicas", "arm", "probe"];
+const NAMES: Record<SignalChannel, string> = { eventHubs: "Event Hubs", replicas: "other regions' probes", arm: "ARM reads", probe: "probes" };
 
 /** An unstamped signal counts as Event Hubs: the channel an outsider with send rights can write to. */
 export function channelOf(signal: Signal): SignalChannel {
@@ -41,9 +41,14 @@ export function listing(items: string[]): string {
  */
 export function entryKey(signal: Signal): string {
   const alertId = signal.attributes?.["alertId"];
-  const base = `${channelOf(signal)}|${signal.source}`;
+  const replica = signal.attributes?.["replicaId"];
+  // Each other replica is its own vantage point: one entry per replica, never overwriting another's.
+  const base = channelOf(signal) === "replicas" && typeof replica === "string" ? `replicas|${signal.source}|${replica}` : `${channelOf(signal)}|${signal.source}`;
   return typeof alertId === "string" && alertId ? `${base}|${alertId.toLowerCase()}` : base;
 }
+
+/** The key of this replica's own probe verdict. */
+export const OWN_PROBE = "probe|probe";
 
 /** The key of the controller's own Resource Health API read. */
 export const RESOURCE_HEALTH_API = "arm|resourceHealth";

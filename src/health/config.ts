@@ -48,6 +48,17 @@ export interface HealthSettings {
   authoritative: AuthoritativeRule[];
   /** Signals stamped further than this in the future are rejected: a skewed clock must not pin a source. */
   maxClockSkewMs: number;
+  /**
+   * Several replicas (issue 14): this replica's region, and how old another replica's published probe
+   * verdict may be and still count (see vantage.ts). Absent: other replicas' verdicts are ignored.
+   */
+  vantage?: VantageSettings;
+}
+
+export interface VantageSettings {
+  /** Azure region this replica runs in: a replica in the same region is no independent vantage point. */
+  region: string;
+  maxAgeMs: number;
 }
 
 /**
@@ -129,6 +140,9 @@ export function validateHealthSettings(s: HealthSettings): void {
       }
       owner.set(source, group.name);
     }
+  }
+  if (s.vantage && (!Number.isFinite(s.vantage.maxAgeMs) || s.vantage.maxAgeMs <= 0)) {
+    throw new HealthSettingsError(`coordination.verdictMaxAgeSeconds must be a positive number of seconds, got ${String(s.vantage.maxAgeMs / 1000)}`);
   }
   if (!Number.isInteger(s.quorum) || s.quorum < 1 || s.quorum > s.groups.length) {
     throw new HealthSettingsError(`health.quorum must be a whole number from 1 to ${s.groups.length} (the number of source groups), got ${String(s.quorum)}`);

@@ -38,6 +38,8 @@ function statement(signal: Signal): string {
 
 /** The source as reasons name it; the Resource Health API read is told apart from Resource Health records on the hub. */
 export function sourceLabel(signal: Signal): string {
+  const replica = channelOf(signal) === "replicas" ? signal.attributes?.["replicaId"] : undefined;
+  if (typeof replica === "string") return `probes@${replica}`;
   return signal.source === "resourceHealth" && channelOf(signal) === "arm" ? "Resource Health API" : signal.source;
 }
 

@@ -1,9 +1,11 @@
 import type { Signal } from "../ports/signal.js";
-import { assess, evidence, signalIdsOf, type Assessment, type TimedSignal } from "./assessment.js";
+import { assess, evidence, signalIdsOf, type Assessment, type Exclusion, type TimedSignal } from "./assessment.js";
 import { attribute, type PairSpec } from "./attribution.js";
 import type { RegionRole } from "../ports/region.js";
-import { entryKey } from "./channels.js";
-import { groupOf, stalenessOf, validateHealthSettings, type HealthSettings } from "./config.js";
+import { entryKey, OWN_PROBE } from "./channels.js";
+import { stalenessOf, validateHealthSettings, type HealthSettings } from "./config.js";
+import { notIndependent, remoteVantageOf, voteGroupOf } from "./vantage.js";
+import { vantageDisputes } from "./vantage-disputes.js";
 import { advance, initialRegionState, type RegionState, type RegionVerdict } from "./region-state.js";
 
 export type { PairSpec, PairMember } from "./attribution.js";
@@ -62,6 +64,7 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
   const counts = { accepted: 0, notHealth: 0, invalidTime: 0, future: 0, stale: 0, ignoredSource: 0, unattributed: 0, duplicate: 0, outOfOrder: 0 };
   let regions: Record<RegionRole, RegionState> | null = null;
   let impairedSince: number | null = null;
+  const ownFailingSince: Record<RegionRole, number | null> = { primary: null, standby: null };
   let lastNow = Number.NEGATIVE_INFINITY;
   const retentionMs = Math.max(...settings.groups.map((g) => stalenessOf(settings, g))) + settings.maxClockSkewMs;
 
@@ -77,7 +80,10 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     if (at > now + settings.maxClockSkewMs) {
       return reject("future", `signal ${signal.id} is stamped ${signal.observedAt}, more than ${settings.maxClockSkewMs} ms ahead of the controller clock; check the sender's clock`);
     }
-    const group = groupOf(settings, signal.source);
+    const remote = remoteVantageOf(signal);
+    const independence = remote ? notIndependent(settings, remote) : null;
+    if (independence) return reject("ignoredSource", `signal ${signal.id} is not counted: ${independence}`);
+    const group = voteGroupOf(settings, signal);
     if (!group) {
       return reject("ignoredSource", `signal ${signal.id} comes from '${signal.source}', which is in no source group; add it to health.groups to count it`);
     }
@@ -103,19 +109,23 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
     if (!newer.length) {
       return reject("outOfOrder", `signal ${signal.id} (${signal.observedAt}) is older than the newest ${signal.source} signal already observed for this region`);
     }
-    for (const side of newer) latest[side].set(key, { signal, at });
+    for (const side of newer) {
+      latest[side].set(key, { signal, at });
+      // When this replica's probes of that gateway began failing: only another region's verdict measured since then contradicts them.
+      if (key === OWN_PROBE) ownFailingSince[side] = signal.status === "healthy" || signal.status === "unknown" ? null : (ownFailingSince[side] ?? at);
+    }
     counts.accepted++;
     return { accepted: true, sides: newer };
   }
 
   /** Observer groups fail for both regions at once, and Azure-side signals do not confirm both outages. */
-  function observerImpairment(now: number, full: Record<RegionRole, Assessment>): ObserverStatus | null {
+  function observerImpairment(now: number, full: Record<RegionRole, Assessment>, exclude: Record<RegionRole, Exclusion[]>): ObserverStatus | null {
     const observerDown = (a: Assessment) => a.unhealthy.filter((v) => v.group.observer);
     const probes = { primary: observerDown(full.primary), standby: observerDown(full.standby) };
     if (!probes.primary.length || !probes.standby.length) return null;
     const azure = {
-      primary: assess(latest.primary, settings, now, { excludeObserver: true }),
-      standby: assess(latest.standby, settings, now, { excludeObserver: true }),
+      primary: assess(latest.primary, settings, now, { excludeObserver: true, exclude: exclude.primary }),
+      standby: assess(latest.standby, settings, now, { excludeObserver: true, exclude: exclude.standby }),
     };
     if (azure.primary.unhealthy.length && azure.standby.unhealthy.length) return null;
     const failing = `own probes fail for both primary ${evidence(probes.primary, now)} and standby ${evidence(probes.standby, now)}`;
@@ -141,17 +151,27 @@ export function createEvaluator(settings: HealthSettings, pair: PairSpec): Healt
       for (const [key, entry] of latest[side]) if (entry.signal.attributes?.["alertId"] && entry.at < now - retentionMs) latest[side].delete(key);
     }
 
-    const full = { primary: assess(latest.primary, settings, now), standby: assess(latest.standby, settings, now) };
-    const impairment = observerImpairment(now, full);
+    // Vantage points that contradict each other about one gateway (issue 14): the failing side's vote is left out.
+    const disputes = { primary: vantageDisputes("primary", latest.primary, ownFailingSince.primary, settings, now), standby: vantageDisputes("standby", latest.standby, ownFailingSince.standby, settings, now) };
+    const exclude = { primary: disputes.primary.exclude, standby: disputes.standby.exclude };
+    const full = { primary: assess(latest.primary, settings, now, { exclude: exclude.primary }), standby: assess(latest.standby, settings, now, { exclude: exclude.standby }) };
+    const wholeObserver = observerImpairment(now, full, exclude);
+    const gatewayImpairments = [disputes.primary.impaired, disputes.standby.impaired].filter((d) => d !== null);
+    const impairment: ObserverStatus | null =
+      wholeObserver ??
+      (gatewayImpairments.length
+        ? { impaired: true, reason: gatewayImpairments.map((d) => d.reason).join("; "), since: impairedSince ?? now, signalIds: gatewayImpairments.flatMap((d) => d.signalIds) }
+        : null);
     impairedSince = impairment ? impairment.since : null;
-    const used = impairment
+    const used = wholeObserver
       ? {
-          primary: assess(latest.primary, settings, now, { excludeObserver: true }),
-          standby: assess(latest.standby, settings, now, { excludeObserver: true }),
+          primary: assess(latest.primary, settings, now, { excludeObserver: true, exclude: exclude.primary }),
+          standby: assess(latest.standby, settings, now, { excludeObserver: true, exclude: exclude.standby }),
         }
       : full;
     regions ??= { primary: initialRegionState(now), standby: initialRegionState(now) };
-    const hold = impairment ? "observer impaired, failover withheld" : null;
+    // Only an observer impaired everywhere holds the primary; one impaired gateway view just does not count.
+    const hold = wholeObserver ? "observer impaired, failover withheld" : null;
     const primary = advance(regions.primary, used.primary, now, settings, hold);
     const standby = advance(regions.standby, used.standby, now, settings);
     regions.primary = primary.state;

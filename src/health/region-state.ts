@@ -142,6 +142,7 @@ export function advance(
       : "unknown: no health signal for this region yet";
   }
   if (a.excluded.length) reason += `; not counted while the observer is impaired: ${a.excluded.join(", ")}`;
+  for (const why of a.notCounted) reason += `; not counted: ${why}`;
 
   const since = verdict === state.verdict ? state.since : now;
   return {

@@ -26,8 +26,10 @@ export interface Signal {
  * The ways a signal can reach the controller. Independence is counted in channels: anyone with
  * send rights on the hub can put any number of events on `eventHubs`, but cannot forge what the
  * controller reads itself from ARM with its own identity (`arm`) or sees with its own probes (`probe`).
+ * `replicas`: another replica's probe verdicts, read from the coordination store (written only by
+ * replicas, with the lease account's credentials; see src/vantage).
  */
-export type SignalChannel = "eventHubs" | "arm" | "probe";
+export type SignalChannel = "eventHubs" | "arm" | "probe" | "replicas";
 
 /** Every signal source, listed once: the type and the configuration's enum both come from here. */
 export const SIGNAL_SOURCES = ["alert", "resourceHealth", "serviceHealth", "activityLog", "gatewayLog", "metric", "log", "probe"] as const;

@@ -15,6 +15,8 @@ export function configuredSources(signals: EffectiveConfig["signals"]): string[]
 /** Which configured source a signal came through: its channel first (Event Hubs carries many kinds), then its source. */
 function sourceOf(signal: Signal): string | null {
   if (signal.channel === "probe") return "probes";
+  // Another replica's probe verdicts (src/vantage) are no configured source of this one.
+  if (signal.channel === "replicas") return null;
   if (signal.channel === "arm") return signal.source === "metric" ? "metrics" : signal.source === "log" ? "logs" : signal.source === "resourceHealth" ? "resourceHealth" : null;
   return "eventHubs";
 }

@@ -1,7 +1,6 @@
 import { setMaxListeners } from "node:events";
 import type { EffectiveConfig, EffectivePair } from "../config/index.js";
 import type { BackupStorePort } from "../ports/backups.js";
-import { healthSettingsFrom } from "../config/index.js";
 import type { DeadLetterStore } from "../ports/dead-letters.js";
 import type { EventStreamPort } from "../ports/events.js";
 import type { MonitorPort } from "../ports/monitor.js";
@@ -36,6 +35,9 @@ import { LeaderGate } from "../coordination/leader-gate.js";
 import { fencedApim, fencedBackups, fencedDns } from "../coordination/fenced-ports.js";
 import { followerStatus } from "../coordination/follower-status.js";
 import { SignalRouter } from "./signal-router.js";
+// issue 14 item 6: replicas share their probe verdicts (several vantage points).
+import type { VantageStorePort } from "../ports/vantage.js";
+import { controllerHealthSettings, shareProbeVerdicts, type VerdictSharing } from "../vantage/index.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
   /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
@@ -52,6 +54,8 @@ export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sink
   notifications?: Notifications;
   /** issue 14: who leads each pair; absent: this replica acts alone (no lease). */
   leadership?: Leadership & { start(): void; stop(): Promise<void> };
+  /** issue 14: where replicas publish their probe verdicts (the lease container); absent: this replica's probes are its only vantage point. */
+  vantage?: VantageStorePort;
 }
 
 export interface ControllerOptions {
@@ -113,6 +117,7 @@ export class Controller implements ControllerApi {
   private gate: LeaderGate<{ runtime: PairRuntime; stop: AbortController }> | null = null;
   /** Each signal reaches only the pairs it concerns (by resource id, or by region for region-wide signals). */
   private readonly router: SignalRouter<{ name: string; pair: EffectivePair }>;
+  private verdicts: VerdictSharing | null = null;
 
   private constructor(
     private readonly config: EffectiveConfig,
@@ -128,7 +133,7 @@ export class Controller implements ControllerApi {
   }
 
   static async start(config: EffectiveConfig, ports: ControllerPorts, options: ControllerOptions = {}): Promise<Controller> {
-    const healthSettings = healthSettingsFrom(config.health);
+    const healthSettings = controllerHealthSettings(config);
     const pairs = new Map<string, PairRuntime>();
     const recordCounts = emptyRecordCounts();
     // Verification probes the path and within the time the configured probes use.
@@ -158,7 +163,10 @@ export class Controller implements ControllerApi {
    */
   ingest(signal: Signal, judge = true): void {
     this.onSignal?.(signal);
-    this.counters.signalsReceived[signal.source] = (this.counters.signalsReceived[signal.source] ?? 0) + 1;
+    this.verdicts?.noteOwn(signal);
+    // Another replica's probe verdicts are counted apart from this replica's own probes.
+    const source = signal.channel === "replicas" ? "replicaProbe" : signal.source;
+    this.counters.signalsReceived[source] = (this.counters.signalsReceived[source] ?? 0) + 1;
     const pairs = this.router.route(signal);
     if (!pairs.length) {
       // About no configured service or region (e.g. another service of the subscription): nothing to judge.
@@ -259,6 +267,11 @@ export class Controller implements ControllerApi {
       run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
     }
     this.loop(this.every(this.options.tickMs, () => this.judge()));
+    if (ports.vantage) {
+      const countError = (op: string) => (this.counters.pollerErrors[`vantage-${op}`] = (this.counters.pollerErrors[`vantage-${op}`] ?? 0) + 1);
+      this.verdicts = shareProbeVerdicts(config, { store: ports.vantage, clock: ports.clock, log: ports.log, ingest: emit, countError }, signal);
+      if (this.verdicts) this.loop(this.verdicts.done);
+    }
 
     if (config.signals.eventHubs && ports.events) {
       // A restart replays what the hub holds after the last checkpoint: an outage and the recovery
@@ -299,7 +312,7 @@ export class Controller implements ControllerApi {
    * DNS write, and the DNS write carries the epoch.
    */
   private startLeaderGate(leadership: Leadership & { start(): void }): void {
-    const healthSettings = healthSettingsFrom(this.config.health);
+    const healthSettings = controllerHealthSettings(this.config);
     for (const pair of this.config.pairs) this.evaluators.set(pair.name, createEvaluator(healthSettings, { primary: pair.primary, standby: pair.standby }));
     const byName = new Map(this.config.pairs.map((p) => [p.name, p]));
     const { ports } = this;

@@ -10,6 +10,7 @@ import {
   createCredential,
   createEventHubsEventSource,
   BlobLeaseStore,
+  BlobVantageStore,
   type StorageAccountSettings,
 } from "../azure/index.js";
 import { systemClock, type Clock } from "../ports/clock.js";
@@ -88,6 +89,8 @@ export function wirePorts(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: 
     deadLetters: hub ? createBlobDeadLetterStore(stateContainer(DEAD_LETTER_CONTAINER)) : createMemoryDeadLetterStore(),
     resolveAccessKey: (ref) => secret(ref, "pairs[].backup.access.accessKeyEnv"),
     log,
+    // issue 14: replicas share their probe verdicts through the lease container.
+    ...(config.coordination ? { vantage: new BlobVantageStore(leaseServiceClient(config.coordination, config, env), config.coordination.leaseStore.container) } : {}),
     notifications: createNotifications(config.notifications, secret, { clock, log }),
     // Pairs that keep their backups in the same account share one client (one connection pool, not one per pair).
     backupStoreFor: (pair) => {
@@ -124,14 +127,19 @@ function readCa(path: string): string {
 export function wireLeadership(config: EffectiveConfig, env: NodeJS.ProcessEnv, log: Logger, adminUrl: string): LeaseManager | null {
   const c = config.coordination;
   if (!c) return null;
+  const leases = new BlobLeaseStore(leaseServiceClient(c, config, env), c.leaseStore.container);
+  const self = { replicaId: c.replicaId, region: c.region, adminUrl: c.adminUrl ?? adminUrl };
+  const timings = { leaseDurationMs: c.leaseDurationSeconds * 1000, renewDeadlineMs: c.renewDeadlineSeconds * 1000, renewIntervalMs: c.renewIntervalSeconds * 1000 };
+  // Leases run on Azure's clock: real time, never the drills' scaled time.
+  return new LeaseManager(self, config.pairs.map((p) => p.name), leases, timings, systemClock(), log);
+}
+
+/** The coordination store's account: the leases and the replicas' published probe verdicts live there. */
+function leaseServiceClient(c: NonNullable<EffectiveConfig["coordination"]>, config: EffectiveConfig, env: NodeJS.ProcessEnv) {
   const store = c.leaseStore;
   const auth =
     store.auth.type === "accountKey"
       ? { type: "accountKey" as const, accountName: store.accountName, accountKey: resolveSecret(store.auth.accountKeyEnv, env, "coordination.leaseStore.auth") }
       : { type: "tokenCredential" as const, credential: createCredential(config.azure.credential) };
-  const leases = new BlobLeaseStore(createBlobServiceClient({ blobEndpoint: store.blobEndpoint, auth }), store.container);
-  const self = { replicaId: c.replicaId, region: c.region, adminUrl: c.adminUrl ?? adminUrl };
-  const timings = { leaseDurationMs: c.leaseDurationSeconds * 1000, renewDeadlineMs: c.renewDeadlineSeconds * 1000, renewIntervalMs: c.renewIntervalSeconds * 1000 };
-  // Leases run on Azure's clock: real time, never the drills' scaled time.
-  return new LeaseManager(self, config.pairs.map((p) => p.name), leases, timings, systemClock(), log);
+  return createBlobServiceClient({ blobEndpoint: store.blobEndpoint, auth });
 }

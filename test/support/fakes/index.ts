@@ -44,3 +44,4 @@ export function fakeWorld() {
   return { clock, backups, apim, dns, probe, ports };
 }
 export { idleStepActors } from "./idle-steps.js";
+export { MemoryVantageStore } from "./vantage-store.js";

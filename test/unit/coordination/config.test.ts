@@ -60,6 +60,14 @@ describe("coordination config", () => {
     expect(() => validateConfig({ ...withCoordination({}), signals: { eventHubs: { ...hub, consumerGroup: "apim-dr-ctl-neu" } } })).not.toThrow();
   });
 
+  it("keeps another replica's probe verdict fresh for 3 probe intervals by default, and refuses a max age a verdict cannot meet", () => {
+    const probes = { intervalSeconds: 5 };
+    const config = effectiveConfig(validateConfig({ ...withCoordination({}), signals: { probes } }), "/etc/apim-dr");
+    expect(config.coordination!.verdictMaxAgeSeconds).toBe(15);
+    const problems = problemsOf({ ...withCoordination({ verdictMaxAgeSeconds: 5 }), signals: { probes } });
+    expect(problems.join("\n")).toMatch(/coordination\.verdictMaxAgeSeconds.*5 s is not above signals\.probes\.intervalSeconds \(5 s\).*use at least 10/);
+  });
+
   it("needs a blob state store every replica reaches", () => {
     const problems = problemsOf({ ...withCoordination({}), stateStore: { type: "file", dir: "state" } });
     expect(problems.join("\n")).toMatch(/stateStore\.type.*with coordination, use stateStore\.type: blob/);
