@@ -384,8 +384,10 @@ export class Controller implements ControllerApi {
 
   private pair(name: string): PairRuntime {
     const pair = this.pairs.get(name);
-    if (!pair) throw new Error(`no pair named '${name}'`);
-    return pair;
+    if (pair) return pair;
+    if (!this.evaluators.has(name)) throw new Error(`no pair named '${name}'`);
+    const leader = this.leadership.view(name).leader;
+    throw new Error(`this replica follows pair ${name}: ask its leader${leader ? `, ${leader.replicaId} at ${leader.adminUrl}` : " (none right now)"}`);
   }
 
   listPairs(): PairStatus[] {
@@ -409,7 +411,8 @@ export class Controller implements ControllerApi {
     return this.pair(name).failoverPlan();
   }
   appendAudit(name: string, entries: AuditEntry[]): void {
-    this.pair(name).appendAudit(entries);
+    // A follower keeps its readiness results in memory only: the pair's trail is its leader's to write.
+    this.pairs.get(name)?.appendAudit(entries);
   }
   async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
     // issue 14: only the leader acts; a follower names it, and the CLI retries there.

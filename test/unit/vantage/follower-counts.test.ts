@@ -106,6 +106,16 @@ describe("a follower counts the other region's published probe verdicts", () => 
     expect(status.health.primary.reason).toContain("not counted: own probes");
   });
 
+  it("a follower's readiness results stay off the pair's trail, and asking it for a plan names the leader", async () => {
+    const { status } = await follower("healthy");
+    expect(status.leadership).toMatchObject({ role: "follower" });
+    const audit = await controller!.audit("contoso");
+    controller!.appendAudit("contoso", [{ at: new Date().toISOString(), pair: "contoso", type: "readiness", verdict: "READY", reason: "rbac: ok" }]);
+    expect(await controller!.audit("contoso")).toEqual(audit);
+    expect(() => controller!.failoverPlan("contoso")).toThrow("this replica follows pair contoso: ask its leader, ctl-neu at http://127.0.0.1:7002");
+    expect(() => controller!.failoverPlan("nope")).toThrow("no pair named 'nope'");
+  });
+
   it("a coordination store that does not answer changes nothing but the count: the controller keeps judging on its own probes", async () => {
     const { status, metrics } = await follower("unhealthy", true);
     expect(status.health.primary.verdict).toBe("suspect");
