@@ -34,6 +34,7 @@ import { soleReplica, type Leadership } from "../ports/leadership.js";
 import { createEvaluator, type HealthEvaluator } from "../health/index.js";
 import { LeaderGate } from "../coordination/leader-gate.js";
 import { fencedApim, fencedBackups, fencedDns } from "../coordination/fenced-ports.js";
+import { takeOverAuditTrail } from "../coordination/fenced-audit.js";
 import { followerStatus } from "../coordination/follower-status.js";
 import { SignalRouter } from "./signal-router.js";
 
@@ -119,8 +120,8 @@ export class Controller implements ControllerApi {
     private readonly ports: ControllerPorts,
     private readonly pairs: Map<string, PairRuntime>,
     private readonly recordCounts: RecordCounts,
-    /** What each pair's runtime is built from (the leader gate adds fenced ports). */
-    private readonly pairDeps: (pair: EffectivePair) => PairRuntimeDeps,
+    /** What each pair's runtime is built from (the leader gate adds fenced ports and its own audit sink). */
+    private readonly pairDeps: (pair: EffectivePair, audit?: SinkFactory) => PairRuntimeDeps,
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
   ) {
     this.leadership = ports.leadership ?? soleReplica();
@@ -134,8 +135,8 @@ export class Controller implements ControllerApi {
     // Verification probes the path and within the time the configured probes use.
     const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
-    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
-    const pairDeps = (pair: EffectivePair): PairRuntimeDeps => ({ ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) });
+    const sinks: SinkFactory[] = [() => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
+    const pairDeps = (pair: EffectivePair, audit: SinkFactory = (name) => auditSink(ports.audit, name)): PairRuntimeDeps => ({ ...ports, ...verification, sinks: [audit, ...sinks], backups: ports.backupStoreFor(pair) });
     // issue 14: with coordination, no runtime starts here: each starts when this replica takes the pair's lease.
     if (!ports.leadership) {
       for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, pairDeps(pair), options.signal));
@@ -311,7 +312,15 @@ export class Controller implements ControllerApi {
       takeOver: async (name, why) => {
         const acquiredAt = ports.clock.now();
         const pair = byName.get(name)!;
-        const deps = { ...this.pairDeps(pair), apim: fencedApim(ports.apim, leadership, name), dns: fencedDns(ports.dns, leadership, name), backups: fencedBackups(ports.backupStoreFor(pair), leadership, name) };
+        // The audit trail is the leader's: claimed with this replica's epoch before anything is recorded.
+        const audit = await takeOverAuditTrail(ports.audit, leadership, name, { clock: ports.clock, signal: this.abort.signal, log: ports.log });
+        const deps = {
+          ...this.pairDeps(pair, audit?.sink),
+          ...(audit ? { firstSeq: audit.firstSeq } : {}),
+          apim: fencedApim(ports.apim, leadership, name),
+          dns: fencedDns(ports.dns, leadership, name),
+          backups: fencedBackups(ports.backupStoreFor(pair), leadership, name),
+        };
         const runtime = await PairRuntime.start(pair, healthSettings, deps, this.abort.signal, this.evaluators.get(name));
         // Stopped by stand-down or by the controller stopping; the listener goes with the stand-down (takeovers repeat).
         const stop = new AbortController();
