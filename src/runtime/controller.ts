@@ -37,6 +37,7 @@ import { fencedApim, fencedBackups, fencedDns } from "../coordination/fenced-por
 import { takeOverAuditTrail } from "../coordination/fenced-audit.js";
 import { followerStatus } from "../coordination/follower-status.js";
 import { SignalRouter } from "./signal-router.js";
+import { StoreWait } from "./store-wait.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
   /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
@@ -112,6 +113,8 @@ export class Controller implements ControllerApi {
   private readonly evaluators = new Map<string, HealthEvaluator>();
   private readonly followerViews = new Map<string, unknown>();
   private gate: LeaderGate<{ runtime: PairRuntime; stop: AbortController }> | null = null;
+  /** How the event stream waits for a change to be stored (see StoreWait). */
+  private readonly changeStore: StoreWait;
   /** Each signal reaches only the pairs it concerns (by resource id, or by region for region-wide signals). */
   private readonly router: SignalRouter<{ name: string; pair: EffectivePair }>;
 
@@ -125,6 +128,7 @@ export class Controller implements ControllerApi {
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
   ) {
     this.leadership = ports.leadership ?? soleReplica();
+    this.changeStore = new StoreWait(ports.clock, CHANGE_STORE_WAIT_MS);
     this.router = new SignalRouter(config.pairs.map((pair) => ({ name: pair.name, pair })));
   }
 
@@ -216,9 +220,9 @@ export class Controller implements ControllerApi {
     // Folded in event-time order; the batch is judged once, at its end.
     [...signals].sort((a, b) => a.observedAt.localeCompare(b.observedAt)).forEach((s) => this.ingest(s, false));
     if (!signals.some((s) => s.kind === "change")) return;
-    // Bounded: while the state store is down, health signals must keep flowing (the change is still owed in memory).
-    const stored = await settlesWithin(this.ports.clock, CHANGE_STORE_WAIT_MS, Promise.all([...this.pairs.values()].map((p) => p.flush())));
-    if (!stored) this.ports.log.warn({}, "a configuration change is not yet stored with the pair state (the state store does not answer); the event stream moves on");
+    // Bounded, once per outage: while the state store is down, health signals must keep flowing (the change is still owed in memory).
+    const stored = await this.changeStore.wait(() => Promise.all([...this.pairs.values()].map((p) => p.flush())));
+    if (stored === "timedOut") this.ports.log.warn({}, "a configuration change is not yet stored with the pair state (the state store does not answer); the event stream moves on without waiting for the store again until it answers");
   }
 
   private loop(task: Promise<unknown>): void {
