@@ -1,5 +1,5 @@
 import type { AppendBlobClient, BlobServiceClient, ContainerClient } from "@azure/storage-blob";
-import { lastSeqOf, type AuditEntry, type AuditLog } from "../ports/state.js";
+import { AuditTrailMovedError, lastSeqOf, type AuditEntry, type AuditTail, type FencedAuditLog } from "../ports/state.js";
 import { containerClient, containerCreator } from "./blob-client.js";
 import { azureCall, isAbortError, toAzureOperationError } from "./errors.js";
 import { checkPairName } from "./blob-state-store.js";
@@ -8,6 +8,8 @@ import { checkPairName } from "./blob-state-store.js";
 const TAIL_BYTES = 64 * 1024;
 // Azure caps one append block at 4 MiB and an append blob at 50,000 blocks.
 const MAX_LINE_BYTES = 4 * 1024 * 1024;
+/** Segment metadata naming the epoch of the leader that owns the trail (issue 14: fenced audit writes). */
+export const AUDIT_EPOCH_KEY = "apimdrepoch";
 
 export interface BlobAuditLogOptions {
   /** Where skipped (torn or corrupt) lines are reported. */
@@ -17,8 +19,14 @@ export interface BlobAuditLogOptions {
 /**
  * AuditLog on append blobs: one JSON line per entry, in segments `<pair>/000001.jsonl`,
  * `<pair>/000002.jsonl`, … (a new segment when Azure's per-blob block limit is reached).
+ *
+ * Fenced writes (several replicas): the condition is the segment's etag. A position is `<segment>:<etag>` (no etag: the
+ * segment does not exist yet); `appendAt` appends with `If-Match` on that etag and `claim` writes the owner's epoch
+ * into the segment's metadata the same way, so any write by anybody else in between answers 412. We chose the etag
+ * over the append-position condition because a claim (a metadata write, no new bytes) must also move it, and over a
+ * lease because the pair's lease lives on another blob (its lease id cannot guard these).
  */
-export class BlobAuditLog implements AuditLog {
+export class BlobAuditLog implements FencedAuditLog {
   private readonly container: ContainerClient;
   private readonly warn: (message: string) => void;
   private readonly ensureContainer: () => Promise<void>;
@@ -37,14 +45,27 @@ export class BlobAuditLog implements AuditLog {
 
   append(entry: AuditEntry): Promise<void> {
     const pair = checkPairName(entry.pair);
+    let checked: { line: string; bytes: number };
+    try {
+      checked = this.lineOf(entry);
+    } catch (error) {
+      return Promise.reject(error as Error);
+    }
+    return this.enqueue(pair, () => this.appendLine(pair, checked.line, checked.bytes));
+  }
+
+  private lineOf(entry: AuditEntry): { line: string; bytes: number } {
     const line = `${JSON.stringify(entry)}\n`;
     const bytes = Buffer.byteLength(line);
-    if (bytes > MAX_LINE_BYTES) {
-      return Promise.reject(new Error(`Audit entry for pair ${pair} is ${bytes} bytes; the limit is ${MAX_LINE_BYTES}: shorten its detail.`));
-    }
+    if (bytes > MAX_LINE_BYTES) throw new Error(`Audit entry for pair ${entry.pair} is ${bytes} bytes; the limit is ${MAX_LINE_BYTES}: shorten its detail.`);
+    return { line, bytes };
+  }
+
+  /** One write at a time per pair, in call order: entries keep their order. */
+  private enqueue<T>(pair: string, write: () => Promise<T>): Promise<T> {
     const previous = this.queues.get(pair) ?? Promise.resolve();
-    const next = previous.catch(() => undefined).then(() => this.appendLine(pair, line, bytes));
-    this.queues.set(pair, next);
+    const next = previous.catch(() => undefined).then(write);
+    this.queues.set(pair, next.then(() => undefined, () => undefined));
     return next;
   }
 
@@ -69,16 +90,87 @@ export class BlobAuditLog implements AuditLog {
   async lastSeq(pair: string): Promise<number> {
     const name = checkPairName(pair);
     await this.ensureContainer();
-    const blob = this.segmentBlob(name, this.segments.get(name) ?? (await this.lastSegment(name)));
-    let size: number;
+    return (await this.readTail(name, this.segments.get(name) ?? (await this.lastSegment(name)))).lastSeq;
+  }
+
+  /** Where the trail ends now (the last segment is listed afresh: another replica may have started a new one). */
+  async tail(pair: string): Promise<AuditTail> {
+    const name = checkPairName(pair);
+    await this.ensureContainer();
+    const segment = await this.lastSegment(name);
+    const read = await this.readTail(name, segment);
+    this.segments.set(name, segment);
+    return { lastSeq: read.lastSeq, epoch: read.epoch, position: `${segment}:${read.etag ?? ""}` };
+  }
+
+  claim(pair: string, epoch: number, position: string): Promise<string> {
+    const name = checkPairName(pair);
+    return this.enqueue(name, async () => {
+      await this.ensureContainer();
+      const { segment, etag } = parsePosition(name, position);
+      const blob = this.segmentBlob(name, segment);
+      const metadata = { [AUDIT_EPOCH_KEY]: String(epoch) };
+      const written = await this.conditional(name, `claiming the audit trail of pair ${name}`, () =>
+        etag ? blob.setMetadata(metadata, { conditions: { ifMatch: etag } }) : blob.create({ metadata, conditions: { ifNoneMatch: "*" } }),
+      );
+      this.segments.set(name, segment);
+      return `${segment}:${written.etag ?? ""}`;
+    });
+  }
+
+  appendAt(entry: AuditEntry, position: string): Promise<string> {
+    const name = checkPairName(entry.pair);
+    const { line, bytes } = this.lineOf(entry);
+    return this.enqueue(name, async () => {
+      await this.ensureContainer();
+      const action = `appending to the audit trail of pair ${name}`;
+      let { segment, etag } = parsePosition(name, position);
+      for (;;) {
+        const blob = this.segmentBlob(name, segment);
+        if (!etag) etag = (await this.conditional(name, action, () => blob.create({ conditions: { ifNoneMatch: "*" } }))).etag ?? "";
+        try {
+          const appended = await this.conditional(name, action, () => blob.appendBlock(line, bytes, { conditions: { ifMatch: etag } }));
+          this.segments.set(name, segment);
+          return `${segment}:${appended.etag ?? ""}`;
+        } catch (error) {
+          if ((error as { code?: string }).code !== "BlockCountExceedsLimit") throw error;
+          // The segment is full: the next one carries the same owner, created only if nobody else did.
+          const properties = await this.conditional(name, action, () => blob.getProperties({ conditions: { ifMatch: etag } }));
+          const next = this.segmentBlob(name, segment + 1);
+          const created = await this.conditional(name, action, () => next.create({ metadata: properties.metadata ?? {}, conditions: { ifNoneMatch: "*" } }));
+          segment += 1;
+          etag = created.etag ?? "";
+        }
+      }
+    });
+  }
+
+  /** A write whose condition failed (412, or 409 for a create) means the trail moved. */
+  private async conditional<T>(pair: string, action: string, fn: () => Promise<T>): Promise<T> {
     try {
-      size = (await azureCall(`reading the audit trail of pair ${name}`, () => blob.getProperties())).contentLength ?? 0;
+      return await azureCall(action, fn);
     } catch (error) {
-      if ((error as { code?: string }).code === "BlobNotFound") return 0;
+      const status = (error as { statusCode?: number }).statusCode;
+      if (status === 412 || (status === 409 && (error as { code?: string }).code === "BlobAlreadyExists")) throw new AuditTrailMovedError(pair);
       throw error;
     }
+  }
+
+  /** The end of one segment: its last seq, its owner's epoch and its etag (null when it does not exist). */
+  private async readTail(pair: string, segment: number): Promise<{ lastSeq: number; epoch: number | null; etag: string | null }> {
+    const blob = this.segmentBlob(pair, segment);
+    let properties: Awaited<ReturnType<AppendBlobClient["getProperties"]>>;
+    try {
+      properties = await azureCall(`reading the audit trail of pair ${pair}`, () => blob.getProperties());
+    } catch (error) {
+      if ((error as { code?: string }).code === "BlobNotFound") return { lastSeq: 0, epoch: null, etag: null };
+      throw error;
+    }
+    const size = properties.contentLength ?? 0;
+    const epoch = Number(properties.metadata?.[AUDIT_EPOCH_KEY]);
     const from = Math.max(0, size - TAIL_BYTES);
-    const tail = size === 0 ? "" : (await azureCall(`reading the audit trail of pair ${name}`, () => blob.downloadToBuffer(from, size - from))).toString("utf8");
+    // Only the bytes that existed when the etag was read: the position and the seq describe the same moment.
+    const tail = size === 0 ? "" : (await azureCall(`reading the audit trail of pair ${pair}`, () => blob.downloadToBuffer(from, size - from))).toString("utf8");
     const lines = tail.split("\n").slice(from > 0 ? 1 : 0); // the first line of a tail read may be cut
     const entries = lines.flatMap((line) => {
       try {
@@ -87,7 +179,7 @@ export class BlobAuditLog implements AuditLog {
         return []; // empty, cut short, or torn by a crash
       }
     });
-    return lastSeqOf(entries);
+    return { lastSeq: lastSeqOf(entries), epoch: Number.isFinite(epoch) && properties.metadata?.[AUDIT_EPOCH_KEY] ? epoch : null, etag: properties.etag ?? null };
   }
 
   /**
@@ -159,10 +251,11 @@ export class BlobAuditLog implements AuditLog {
     const action = `appending to the audit trail of pair ${pair}`;
     await this.ensureContainer();
     let segment = this.segments.get(pair) ?? (await this.lastSegment(pair));
+    let metadata: Record<string, string> | undefined;
     for (;;) {
       const blob = this.segmentBlob(pair, segment);
       try {
-        if (this.segments.get(pair) !== segment) await blob.createIfNotExists();
+        if (this.segments.get(pair) !== segment) await blob.createIfNotExists(metadata ? { metadata } : {});
         await blob.appendBlock(line, bytes);
         this.segments.set(pair, segment);
         return;
@@ -170,6 +263,8 @@ export class BlobAuditLog implements AuditLog {
         if (isAbortError(error)) throw error;
         const failure = toAzureOperationError(error, action);
         if (failure.code !== "BlockCountExceedsLimit") throw failure;
+        // A new segment keeps the trail's owner (the epoch in its metadata).
+        metadata = (await azureCall(action, () => blob.getProperties())).metadata;
         segment += 1;
       }
     }
@@ -189,4 +284,11 @@ export class BlobAuditLog implements AuditLog {
   private segmentBlob(pair: string, segment: number): AppendBlobClient {
     return this.container.getAppendBlobClient(`${pair}/${String(segment).padStart(6, "0")}.jsonl`);
   }
+}
+
+/** A position is `<segment>:<etag>`, as `tail`, `claim` and `appendAt` hand it out. */
+function parsePosition(pair: string, position: string): { segment: number; etag: string } {
+  const match = /^(\d+):(.*)$/.exec(position);
+  if (!match) throw new Error(`'${position}' is not a position in the audit trail of pair ${pair}: take it from tail(), claim() or appendAt()`);
+  return { segment: Number(match[1]), etag: match[2]! };
 }

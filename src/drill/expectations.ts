@@ -137,6 +137,15 @@ export function checkExpectations(o: Observation): Outcome {
     const lines = log.split("\n").filter((l) => /no longer the leader|FencedOut|deposed|not the leader/.test(l));
     check(`${e.refusedWritesLoggedBy} knows it was deposed`, lines.length > 0, lines.length ? `${lines.length} log line(s), e.g. ${JSON.parse(lines[0]!).msg ?? lines[0]}` : "its log says nothing about losing the lead");
   }
+  if (e.refusedAuditLoggedBy !== undefined) {
+    const lines = (o.logs?.get(e.refusedAuditLoggedBy) ?? "").split("\n").filter((l) => l.includes("audit append refused"));
+    check(`${e.refusedAuditLoggedBy}'s audit append refused`, lines.length > 0, lines.length ? `${lines.length} log line(s), e.g. ${JSON.parse(lines[0]!).msg ?? lines[0]}` : "its log shows no refused audit append");
+  }
+  if (e.auditSeqsInOrder) {
+    const seqs = audit.flatMap((entry) => (typeof entry.seq === "number" ? [entry.seq] : []));
+    const wrong = seqs.findIndex((seq, i) => i > 0 && seq <= seqs[i - 1]!);
+    check("audit seqs once, in order", seqs.length > 0 && wrong < 0, wrong < 0 ? `${seqs.length} entries, seq ${seqs[0]} to ${seqs.at(-1)}` : `seq ${seqs[wrong]} follows ${seqs[wrong - 1]} (entry ${wrong + 1} of ${seqs.length})`);
+  }
   for (const want of e.notified ?? []) {
     const result = notifiedCheck(audit, stats.webhooks, want);
     check(`notified ${want.event} (${want.target})`, result.passed, result.detail);

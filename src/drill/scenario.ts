@@ -131,6 +131,8 @@ export const scenarioSchema = z.strictObject({
     readinessWithinInterval: z.boolean().optional().describe("The last precondition break was reported NOT READY within one readiness interval."),
     maxTakeoverSeconds: seconds.optional().describe("Leader death (kill or freeze) to the new leader's first action, at most."),
     refusedWritesLoggedBy: z.string().optional().describe("A replica whose log shows a refused (fenced) write, or that it stood down without writing."),
+    refusedAuditLoggedBy: z.string().optional().describe("A replica whose log shows an audit append refused because it was no longer the leader (fenced audit writes)."),
+    auditSeqsInOrder: z.literal(true).optional().describe("The pair's audit trail has every seq at most once, in increasing order (whichever replica wrote it)."),
   }),
 });
 

@@ -31,3 +31,38 @@ export interface AuditLog {
 export function lastSeqOf(entries: readonly AuditEntry[]): number {
   return entries.reduce((max, e) => (typeof e.seq === "number" && e.seq > max ? e.seq : max), 0);
 }
+
+/**
+ * Where a pair's audit trail ends, for a conditional append (issue 14, several replicas): the highest `seq` in it, the
+ * epoch of the leader that owns it (null: nobody claimed it), and an opaque position that changes with every write.
+ */
+export interface AuditTail {
+  lastSeq: number;
+  epoch: number | null;
+  position: string;
+}
+
+/** The trail moved since the position the writer holds: somebody else wrote to it. */
+export class AuditTrailMovedError extends Error {
+  constructor(readonly pair: string) {
+    super(`the audit trail of pair ${pair} was written by someone else since this replica last read or wrote it`);
+    this.name = "AuditTrailMovedError";
+  }
+}
+
+/**
+ * An audit trail that can be written conditionally, so that only a pair's leader extends it (see
+ * src/coordination/fenced-audit.ts). Every conditional write names the position the writer last read or wrote.
+ */
+export interface FencedAuditLog extends AuditLog {
+  tail(pair: string): Promise<AuditTail>;
+  /** Records `epoch` as the trail's owner if the trail still ends at `position`; resolves the new position. Rejects with AuditTrailMovedError. */
+  claim(pair: string, epoch: number, position: string): Promise<string>;
+  /** Appends only if the trail still ends at `position`; resolves the new position. Rejects with AuditTrailMovedError. */
+  appendAt(entry: AuditEntry, position: string): Promise<string>;
+}
+
+export function isFencedAuditLog(audit: AuditLog): audit is FencedAuditLog {
+  const candidate = audit as Partial<FencedAuditLog>;
+  return typeof candidate.tail === "function" && typeof candidate.claim === "function" && typeof candidate.appendAt === "function";
+}

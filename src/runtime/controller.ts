@@ -33,11 +33,13 @@ import { soleReplica, type Leadership } from "../ports/leadership.js";
 import { createEvaluator, type HealthEvaluator } from "../health/index.js";
 import { LeaderGate } from "../coordination/leader-gate.js";
 import { fencedApim, fencedBackups, fencedDns } from "../coordination/fenced-ports.js";
+import { takeOverAuditTrail } from "../coordination/fenced-audit.js";
 import { followerStatus } from "../coordination/follower-status.js";
 import { SignalRouter } from "./signal-router.js";
 // issue 14 item 6: replicas share their probe verdicts (several vantage points).
 import type { VantageStorePort } from "../ports/vantage.js";
 import { controllerHealthSettings, shareProbeVerdicts, type VerdictSharing } from "../vantage/index.js";
+import { StoreWait } from "./store-wait.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
   /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
@@ -115,6 +117,8 @@ export class Controller implements ControllerApi {
   private readonly evaluators = new Map<string, HealthEvaluator>();
   private readonly followerViews = new Map<string, unknown>();
   private gate: LeaderGate<{ runtime: PairRuntime; stop: AbortController }> | null = null;
+  /** How the event stream waits for a change to be stored (see StoreWait). */
+  private readonly changeStore: StoreWait;
   /** Each signal reaches only the pairs it concerns (by resource id, or by region for region-wide signals). */
   private readonly router: SignalRouter<{ name: string; pair: EffectivePair }>;
   private verdicts: VerdictSharing | null = null;
@@ -124,11 +128,12 @@ export class Controller implements ControllerApi {
     private readonly ports: ControllerPorts,
     private readonly pairs: Map<string, PairRuntime>,
     private readonly recordCounts: RecordCounts,
-    /** What each pair's runtime is built from (the leader gate adds fenced ports). */
-    private readonly pairDeps: (pair: EffectivePair) => PairRuntimeDeps,
+    /** What each pair's runtime is built from (the leader gate adds fenced ports and its own audit sink). */
+    private readonly pairDeps: (pair: EffectivePair, audit?: SinkFactory) => PairRuntimeDeps,
     private readonly options: Required<Omit<ControllerOptions, "signal">>,
   ) {
     this.leadership = ports.leadership ?? soleReplica();
+    this.changeStore = new StoreWait(ports.clock, CHANGE_STORE_WAIT_MS);
     this.router = new SignalRouter(config.pairs.map((pair) => ({ name: pair.name, pair })));
   }
 
@@ -139,8 +144,8 @@ export class Controller implements ControllerApi {
     // Verification probes the path and within the time the configured probes use.
     const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
-    const sinks: SinkFactory[] = [(pair) => auditSink(ports.audit, pair), () => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
-    const pairDeps = (pair: EffectivePair): PairRuntimeDeps => ({ ...ports, ...verification, sinks, backups: ports.backupStoreFor(pair) });
+    const sinks: SinkFactory[] = [() => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
+    const pairDeps = (pair: EffectivePair, audit: SinkFactory = (name) => auditSink(ports.audit, name)): PairRuntimeDeps => ({ ...ports, ...verification, sinks: [audit, ...sinks], backups: ports.backupStoreFor(pair) });
     // issue 14: with coordination, no runtime starts here: each starts when this replica takes the pair's lease.
     if (!ports.leadership) {
       for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, pairDeps(pair), options.signal));
@@ -223,9 +228,9 @@ export class Controller implements ControllerApi {
     // Folded in event-time order; the batch is judged once, at its end.
     [...signals].sort((a, b) => a.observedAt.localeCompare(b.observedAt)).forEach((s) => this.ingest(s, false));
     if (!signals.some((s) => s.kind === "change")) return;
-    // Bounded: while the state store is down, health signals must keep flowing (the change is still owed in memory).
-    const stored = await settlesWithin(this.ports.clock, CHANGE_STORE_WAIT_MS, Promise.all([...this.pairs.values()].map((p) => p.flush())));
-    if (!stored) this.ports.log.warn({}, "a configuration change is not yet stored with the pair state (the state store does not answer); the event stream moves on");
+    // Bounded, once per outage: while the state store is down, health signals must keep flowing (the change is still owed in memory).
+    const stored = await this.changeStore.wait(() => Promise.all([...this.pairs.values()].map((p) => p.flush())));
+    if (stored === "timedOut") this.ports.log.warn({}, "a configuration change is not yet stored with the pair state (the state store does not answer); the event stream moves on without waiting for the store again until it answers");
   }
 
   private loop(task: Promise<unknown>): void {
@@ -324,7 +329,15 @@ export class Controller implements ControllerApi {
       takeOver: async (name, why) => {
         const acquiredAt = ports.clock.now();
         const pair = byName.get(name)!;
-        const deps = { ...this.pairDeps(pair), apim: fencedApim(ports.apim, leadership, name), dns: fencedDns(ports.dns, leadership, name), backups: fencedBackups(ports.backupStoreFor(pair), leadership, name) };
+        // The audit trail is the leader's: claimed with this replica's epoch before anything is recorded.
+        const audit = await takeOverAuditTrail(ports.audit, leadership, name, { clock: ports.clock, signal: this.abort.signal, log: ports.log });
+        const deps = {
+          ...this.pairDeps(pair, audit?.sink),
+          ...(audit ? { firstSeq: audit.firstSeq } : {}),
+          apim: fencedApim(ports.apim, leadership, name),
+          dns: fencedDns(ports.dns, leadership, name),
+          backups: fencedBackups(ports.backupStoreFor(pair), leadership, name),
+        };
         const runtime = await PairRuntime.start(pair, healthSettings, deps, this.abort.signal, this.evaluators.get(name));
         // Stopped by stand-down or by the controller stopping; the listener goes with the stand-down (takeovers repeat).
         const stop = new AbortController();

@@ -16,6 +16,11 @@ export interface PairActorOptions {
   /** Subscribers of the pair's record stream (audit trail, log, metrics, …), each with its own delivery policy. */
   sinks?: SinkFactory[];
   clock: Clock;
+  /**
+   * Records are numbered from at least this (issue 14: a new leader numbers after everything its audit trail holds,
+   * including what a deposed leader appended after the snapshot it resumes from).
+   */
+  firstSeq?: number;
   /** Called when a load, a save or a sink's delivery fails; the actor keeps running and retries. */
   onError?: (error: unknown, what: "load" | "save" | "machine" | `sink ${string}`) => void;
 }
@@ -105,6 +110,10 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
   let saving: Promise<void> | null = null;
   let unsaved: UnsavedState | null = null;
   const stopping = new AbortController();
+  if (options.firstSeq !== undefined) {
+    const restored = outbox ?? { nextSeq: 1, owed: [] };
+    outbox = { ...restored, nextSeq: Math.max(restored.nextSeq, options.firstSeq) };
+  }
   const stream = new RecordStream(pair, clock, { failed: (sink, _record, error) => report(error, `sink ${sink}`) }, outbox, () => persist());
   for (const make of options.sinks ?? []) {
     const { sink, policy } = make(pair);

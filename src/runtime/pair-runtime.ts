@@ -21,6 +21,8 @@ export interface PairRuntimeDeps extends StepPorts {
   /** Subscribers of each pair's record stream: the audit trail, the log, the metrics, … */
   sinks: SinkFactory[];
   log: Logger;
+  /** issue 14: the record stream numbers from at least this (a new leader, after what its audit trail holds). */
+  firstSeq?: number;
   /** Told of every failed state write or delivery (the controller's health shows it). */
   onStoreError?: (pair: string, what: string, error: unknown) => void;
 }
@@ -59,6 +61,7 @@ export class PairRuntime {
         stateStore: deps.stateStore,
         sinks: deps.sinks,
         clock: deps.clock,
+        ...(deps.firstSeq !== undefined ? { firstSeq: deps.firstSeq } : {}),
         onError: (error, what) => {
           deps.onStoreError?.(pair.name, what, error);
           log.error({ err: describeError(error), what }, `pair ${pair.name}: ${what} failed`);

@@ -5,7 +5,8 @@ import type { DeliveryPolicy, PairRecord, RecordSink } from "./record-stream.js"
 export const AUDIT_RETRY_MS = 5_000;
 
 /**
- * The audit trail as a durable subscriber. A record owed from before a crash may have been appended just before
+ * The audit trail as a durable subscriber (one replica; with several, a pair's leader writes its trail through
+ * src/coordination/fenced-audit.ts instead). A record owed from before a crash may have been appended just before
  * the crash: the trail's last sequence number, read once per pair, tells, so every record is appended once.
  */
 export function auditSink(audit: AuditLog, pair: string): { sink: RecordSink; policy: DeliveryPolicy } {

@@ -1,4 +1,4 @@
-import { lastSeqOf, type AuditEntry, type AuditLog, type StateStore } from "../../../src/ports/state.js";
+import { AuditTrailMovedError, lastSeqOf, type AuditEntry, type AuditTail, type FencedAuditLog, type StateStore } from "../../../src/ports/state.js";
 
 /** Snapshots kept as JSON text, so anything not serializable fails here as it would on disk. */
 export class MemoryStateStore implements StateStore {
@@ -40,10 +40,18 @@ export class MemoryStateStore implements StateStore {
   }
 }
 
-export class MemoryAuditLog implements AuditLog {
+/**
+ * The audit trail in memory, with conditional writes as the blob adapter has them: every write moves the pair's
+ * position (its etag), and a claim records the owner's epoch.
+ */
+export class MemoryAuditLog implements FencedAuditLog {
   readonly entries: AuditEntry[] = [];
   /** How many of the next appends fail, as a storage outage would. */
   failNext = 0;
+  /** How many of the next conditional appends are stored but answer with an error (a reply lost on the way back). */
+  loseNextAnswers = 0;
+  private readonly versions = new Map<string, number>();
+  private readonly epochs = new Map<string, number>();
 
   async append(entry: AuditEntry): Promise<void> {
     if (this.failNext > 0) {
@@ -51,6 +59,7 @@ export class MemoryAuditLog implements AuditLog {
       throw new Error("audit store unavailable");
     }
     this.entries.push(entry);
+    this.move(entry.pair);
   }
 
   async read(pair?: string): Promise<AuditEntry[]> {
@@ -59,5 +68,40 @@ export class MemoryAuditLog implements AuditLog {
 
   async lastSeq(pair: string): Promise<number> {
     return lastSeqOf(await this.read(pair));
+  }
+
+  async tail(pair: string): Promise<AuditTail> {
+    return { lastSeq: await this.lastSeq(pair), epoch: this.epochs.get(pair) ?? null, position: String(this.versions.get(pair) ?? 0) };
+  }
+
+  async claim(pair: string, epoch: number, position: string): Promise<string> {
+    this.check(pair, position);
+    this.epochs.set(pair, epoch);
+    return this.move(pair);
+  }
+
+  async appendAt(entry: AuditEntry, position: string): Promise<string> {
+    if (this.failNext > 0) {
+      this.failNext--;
+      throw new Error("audit store unavailable");
+    }
+    this.check(entry.pair, position);
+    this.entries.push(entry);
+    const moved = this.move(entry.pair);
+    if (this.loseNextAnswers > 0) {
+      this.loseNextAnswers--;
+      throw new Error("connection reset before the answer arrived");
+    }
+    return moved;
+  }
+
+  private check(pair: string, position: string): void {
+    if (position !== String(this.versions.get(pair) ?? 0)) throw new AuditTrailMovedError(pair);
+  }
+
+  private move(pair: string): string {
+    const next = (this.versions.get(pair) ?? 0) + 1;
+    this.versions.set(pair, next);
+    return String(next);
   }
 }
