@@ -63,7 +63,7 @@ export const CONTROLLER_ROLES: readonly RoleGrant[] = [
     roleDefinitionId: BUILT_IN_ROLE_IDS.storageBlobDataContributor,
     scope: "stateAccount",
     scopeText: "the state account",
-    purpose: "state, audit, checkpoints",
+    purpose: "state, audit, checkpoints, leases",
   },
   {
     role: "Reader",
