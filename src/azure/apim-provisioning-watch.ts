@@ -98,6 +98,7 @@ export class ServiceWatch {
     const stop = new AbortController();
     const onAbort = () => stop.abort(signal?.reason);
     signal?.addEventListener("abort", onAbort, { once: true });
+    let wake: WatchWake;
     try {
       const woke = new Promise<WatchWake>((resolve) => {
         this.wake = () => {
@@ -109,13 +110,14 @@ export class ServiceWatch {
         () => "fallback" as const,
         () => "fallback" as const, // aborted: by the caller (thrown below) or because it woke first
       );
-      return await Promise.race([woke, slept]);
+      wake = await Promise.race([woke, slept]);
     } finally {
       this.wake = undefined;
       stop.abort();
       signal?.removeEventListener("abort", onAbort);
-      if (signal?.aborted) throw signal.reason;
     }
+    if (signal?.aborted) throw signal.reason;
+    return wake;
   }
 
   /** One list's answer (undefined: the list failed). */
