@@ -12,9 +12,11 @@ const STATUS: Record<ResourceAvailability["state"], SignalStatus> = {
 };
 
 /**
- * Reads Resource Health `availabilityStatuses/current` for each service; one signal per service and
- * round. A read that fails gives an `unknown` signal marked `unreachable`: the evaluator needs to
- * know that the API could not be asked (then a Resource Health record from the hub may speak for it).
+ * Reads Resource Health for each service; one signal per service and round. When the port can list a resource
+ * group's statuses, the services of each group are read with one list (at 50 pairs: one read a round, not 100,
+ * and every pair sees an outage in the same round); a service the list leaves out is read on its own. A read that
+ * fails gives an `unknown` signal marked `unreachable`: the evaluator needs to know that the API could not be
+ * asked (then a Resource Health record from the hub may speak for it).
  */
 export class ResourceHealthPoller implements Poller {
   readonly name = "resourceHealth";
@@ -25,13 +27,16 @@ export class ResourceHealthPoller implements Poller {
 
   async pollOnce(signal?: AbortSignal): Promise<Signal[]> {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
+    const listed = await this.listGroups(signal);
     return Promise.all(
       this.services.map(async ({ serviceId, region }) => {
         // Each round is a fresh observation: a lasting outage must keep counting (staleness).
         const base = { id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`, kind: "health", channel: "arm", source: "resourceHealth", resourceId: serviceId, region, observedAt } as const;
         let a: ResourceAvailability;
         try {
-          a = await this.deps.resourceHealth.currentAvailability(serviceId, signal);
+          const group = listed.get(groupOf(serviceId) ?? "");
+          if (group instanceof Error) throw group;
+          a = group?.get(serviceId.toLowerCase()) ?? (await this.deps.resourceHealth.currentAvailability(serviceId, signal));
         } catch (error) {
           if (signal?.aborted) throw error;
           this.deps.onError?.(error, serviceId);
@@ -44,4 +49,34 @@ export class ResourceHealthPoller implements Poller {
       }),
     );
   }
+
+  /** One list per resource group of the services (when the port lists), by `subscription/group` in lower case. */
+  private async listGroups(signal?: AbortSignal): Promise<Map<string, Map<string, ResourceAvailability> | Error>> {
+    const port = this.deps.resourceHealth;
+    const out = new Map<string, Map<string, ResourceAvailability> | Error>();
+    if (!port.availabilityInGroup) return out;
+    const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+    for (const { serviceId } of this.services) {
+      const m = GROUP.exec(serviceId);
+      if (m) groups.set(`${m[1]}/${m[2]}`.toLowerCase(), { subscriptionId: m[1]!, resourceGroup: m[2]! });
+    }
+    await Promise.all(
+      [...groups].map(async ([key, g]) => {
+        try {
+          out.set(key, await port.availabilityInGroup!(g.subscriptionId, g.resourceGroup, signal));
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          out.set(key, error instanceof Error ? error : new Error(String(error)));
+        }
+      }),
+    );
+    return out;
+  }
+}
+
+const GROUP = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i;
+
+function groupOf(serviceId: string): string | null {
+  const m = GROUP.exec(serviceId);
+  return m ? `${m[1]}/${m[2]}`.toLowerCase() : null;
 }

@@ -10,7 +10,7 @@ import { handleDns } from "./dns.js";
 import { ArmFailure, armError, requestIds, type ArmRequest, type ArmResponse } from "./http.js";
 import { handleLogsQuery } from "./logs.js";
 import { handleArmMetrics, handleMetricsBatch } from "./metrics.js";
-import { handleResourceHealth } from "./resource-health.js";
+import { handleResourceHealth, handleResourceHealthList } from "./resource-health.js";
 import { handleStorage } from "./storage.js";
 
 export interface ArmServer {
@@ -71,6 +71,7 @@ async function serve(state: SimState, req: IncomingMessage, res: ServerResponse,
 
 const SERVICE_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)(\/.*)?$/i;
 const SERVICE_LIST_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/?$/i;
+const HEALTH_LIST_PATH = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ResourceHealth\/availabilityStatuses\/?$/i;
 const DNS_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/dnsZones\/([^/]+)(\/.*)?$/i;
 const STORAGE_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)(\/.*)?$/i;
 const BATCH_PATH = /^\/subscriptions\/([^/]+)\/metrics:getBatch$/i;
@@ -87,6 +88,11 @@ async function route(state: SimState, req: ArmRequest): Promise<ArmResponse> {
     checkSubscription(state, req, m[1]!);
     if (req.method !== "POST") return armError(405, "MethodNotAllowed", "metrics:getBatch takes POST.");
     return handleMetricsBatch(state, req);
+  }
+  if ((m = HEALTH_LIST_PATH.exec(req.path))) {
+    checkSubscription(state, req, m[1]!);
+    if (m[2] !== undefined) checkResourceGroup(state, req, m[2]);
+    return handleResourceHealthList(state, req);
   }
   if ((m = SERVICE_LIST_PATH.exec(req.path))) {
     checkSubscription(state, req, m[1]!);

@@ -350,6 +350,22 @@ describe("production adapters against the simulated Azure", () => {
       expect(Date.parse(during.occurredAt!)).toBeGreaterThan(0);
       expect((await azure.resourceHealth.currentAvailability(sim.services.standby.id)).state).toBe("Available");
     });
+
+    it("lists a resource group's statuses in one read, by lower-case resource id", async () => {
+      const group = /\/resourceGroups\/([^/]+)\//i.exec(sim.services.primary.id)![1]!;
+      await sim.fault("region-outage", { region: "westeurope" });
+      const readsBefore = sim.stats().arm.reads;
+      const statuses = await azure.resourceHealth.availabilityInGroup!(sim.subscriptionId, group);
+      expect(sim.stats().arm.reads - readsBefore).toBe(1);
+      expect(statuses.get(sim.services.primary.id.toLowerCase())).toMatchObject({ state: "Unavailable", reasonType: "Unplanned", cause: "PlatformInitiated" });
+      expect(statuses.get(sim.services.standby.id.toLowerCase())).toMatchObject({ state: "Available" });
+    });
+
+    it("names the resource group a list could not find", async () => {
+      const error = await failureOf(azure.resourceHealth.availabilityInGroup!(sim.subscriptionId, "rg-nowhere"));
+      expect(error).toMatchObject({ code: "ResourceGroupNotFound", statusCode: 404 });
+      expect(error.message).toMatch(/^listing the Resource Health of resource group rg-nowhere failed: Resource group 'rg-nowhere' could not be found/);
+    });
   });
 
   describe("Monitor", () => {

@@ -195,6 +195,21 @@ describe("regional outage and degradation", () => {
     expect(after.body.value.find((s: { name: string }) => s.name === sim.world.standby.name).properties.provisioningState).toBe("Succeeded");
   });
 
+  it("lists Resource Health of the resource group and of the subscription (one current status per service), Unavailable for the region that is out", async () => {
+    const { primary, standby } = sim.services;
+    const group = primary.id.replace(/\/providers\/.*$/, "");
+    await sim.fault("region-outage", { region: primary.region }, { managementPlane: "down" });
+    for (const scope of [group, `/subscriptions/${sim.subscriptionId}`]) {
+      const res = await call("GET", `${scope}/providers/Microsoft.ResourceHealth/availabilityStatuses?api-version=2022-10-01`);
+      expect(res.status).toBe(200);
+      expect(res.body.nextLink).toBeNull();
+      const byId = new Map(res.body.value.map((s: { id: string; properties: { availabilityState: string } }) => [s.id, s.properties.availabilityState]));
+      expect(byId.get(`${primary.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`)).toBe("Unavailable");
+      expect(byId.get(`${standby.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`)).toBe("Available");
+    }
+    sim.clearFault("region-outage");
+  });
+
   it("region-outage in reset mode drops connections", async () => {
     await sim.fault("region-outage", { region: sim.services.primary.region }, { mode: "reset" });
     await expect(gateway(sim.gateways[sim.services.primary.region]!, "/status-0123456789abcdef", sim.customHostname)).rejects.toThrow();

@@ -30,4 +30,69 @@ describe("Resource Health poller", () => {
     expect(neu).toMatchObject({ channel: "arm", status: "healthy", source: "resourceHealth" });
     expect(errors).toEqual([`${WEU}: 503 ServiceUnavailable`]);
   });
+
+  it("reads every service of a resource group with one list a round, and a service the list leaves out on its own", async () => {
+    const OTHER_GROUP = "/subscriptions/s/resourceGroups/rg-dr/providers/Microsoft.ApiManagement/service/apim-dr";
+    const lists: string[] = [];
+    const single: string[] = [];
+    const poller = new ResourceHealthPoller(
+      [
+        { serviceId: WEU, region: "westeurope" },
+        { serviceId: NEU, region: "northeurope" },
+        { serviceId: OTHER_GROUP, region: "northeurope" },
+      ],
+      {
+        clock,
+        resourceHealth: {
+          currentAvailability: async (id) => {
+            single.push(id);
+            return { state: "Available", summary: "fine" };
+          },
+          availabilityInGroup: async (subscriptionId, resourceGroup) => {
+            lists.push(`${subscriptionId}/${resourceGroup}`);
+            // rg lists WEU (down) but not NEU; rg-dr lists its service
+            if (resourceGroup === "rg") return new Map([[WEU.toLowerCase(), { state: "Unavailable", cause: "PlatformInitiated", reasonType: "Unplanned", summary: "down" }]]);
+            return new Map([[OTHER_GROUP.toLowerCase(), { state: "Degraded", summary: "slow" }]]);
+          },
+        },
+      },
+    );
+    const [weu, neu, other] = await poller.pollOnce();
+    expect(lists.sort()).toEqual(["s/rg", "s/rg-dr"]);
+    expect(single).toEqual([NEU]);
+    expect(weu).toMatchObject({ status: "unhealthy", resourceId: WEU, attributes: { state: "Unavailable", cause: "PlatformInitiated", reasonType: "Unplanned" } });
+    expect(neu).toMatchObject({ status: "healthy", resourceId: NEU });
+    expect(other).toMatchObject({ status: "degraded", resourceId: OTHER_GROUP });
+  });
+
+  it("turns a failed list into an 'unreachable' signal for each service of that group, without reading them one by one", async () => {
+    const errors: string[] = [];
+    let single = 0;
+    const poller = new ResourceHealthPoller(
+      [
+        { serviceId: WEU, region: "westeurope" },
+        { serviceId: NEU, region: "northeurope" },
+      ],
+      {
+        clock,
+        onError: (error, serviceId) => errors.push(`${serviceId}: ${(error as Error).message}`),
+        resourceHealth: {
+          currentAvailability: async () => {
+            single++;
+            return { state: "Available", summary: "fine" };
+          },
+          availabilityInGroup: async () => {
+            throw new Error("429 TooManyRequests");
+          },
+        },
+      },
+    );
+    const signals = await poller.pollOnce();
+    expect(signals.map((s) => [s.status, s.attributes?.unreachable])).toEqual([
+      ["unknown", true],
+      ["unknown", true],
+    ]);
+    expect(single).toBe(0);
+    expect(errors).toEqual([`${WEU}: 429 TooManyRequests`, `${NEU}: 429 TooManyRequests`]);
+  });
 });
