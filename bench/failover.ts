@@ -7,14 +7,14 @@
  *                             [--restore-ms 3000] [--throttle 10] [--no-drill] [--profile DIR] [--heap-snapshot DIR]
  *   (npm run bench:failover)
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { ControllerClient } from "../src/server/controller-client.js";
-import { ControllerProcess } from "../src/drill/controller-process.js";
+import type { ControllerProcess } from "../src/drill/controller-process.js";
 import { runScenario } from "../src/drill/run-scenario.js";
 import { loadScenarios } from "../src/drill/scenario.js";
 import type { AuditEntry } from "../src/ports/state.js";
@@ -33,6 +33,8 @@ const { values } = parseArgs({
     "no-drill": { type: "boolean", default: false },
     /** Write a CPU profile of each controller run into this folder (node --cpu-prof). */
     profile: { type: "string" },
+    /** The controller's V8 old-space limit in MiB (node --max-old-space-size); V8's own default when absent. */
+    "heap-limit": { type: "string" },
     /** Write a heap snapshot of the controller into this folder at the end of each idle measurement. */
     "heap-snapshot": { type: "string" },
   },
@@ -73,12 +75,19 @@ function nodeOptions(): Record<string, string> {
   const options = [
     ...(values.profile ? [`--import ${join(import.meta.dirname, "support", "cpu-profile.mjs")}`] : []),
     ...(values["heap-snapshot"] ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${values["heap-snapshot"]}`] : []),
+    ...(values["heap-limit"] ? [`--max-old-space-size=${Number(values["heap-limit"])}`] : []),
   ];
   return {
     ...(options.length ? { NODE_OPTIONS: options.join(" ") } : {}),
     ...(values.profile ? { APIM_DR_BENCH_PROFILE_DIR: values.profile } : {}),
   };
 }
+
+// The controller as deployed: the built CLI (dist/), not the TypeScript source through tsx, whose loader and
+// transpiled sources would count in the controller's CPU and memory.
+const BUILT = join(import.meta.dirname, "..", "dist", "drill", "controller-process.js");
+if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first (the benchmark runs the built controller).`);
+const { ControllerProcess: BuiltControllerProcess } = (await import(BUILT)) as { ControllerProcess: typeof ControllerProcess };
 
 interface Running {
   sim: SimulatedAzure;
@@ -96,7 +105,7 @@ async function start(pairs: number, extra: { throttled?: boolean } = {}): Promis
   sim.onEvent((e) => events.push(e));
   const configPath = join(dir, "config.yaml");
   await writeFile(configPath, stringify(await simControllerConfig(sim)));
-  const controller = new ControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: TOKEN, APIM_DR_LOG_LEVEL: "info", ...nodeOptions() }, join(dir, "controller.log"));
+  const controller = new BuiltControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: TOKEN, APIM_DR_LOG_LEVEL: "info", ...nodeOptions() }, join(dir, "controller.log"));
   let url: string;
   try {
     url = await controller.start(120_000);
