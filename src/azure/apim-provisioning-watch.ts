@@ -1,4 +1,8 @@
 import type { Clock } from "../ports/clock.js";
+import { AzureOperationError } from "../ports/errors.js";
+
+/** A list refused for good (not retryable: 403 when the identity may read the services but not list their group). */
+const REFUSED_RETRY_MS = 3_600_000;
 
 /** Each service's `provisioningState` in one resource group, by lower-case service name: one ARM read. */
 export type ListProvisioningStates = (subscriptionId: string, resourceGroup: string, signal: AbortSignal) => Promise<Map<string, string>>;
@@ -11,10 +15,13 @@ export type WatchWake = "left-updating" | "fallback";
  * lists the group's services (ApiManagementService.listByResourceGroup) and tells each operation when its service
  * leaves `Updating` (APIM shows `Updating` while a backup or restore runs), so the operation is polled once, right
  * then, to read its result or error. An operation whose service it cannot follow (the list fails, leaves the service
- * out, or shows it idle while the operation still runs) is told so by `watching` and polled at its own pace instead.
+ * out, or shows it idle while the operation still runs) is told so by `watching` and polled at its own pace instead;
+ * a list refused for good (not retryable, e.g. 403) is not asked again for an hour.
  */
 export class ProvisioningWatch {
   private readonly groups = new Map<string, Group>();
+  /** Resource groups whose list was refused for good, until when their operations are polled at their own pace. */
+  private readonly refusedUntil = new Map<string, number>();
 
   constructor(
     private readonly list: ListProvisioningStates,
@@ -42,10 +49,13 @@ export class ProvisioningWatch {
   private async run(key: string, group: Group): Promise<void> {
     while (!group.stop.signal.aborted) {
       let states: Map<string, string> | undefined;
-      try {
-        states = await group.read();
-      } catch {
-        states = undefined; // every watch falls back to its own pace until a list answers again
+      if ((this.refusedUntil.get(key) ?? 0) <= this.clock.now()) {
+        try {
+          states = await group.read();
+        } catch (error) {
+          // Every watch falls back to its own pace until a list answers again; a refused list is not asked for an hour.
+          if (error instanceof AzureOperationError && !error.retryable) this.refusedUntil.set(key, this.clock.now() + REFUSED_RETRY_MS);
+        }
       }
       if (group.stop.signal.aborted) break;
       for (const watch of group.watches) watch.observe(states);

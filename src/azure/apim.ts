@@ -57,10 +57,10 @@ const DEFAULT_POLL_INTERVAL_MS = 1_000;
  */
 export const OPERATION_POLLS_PER_SECOND = 12.5;
 /**
- * Own-pace polls of an operation whose service the provisioning watch shows `Updating`: a fallback only, since the
- * watch wakes the operation for one poll as soon as the service leaves `Updating`.
+ * Own-pace polls of an operation whose service the provisioning watch shows `Updating`: a fallback only (APIM's own
+ * Retry-After), since the watch wakes the operation for one poll as soon as the service leaves `Updating`.
  */
-export const WATCHED_POLL_INTERVAL_MS = 30_000;
+export const WATCHED_POLL_INTERVAL_MS = 60_000;
 
 /** ApimPort on `ApiManagementClient` (@azure/arm-apimanagement), one client per subscription. */
 export class AzureApimAdapter implements ApimPort {
@@ -81,11 +81,13 @@ export class AzureApimAdapter implements ApimPort {
 
   /** Every service of a resource group by lower-case name → provisioningState: one read (per page) for all of them. */
   private async provisioningStates(subscriptionId: string, resourceGroup: string, signal: AbortSignal): Promise<Map<string, string>> {
-    const states = new Map<string, string>();
-    for await (const service of this.client(subscriptionId).apiManagementService.listByResourceGroup(resourceGroup, { abortSignal: signal })) {
-      if (service.name) states.set(service.name.toLowerCase(), service.provisioningState ?? "");
-    }
-    return states;
+    return azureCall(`listing the API Management services of resource group ${resourceGroup}`, async () => {
+      const states = new Map<string, string>();
+      for await (const service of this.client(subscriptionId).apiManagementService.listByResourceGroup(resourceGroup, { abortSignal: signal })) {
+        if (service.name) states.set(service.name.toLowerCase(), service.provisioningState ?? "");
+      }
+      return states;
+    });
   }
 
   async getService(serviceId: string, signal?: AbortSignal): Promise<ApimService> {

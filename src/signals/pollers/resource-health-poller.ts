@@ -1,5 +1,5 @@
 import type { Clock } from "../../ports/clock.js";
-import { describeError } from "../../ports/errors.js";
+import { AzureOperationError, describeError } from "../../ports/errors.js";
 import type { ResourceAvailability, ResourceHealthPort } from "../../ports/resource-health.js";
 import type { Signal, SignalStatus } from "../../ports/signal.js";
 import type { PolledService, Poller } from "./poll-loop.js";
@@ -14,12 +14,15 @@ const STATUS: Record<ResourceAvailability["state"], SignalStatus> = {
 /**
  * Reads Resource Health for each service; one signal per service and round. When the port can list a resource
  * group's statuses, the services of each group are read with one list (at 50 pairs: one read a round, not 100,
- * and every pair sees an outage in the same round); a service the list leaves out is read on its own. A read that
+ * and every pair sees an outage in the same round); a service the list leaves out, or whose group's list failed, is
+ * read on its own. A read that
  * fails gives an `unknown` signal marked `unreachable`: the evaluator needs to know that the API could not be
  * asked (then a Resource Health record from the hub may speak for it).
  */
 export class ResourceHealthPoller implements Poller {
   readonly name = "resourceHealth";
+  /** Resource groups whose list was refused for good, until when they are read service by service. */
+  private readonly refusedUntil = new Map<string, number>();
   constructor(
     private readonly services: PolledService[],
     private readonly deps: { resourceHealth: ResourceHealthPort; clock: Clock; onError?: (error: unknown, serviceId: string) => void },
@@ -34,9 +37,8 @@ export class ResourceHealthPoller implements Poller {
         const base = { id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`, kind: "health", channel: "arm", source: "resourceHealth", resourceId: serviceId, region, observedAt } as const;
         let a: ResourceAvailability;
         try {
-          const group = listed.get(groupOf(serviceId) ?? "");
-          if (group instanceof Error) throw group;
-          a = group?.get(serviceId.toLowerCase()) ?? (await this.deps.resourceHealth.currentAvailability(serviceId, signal));
+          // Not listed (no list, a failed list, or left out of it): this service is read on its own.
+          a = listed.get(groupOf(serviceId) ?? "")?.get(serviceId.toLowerCase()) ?? (await this.deps.resourceHealth.currentAvailability(serviceId, signal));
         } catch (error) {
           if (signal?.aborted) throw error;
           this.deps.onError?.(error, serviceId);
@@ -50,15 +52,21 @@ export class ResourceHealthPoller implements Poller {
     );
   }
 
-  /** One list per resource group of the services (when the port lists), by `subscription/group` in lower case. */
-  private async listGroups(signal?: AbortSignal): Promise<Map<string, Map<string, ResourceAvailability> | Error>> {
+  /**
+   * One list per resource group of the services (when the port lists), by `subscription/group` in lower case. A list
+   * that fails leaves its services to be read one by one this round; one refused for good (not retryable, e.g. 403
+   * when the identity is Reader on the services only, not on their group) is not asked again for an hour.
+   */
+  private async listGroups(signal?: AbortSignal): Promise<Map<string, Map<string, ResourceAvailability>>> {
     const port = this.deps.resourceHealth;
-    const out = new Map<string, Map<string, ResourceAvailability> | Error>();
+    const out = new Map<string, Map<string, ResourceAvailability>>();
     if (!port.availabilityInGroup) return out;
+    const now = this.deps.clock.now();
     const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
     for (const { serviceId } of this.services) {
       const m = GROUP.exec(serviceId);
-      if (m) groups.set(`${m[1]}/${m[2]}`.toLowerCase(), { subscriptionId: m[1]!, resourceGroup: m[2]! });
+      const key = `${m?.[1]}/${m?.[2]}`.toLowerCase();
+      if (m && (this.refusedUntil.get(key) ?? 0) <= now) groups.set(key, { subscriptionId: m[1]!, resourceGroup: m[2]! });
     }
     await Promise.all(
       [...groups].map(async ([key, g]) => {
@@ -66,7 +74,7 @@ export class ResourceHealthPoller implements Poller {
           out.set(key, await port.availabilityInGroup!(g.subscriptionId, g.resourceGroup, signal));
         } catch (error) {
           if (signal?.aborted) throw error;
-          out.set(key, error instanceof Error ? error : new Error(String(error)));
+          if (error instanceof AzureOperationError && !error.retryable) this.refusedUntil.set(key, now + LIST_REFUSED_RETRY_MS);
         }
       }),
     );
@@ -74,6 +82,7 @@ export class ResourceHealthPoller implements Poller {
   }
 }
 
+const LIST_REFUSED_RETRY_MS = 3_600_000;
 const GROUP = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i;
 
 function groupOf(serviceId: string): string | null {

@@ -1,21 +1,22 @@
 import { describe, expect, it } from "vitest";
 import { ProvisioningWatch, type WatchWake } from "../../../src/azure/apim-provisioning-watch.js";
+import { AzureOperationError } from "../../../src/ports/errors.js";
 import { ManualClock, settle } from "../../support/fakes/clock.js";
 
 /** A resource group whose services' provisioningState the test sets; counts the lists. */
 function fakeGroup() {
   const states = new Map<string, string>();
-  let failing = false;
+  let failing: Error | null = null;
   const calls: string[] = [];
   return {
     states,
     calls,
-    fail(on: boolean) {
-      failing = on;
+    fail(error: Error | null) {
+      failing = error;
     },
     list: (subscriptionId: string, resourceGroup: string) => {
       calls.push(`${subscriptionId}/${resourceGroup}`);
-      return failing ? Promise.reject(new Error("503 ServiceUnavailable")) : Promise.resolve(new Map(states));
+      return failing ? Promise.reject(failing) : Promise.resolve(new Map(states));
     },
   };
 }
@@ -86,10 +87,10 @@ describe("ProvisioningWatch", () => {
     await settle();
     expect(a.watching).toBe(true);
 
-    group.fail(true);
+    group.fail(new AzureOperationError("503 ServiceUnavailable", "ServiceUnavailable", 503, true));
     await clock.advance(1_000);
     expect(a.watching).toBe(false);
-    group.fail(false);
+    group.fail(null);
     await clock.advance(1_000);
     expect(a.watching).toBe(true);
     group.states.delete("apim-a");
@@ -113,6 +114,22 @@ describe("ProvisioningWatch", () => {
     const wait = a.next(30_000, stop.signal);
     stop.abort(new Error("controller stopping"));
     await expect(wait).rejects.toThrow("controller stopping");
+    a.dispose();
+  });
+
+  it("does not list a group again for an hour once its list is refused for good (403), leaving its operations to their own pace", async () => {
+    const clock = new ManualClock();
+    const group = fakeGroup();
+    group.states.set("apim-a", "Updating");
+    group.fail(new AzureOperationError("AuthorizationFailed", "AuthorizationFailed", 403, false));
+    const watch = new ProvisioningWatch(group.list, clock, 1_000);
+    const a = watch.follow("sub", "rg", "apim-a");
+    await clock.advance(10_000);
+    expect(group.calls).toHaveLength(1);
+    expect(a.watching).toBe(false);
+    group.fail(null);
+    await clock.advance(3_600_000);
+    expect(a.watching).toBe(true);
     a.dispose();
   });
 });

@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { ResourceHealthPoller } from "../../../src/signals/pollers/resource-health-poller.js";
 import type { Clock } from "../../../src/ports/clock.js";
+import { AzureOperationError } from "../../../src/ports/errors.js";
 
 const clock: Clock = { now: () => Date.UTC(2026, 11, 1, 9, 0, 0), sleep: async () => undefined };
 const WEU = "/subscriptions/s/resourceGroups/rg/providers/Microsoft.ApiManagement/service/apim-weu";
@@ -65,34 +66,43 @@ describe("Resource Health poller", () => {
     expect(other).toMatchObject({ status: "degraded", resourceId: OTHER_GROUP });
   });
 
-  it("turns a failed list into an 'unreachable' signal for each service of that group, without reading them one by one", async () => {
-    const errors: string[] = [];
+  it("reads the services of a group whose list failed one by one, and stops listing a group refused for good for an hour", async () => {
+    let now = Date.UTC(2026, 11, 1, 9, 0, 0);
+    const movingClock: Clock = { now: () => now, sleep: async () => undefined };
+    let lists = 0;
     let single = 0;
+    let listError: Error = new Error("429 TooManyRequests");
     const poller = new ResourceHealthPoller(
       [
         { serviceId: WEU, region: "westeurope" },
         { serviceId: NEU, region: "northeurope" },
       ],
       {
-        clock,
-        onError: (error, serviceId) => errors.push(`${serviceId}: ${(error as Error).message}`),
+        clock: movingClock,
         resourceHealth: {
           currentAvailability: async () => {
             single++;
             return { state: "Available", summary: "fine" };
           },
           availabilityInGroup: async () => {
-            throw new Error("429 TooManyRequests");
+            lists++;
+            throw listError;
           },
         },
       },
     );
-    const signals = await poller.pollOnce();
-    expect(signals.map((s) => [s.status, s.attributes?.unreachable])).toEqual([
-      ["unknown", true],
-      ["unknown", true],
-    ]);
-    expect(single).toBe(0);
-    expect(errors).toEqual([`${WEU}: 429 TooManyRequests`, `${NEU}: 429 TooManyRequests`]);
+    // A transient failure: this round falls back to reads per service, the next round lists again.
+    expect((await poller.pollOnce()).map((s) => s.status)).toEqual(["healthy", "healthy"]);
+    expect([lists, single]).toEqual([1, 2]);
+    // Refused (Reader on the services only, not on their group): read per service, and not listed again for an hour.
+    listError = new AzureOperationError("listing the Resource Health of resource group rg failed: AuthorizationFailed", "AuthorizationFailed", 403, false);
+    await poller.pollOnce();
+    expect([lists, single]).toEqual([2, 4]);
+    now += 59 * 60_000;
+    await poller.pollOnce();
+    expect([lists, single]).toEqual([2, 6]);
+    now += 2 * 60_000;
+    await poller.pollOnce();
+    expect(lists).toBe(3);
   });
 });
