@@ -4,17 +4,17 @@
  * real `apim-dr run` in a child process; its CPU and RSS are read from /proc. See bench/README.md.
  *
  *   npx tsx bench/failover.ts [--outage 1,10,50] [--idle 1,10,50,200] [--idle-seconds 30]
- *                             [--restore-ms 3000] [--throttle 10] [--no-drill] [--profile DIR]
+ *                             [--restore-ms 3000] [--throttle 10] [--no-drill] [--profile DIR] [--heap-snapshot DIR]
  *   (npm run bench:failover)
  */
-import { readFileSync } from "node:fs";
+import { existsSync, readFileSync } from "node:fs";
 import { mkdtemp, rm, writeFile } from "node:fs/promises";
 import { tmpdir } from "node:os";
 import { join } from "node:path";
 import { parseArgs } from "node:util";
 import { stringify } from "yaml";
 import { ControllerClient } from "../src/server/controller-client.js";
-import { ControllerProcess } from "../src/drill/controller-process.js";
+import type { ControllerProcess } from "../src/drill/controller-process.js";
 import { runScenario } from "../src/drill/run-scenario.js";
 import { loadScenarios } from "../src/drill/scenario.js";
 import type { AuditEntry } from "../src/ports/state.js";
@@ -33,6 +33,10 @@ const { values } = parseArgs({
     "no-drill": { type: "boolean", default: false },
     /** Write a CPU profile of each controller run into this folder (node --cpu-prof). */
     profile: { type: "string" },
+    /** The controller's V8 old-space limit in MiB (node --max-old-space-size); V8's own default when absent. */
+    "heap-limit": { type: "string" },
+    /** Write a heap snapshot of the controller into this folder at the end of each idle measurement. */
+    "heap-snapshot": { type: "string" },
   },
 });
 const list = (text: string) => (text ? text.split(",").map(Number).filter((n) => n > 0) : []);
@@ -66,6 +70,25 @@ async function cpuPercent(pid: number, ms: number): Promise<number> {
   return ((cpuTicks(pid) - t0) / CLK_TCK / ((performance.now() - w0) / 1000)) * 100;
 }
 
+/** The controller's NODE_OPTIONS: the CPU profile preload and the heap-snapshot signal, when asked for. */
+function nodeOptions(): Record<string, string> {
+  const options = [
+    ...(values.profile ? [`--import ${join(import.meta.dirname, "support", "cpu-profile.mjs")}`] : []),
+    ...(values["heap-snapshot"] ? [`--heapsnapshot-signal=SIGUSR2`, `--diagnostic-dir=${values["heap-snapshot"]}`] : []),
+    ...(values["heap-limit"] ? [`--max-old-space-size=${Number(values["heap-limit"])}`] : []),
+  ];
+  return {
+    ...(options.length ? { NODE_OPTIONS: options.join(" ") } : {}),
+    ...(values.profile ? { APIM_DR_BENCH_PROFILE_DIR: values.profile } : {}),
+  };
+}
+
+// The controller as deployed: the built CLI (dist/), not the TypeScript source through tsx, whose loader and
+// transpiled sources would count in the controller's CPU and memory.
+const BUILT = join(import.meta.dirname, "..", "dist", "drill", "controller-process.js");
+if (!existsSync(BUILT)) throw new Error(`${BUILT} is missing: run npm run build first (the benchmark runs the built controller).`);
+const { ControllerProcess: BuiltControllerProcess } = (await import(BUILT)) as { ControllerProcess: typeof ControllerProcess };
+
 interface Running {
   sim: SimulatedAzure;
   controller: ControllerProcess;
@@ -82,7 +105,7 @@ async function start(pairs: number, extra: { throttled?: boolean } = {}): Promis
   sim.onEvent((e) => events.push(e));
   const configPath = join(dir, "config.yaml");
   await writeFile(configPath, stringify(await simControllerConfig(sim)));
-  const controller = new ControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: TOKEN, APIM_DR_LOG_LEVEL: "info", ...(values.profile ? { NODE_OPTIONS: `--import ${join(import.meta.dirname, "support", "cpu-profile.mjs")}`, APIM_DR_BENCH_PROFILE_DIR: values.profile } : {}) }, join(dir, "controller.log"));
+  const controller = new BuiltControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: TOKEN, APIM_DR_LOG_LEVEL: "info", ...nodeOptions() }, join(dir, "controller.log"));
   let url: string;
   try {
     url = await controller.start(120_000);
@@ -140,7 +163,12 @@ async function measureIdle(r: Running, pairs: number): Promise<IdleRow> {
   const minutes = (performance.now() - t0) / 60_000;
   const simCpuPercent = ((own.user + own.system) / 1000 / (minutes * 60_000)) * 100;
   const reads = r.sim.stats().arm.reads - reads0;
-  return { pairs, cpuPercent: cpu, simCpuPercent, armReadsPerMin: reads / minutes, rssMiB: rssMiB(r.pid), flaps: (await suspectTransitions(r)) - suspect0 };
+  const row = { pairs, cpuPercent: cpu, simCpuPercent, armReadsPerMin: reads / minutes, rssMiB: rssMiB(r.pid), flaps: (await suspectTransitions(r)) - suspect0 };
+  if (values["heap-snapshot"]) {
+    process.kill(r.pid, "SIGUSR2");
+    await sleep(10_000 + pairs * 100); // Node writes the snapshot synchronously: give it time before anything else
+  }
+  return row;
 }
 
 /** Entries into monitoring.suspect over all pairs: a healthy idle world should have none. */

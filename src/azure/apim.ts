@@ -18,6 +18,7 @@ import { AzureOperationError } from "../ports/errors.js";
 import { normalizeRegion } from "../ports/signal.js";
 import { armClientOptions, type ClientSettings } from "./client-options.js";
 import { azureCall, isAbortError, toAzureOperationError } from "./errors.js";
+import { ProvisioningWatch } from "./apim-provisioning-watch.js";
 import { parseApimServiceId } from "./resource-id.js";
 
 export interface ApimAdapterOptions {
@@ -30,6 +31,13 @@ export interface ApimAdapterOptions {
   pollIntervalMs?: number;
   /** Stamps `startedAt` on operation handles; scaled time in drills. */
   clock?: Clock;
+  /**
+   * Watch running operations through one list of the resource group's services a second (their provisioningState)
+   * instead of polling each at its own pace (default true). False: own-pace polling only.
+   */
+  watchProvisioningState?: boolean;
+  /** Time between two lists of a resource group's services while operations run there (default: pollIntervalMs). */
+  watchIntervalMs?: number;
 }
 
 type PollerLike = {
@@ -48,6 +56,11 @@ const DEFAULT_POLL_INTERVAL_MS = 1_000;
  * Up to 12 concurrent operations are polled every second; 50 (a region outage) every 4 s.
  */
 export const OPERATION_POLLS_PER_SECOND = 12.5;
+/**
+ * Own-pace polls of an operation whose service the provisioning watch shows `Updating`: a fallback only (APIM's own
+ * Retry-After), since the watch wakes the operation for one poll as soon as the service leaves `Updating`.
+ */
+export const WATCHED_POLL_INTERVAL_MS = 60_000;
 
 /** ApimPort on `ApiManagementClient` (@azure/arm-apimanagement), one client per subscription. */
 export class AzureApimAdapter implements ApimPort {
@@ -56,10 +69,25 @@ export class AzureApimAdapter implements ApimPort {
   private readonly pollIntervalMs: number;
   /** Operations being polled now: the pace widens with them to stay within OPERATION_POLLS_PER_SECOND. */
   private polling = 0;
+  private readonly watch: ProvisioningWatch | undefined;
 
   constructor(private readonly options: ApimAdapterOptions) {
     this.clock = options.clock ?? systemClock();
     this.pollIntervalMs = options.pollIntervalMs ?? DEFAULT_POLL_INTERVAL_MS;
+    if (options.watchProvisioningState !== false) {
+      this.watch = new ProvisioningWatch((subscriptionId, resourceGroup, signal) => this.provisioningStates(subscriptionId, resourceGroup, signal), this.clock, options.watchIntervalMs ?? this.pollIntervalMs);
+    }
+  }
+
+  /** Every service of a resource group by lower-case name → provisioningState: one read (per page) for all of them. */
+  private async provisioningStates(subscriptionId: string, resourceGroup: string, signal: AbortSignal): Promise<Map<string, string>> {
+    return azureCall(`listing the API Management services of resource group ${resourceGroup}`, async () => {
+      const states = new Map<string, string>();
+      for await (const service of this.client(subscriptionId).apiManagementService.listByResourceGroup(resourceGroup, { abortSignal: signal })) {
+        if (service.name) states.set(service.name.toLowerCase(), service.provisioningState ?? "");
+      }
+      return states;
+    });
   }
 
   async getService(serviceId: string, signal?: AbortSignal): Promise<ApimService> {
@@ -133,17 +161,21 @@ export class AzureApimAdapter implements ApimPort {
       report(poller.getOperationState());
       const stop = poller.onProgress(report);
       this.polling++;
+      const watch = poller.isDone() ? undefined : this.watch?.follow(id.subscriptionId, id.resourceGroup, id.name);
       try {
         // Not pollUntilDone: it sleeps for each answer's Retry-After (APIM says 60 s), hiding the end
         // of a 3 s restore for a minute. poll() reads the operation once and throws its error when it failed.
+        // With the watch, the poll comes when the service leaves Updating; own-pace polls are the fallback.
         while (!poller.isDone()) {
-          await this.clock.sleep(this.pace(), options.signal);
+          if (watch) await watch.next(watch.watching ? Math.max(WATCHED_POLL_INTERVAL_MS, this.pace()) : this.pace(), options.signal);
+          else await this.clock.sleep(this.pace(), options.signal);
           await poller.poll({ abortSignal: options.signal });
         }
         // Done already when it began (or when resumed): poll() sends nothing then, but throws a failure.
         await poller.poll({ abortSignal: options.signal });
       } finally {
         this.polling--;
+        watch?.dispose();
         stop();
       }
     } catch (error) {

@@ -27,6 +27,17 @@ export class AzureResourceHealthAdapter implements ResourceHealthPort {
     return toAvailability(status);
   }
 
+  async availabilityInGroup(subscriptionId: string, resourceGroup: string, signal?: AbortSignal): Promise<Map<string, ResourceAvailability>> {
+    return azureCall(`listing the Resource Health of resource group ${resourceGroup}`, async () => {
+      const statuses = new Map<string, ResourceAvailability>();
+      for await (const status of this.client(subscriptionId).availabilityStatuses.listByResourceGroup(resourceGroup, { abortSignal: signal })) {
+        const resourceId = resourceIdOfStatus(status.id);
+        if (resourceId) statuses.set(resourceId.toLowerCase(), toAvailability(status));
+      }
+      return statuses;
+    });
+  }
+
   private client(subscriptionId: string): MicrosoftResourceHealth {
     let client = this.clients.get(subscriptionId);
     if (!client) {
@@ -35,6 +46,12 @@ export class AzureResourceHealthAdapter implements ResourceHealthPort {
     }
     return client;
   }
+}
+
+/** `{resourceId}/providers/Microsoft.ResourceHealth/availabilityStatuses/current` → the resource id. */
+export function resourceIdOfStatus(id: string | undefined): string | null {
+  const at = id?.toLowerCase().lastIndexOf("/providers/microsoft.resourcehealth/") ?? -1;
+  return id && at > 0 ? id.slice(0, at) : null;
 }
 
 export function toAvailability(status: AvailabilityStatus): ResourceAvailability {

@@ -1,6 +1,6 @@
 import type { ApimPort } from "../ports/apim.js";
 import type { BackupStorePort } from "../ports/backups.js";
-import type { DnsPort } from "../ports/dns.js";
+import type { CnameRecordSet, DnsPort } from "../ports/dns.js";
 import { AzureOperationError } from "../ports/errors.js";
 import type { Leadership } from "../ports/leadership.js";
 
@@ -19,15 +19,24 @@ export class FencedOutError extends AzureOperationError {
  * DNS writes fenced by epoch: the lease is confirmed right before, the record is read first and a write is refused
  * when the record carries a newer epoch than ours, and the write records our epoch and keeps the caller's If-Match
  * (an interleaved write answers 412). A lease alone is no fencing: a leader that froze past its lease wakes up
- * believing it still leads.
+ * believing it still leads. A write whose If-Match is the etag of the record last read through this port checks
+ * that read's epoch instead of reading again: the If-Match lets the write land only on that very record.
  */
 export function fencedDns(dns: DnsPort, leadership: Leadership, pair: string): DnsPort {
+  const lastRead = new Map<string, CnameRecordSet>();
+  const key = (zoneId: string, recordName: string) => `${zoneId.toLowerCase()}|${recordName.toLowerCase()}`;
   return {
-    getCname: (zoneId, recordName, signal) => dns.getCname(zoneId, recordName, signal),
+    async getCname(zoneId, recordName, signal) {
+      const record = await dns.getCname(zoneId, recordName, signal);
+      if (record) lastRead.set(key(zoneId, recordName), record);
+      else lastRead.delete(key(zoneId, recordName));
+      return record;
+    },
     async setCname(zoneId, recordName, record, precondition, signal) {
       const epoch = await leadership.confirm(pair, signal);
       if (epoch === null) return dns.setCname(zoneId, recordName, record, precondition, signal);
-      const current = await dns.getCname(zoneId, recordName, signal);
+      const seen = lastRead.get(key(zoneId, recordName));
+      const current = seen && "ifMatch" in precondition && seen.etag === precondition.ifMatch ? seen : await dns.getCname(zoneId, recordName, signal);
       const written = Number(current?.metadata?.[DNS_EPOCH_KEY]);
       if (Number.isFinite(written) && written > epoch) {
         throw new FencedOutError(`CNAME ${recordName} was last written by a leader of epoch ${written}, newer than this replica's ${epoch}: this replica has been deposed and does not write`);

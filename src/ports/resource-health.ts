@@ -12,4 +12,9 @@ export interface ResourceAvailability {
 
 export interface ResourceHealthPort {
   currentAvailability(resourceId: string, signal?: AbortSignal): Promise<ResourceAvailability>;
+  /**
+   * Every resource of one resource group in one read (`availabilityStatuses` of the group), by lower-case resource
+   * id. Optional: a port without it is read per resource.
+   */
+  availabilityInGroup?(subscriptionId: string, resourceGroup: string, signal?: AbortSignal): Promise<Map<string, ResourceAvailability>>;
 }

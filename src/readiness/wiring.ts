@@ -31,12 +31,15 @@ export function readinessPorts(config: EffectiveConfig, env: NodeJS.ProcessEnv):
         ? { type: "accountKey", accountName: pair.backup.storageAccount, accountKey: resolveSecret(pair.backup.access.accessKeyEnv, env, `pairs[${pair.name}].backup.access`) }
         : { type: "credential" },
   });
-  // One client per pair and account, kept across rounds (the daemon asks every interval).
+  // One client per account, kept across rounds (the daemon asks every interval): pairs that share an account share
+  // its client (one pipeline and connection pool, not one per pair) and its backup listing (one per round, not per pair).
   const blobServices = new Map<string, ReturnType<typeof createBlobServiceProperties>>();
   const backupStores = new Map<string, ReturnType<typeof createBackupStore>>();
   const once = <T>(cache: Map<string, T>, pair: EffectivePair, make: () => T): T => {
-    let value = cache.get(pair.name);
-    if (!value) cache.set(pair.name, (value = make()));
+    const { access, blobEndpoint, storageAccount } = pair.backup;
+    const key = JSON.stringify([blobEndpoint, storageAccount, access.type, access.type === "accessKey" ? access.accessKeyEnv : null]);
+    let value = cache.get(key);
+    if (!value) cache.set(key, (value = make()));
     return value;
   };
   return {

@@ -237,6 +237,14 @@ export class Controller implements ControllerApi {
     this.loops.push(task.catch((error: unknown) => this.ports.log.error({ err: describeError(error) }, "a controller loop stopped")));
   }
 
+  private resourceHealthPoller(services: { serviceId: string; region: string }[]): ResourceHealthPoller {
+    const onReadError = (error: unknown, serviceId: string) => {
+      this.counters.pollerErrors.resourceHealth = (this.counters.pollerErrors.resourceHealth ?? 0) + 1;
+      this.ports.log.warn({ err: `${describeError(error)} (${serviceId})`, poller: "resourceHealth" }, "resourceHealth poller round failed");
+    };
+    return new ResourceHealthPoller(services, { resourceHealth: this.ports.resourceHealth!, clock: this.ports.clock, onError: onReadError });
+  }
+
   private every(ms: number, fn: () => Promise<void> | void): Promise<void> {
     return repeatEvery(this.ports.clock, ms, this.abort.signal, fn, (error) => this.ports.log.warn({ err: describeError(error) }, "periodic task failed"));
   }
@@ -254,10 +262,8 @@ export class Controller implements ControllerApi {
     for (const pair of config.pairs) {
       const services = [pair.primary, pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
       const { resourceHealth, metrics, probes } = config.signals;
-      if (resourceHealth && ports.resourceHealth) {
-        const onReadError = (error: unknown, serviceId: string) => onError(new Error(`${describeError(error)} (${serviceId})`), "resourceHealth");
-        run(new ResourceHealthPoller(services, { resourceHealth: ports.resourceHealth, clock: ports.clock, onError: onReadError }), resourceHealth.intervalSeconds);
-      }
+      // A port that lists a resource group's statuses serves every pair from one poller (below).
+      if (resourceHealth && ports.resourceHealth && !ports.resourceHealth.availabilityInGroup) run(this.resourceHealthPoller(services), resourceHealth.intervalSeconds);
       if (metrics && ports.monitor) {
         run(new MetricsPoller(services, { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 }, { monitor: ports.monitor, clock: ports.clock }), metrics.intervalSeconds);
       }
@@ -265,6 +271,8 @@ export class Controller implements ControllerApi {
       const runtime = this.pairs.get(pair.name);
       if (runtime) this.startPairLoops(runtime, signal);
     }
+    const allServices = config.pairs.flatMap((p) => [p.primary, p.standby].map((s) => ({ serviceId: s.serviceId, region: s.region })));
+    if (config.signals.resourceHealth && ports.resourceHealth?.availabilityInGroup) run(this.resourceHealthPoller(allServices), config.signals.resourceHealth.intervalSeconds);
     // One workspace query answers for every service (its rows are per region): one poller for all pairs, not one per pair.
     const { logs } = config.signals;
     if (logs && ports.monitor) {

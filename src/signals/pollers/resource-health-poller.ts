@@ -1,5 +1,5 @@
 import type { Clock } from "../../ports/clock.js";
-import { describeError } from "../../ports/errors.js";
+import { AzureOperationError, describeError } from "../../ports/errors.js";
 import type { ResourceAvailability, ResourceHealthPort } from "../../ports/resource-health.js";
 import type { Signal, SignalStatus } from "../../ports/signal.js";
 import type { PolledService, Poller } from "./poll-loop.js";
@@ -12,12 +12,17 @@ const STATUS: Record<ResourceAvailability["state"], SignalStatus> = {
 };
 
 /**
- * Reads Resource Health `availabilityStatuses/current` for each service; one signal per service and
- * round. A read that fails gives an `unknown` signal marked `unreachable`: the evaluator needs to
- * know that the API could not be asked (then a Resource Health record from the hub may speak for it).
+ * Reads Resource Health for each service; one signal per service and round. When the port can list a resource
+ * group's statuses, the services of each group are read with one list (at 50 pairs: one read a round, not 100,
+ * and every pair sees an outage in the same round); a service the list leaves out, or whose group's list failed, is
+ * read on its own. A read that
+ * fails gives an `unknown` signal marked `unreachable`: the evaluator needs to know that the API could not be
+ * asked (then a Resource Health record from the hub may speak for it).
  */
 export class ResourceHealthPoller implements Poller {
   readonly name = "resourceHealth";
+  /** Resource groups whose list was refused for good, until when they are read service by service. */
+  private readonly refusedUntil = new Map<string, number>();
   constructor(
     private readonly services: PolledService[],
     private readonly deps: { resourceHealth: ResourceHealthPort; clock: Clock; onError?: (error: unknown, serviceId: string) => void },
@@ -25,13 +30,15 @@ export class ResourceHealthPoller implements Poller {
 
   async pollOnce(signal?: AbortSignal): Promise<Signal[]> {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
+    const listed = await this.listGroups(signal);
     return Promise.all(
       this.services.map(async ({ serviceId, region }) => {
         // Each round is a fresh observation: a lasting outage must keep counting (staleness).
         const base = { id: `resourceHealth:poll:${serviceId.toLowerCase()}:${observedAt}`, kind: "health", channel: "arm", source: "resourceHealth", resourceId: serviceId, region, observedAt } as const;
         let a: ResourceAvailability;
         try {
-          a = await this.deps.resourceHealth.currentAvailability(serviceId, signal);
+          // Not listed (no list, a failed list, or left out of it): this service is read on its own.
+          a = listed.get(groupOf(serviceId) ?? "")?.get(serviceId.toLowerCase()) ?? (await this.deps.resourceHealth.currentAvailability(serviceId, signal));
         } catch (error) {
           if (signal?.aborted) throw error;
           this.deps.onError?.(error, serviceId);
@@ -44,4 +51,41 @@ export class ResourceHealthPoller implements Poller {
       }),
     );
   }
+
+  /**
+   * One list per resource group of the services (when the port lists), by `subscription/group` in lower case. A list
+   * that fails leaves its services to be read one by one this round; one refused for good (not retryable, e.g. 403
+   * when the identity is Reader on the services only, not on their group) is not asked again for an hour.
+   */
+  private async listGroups(signal?: AbortSignal): Promise<Map<string, Map<string, ResourceAvailability>>> {
+    const port = this.deps.resourceHealth;
+    const out = new Map<string, Map<string, ResourceAvailability>>();
+    if (!port.availabilityInGroup) return out;
+    const now = this.deps.clock.now();
+    const groups = new Map<string, { subscriptionId: string; resourceGroup: string }>();
+    for (const { serviceId } of this.services) {
+      const m = GROUP.exec(serviceId);
+      const key = `${m?.[1]}/${m?.[2]}`.toLowerCase();
+      if (m && (this.refusedUntil.get(key) ?? 0) <= now) groups.set(key, { subscriptionId: m[1]!, resourceGroup: m[2]! });
+    }
+    await Promise.all(
+      [...groups].map(async ([key, g]) => {
+        try {
+          out.set(key, await port.availabilityInGroup!(g.subscriptionId, g.resourceGroup, signal));
+        } catch (error) {
+          if (signal?.aborted) throw error;
+          if (error instanceof AzureOperationError && !error.retryable) this.refusedUntil.set(key, now + LIST_REFUSED_RETRY_MS);
+        }
+      }),
+    );
+    return out;
+  }
+}
+
+const LIST_REFUSED_RETRY_MS = 3_600_000;
+const GROUP = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i;
+
+function groupOf(serviceId: string): string | null {
+  const m = GROUP.exec(serviceId);
+  return m ? `${m[1]}/${m[2]}`.toLowerCase() : null;
 }

@@ -25,6 +25,18 @@ export async function handleApim(state: SimState, req: ArmRequest, service: SimS
   fail(405, "MethodNotAllowed", `The simulator does not implement ${req.method} ${SERVICE_TYPE}${rest}: it serves GET of the service, its workspaces, loggers and diagnostics, POST backup and restore, and GET operationresults.`);
 }
 
+/**
+ * `GET …/resourceGroups/{rg}/providers/Microsoft.ApiManagement/service` (ApiManagementService_ListByResourceGroup):
+ * `{value, nextLink}` with each service's full body, `provisioningState` `Updating` while a backup/restore runs.
+ * A service whose region's management plane is down is left out of the list (it cannot answer), the rest are listed.
+ */
+export function handleServiceList(state: SimState, req: ArmRequest, reachable: (service: SimService) => boolean): ArmResponse {
+  if (req.method !== "GET") fail(405, "MethodNotAllowed", `The simulator serves only GET on the ${SERVICE_TYPE} collection of a resource group.`);
+  requireApiVersion(req, APIM_API_VERSIONS, SERVICE_TYPE);
+  const value = state.services.filter(reachable).map((service) => serviceBody(state, service));
+  return { status: 200, headers: requestIds(req), body: { value, nextLink: null } };
+}
+
 async function begin(state: SimState, req: ArmRequest, service: SimService, kind: "backup" | "restore", apiVersion: string): Promise<ArmResponse> {
   const request = parseParameters(req.body);
   let operation: SimOperation;

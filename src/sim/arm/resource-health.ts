@@ -10,6 +10,18 @@ export function handleResourceHealth(state: SimState, req: ArmRequest, service: 
   return { status: 200, headers: requestIds(req), body: availabilityStatus(state, service) };
 }
 
+/**
+ * `…/resourceGroups/{rg}/providers/Microsoft.ResourceHealth/availabilityStatuses` (AvailabilityStatuses_ListByResourceGroup)
+ * and `/subscriptions/{sub}/providers/…/availabilityStatuses` (ListBySubscriptionId): `{value, nextLink}`, one
+ * `current` status per resource. The simulator lists its APIM services (real Azure lists every resource type
+ * Resource Health covers in the scope: the storage account and the DNS zone too).
+ */
+export function handleResourceHealthList(state: SimState, req: ArmRequest): ArmResponse {
+  requireApiVersion(req, RESOURCE_HEALTH_API_VERSIONS, "Microsoft.ResourceHealth/availabilityStatuses");
+  if (req.method !== "GET") return { status: 405, headers: requestIds(req), body: { error: { code: "MethodNotAllowed", message: "availabilityStatuses lists take GET." } } };
+  return { status: 200, headers: requestIds(req), body: { value: state.services.map((s) => availabilityStatus(state, s)), nextLink: null } };
+}
+
 export function availabilityStatus(state: SimState, service: SimService): Record<string, unknown> {
   const now = Date.now();
   const target = { region: service.spec.region, service: service.spec.name };

@@ -5,12 +5,12 @@ import { flapIsDown } from "../faults.js";
 import type { SimState } from "../state.js";
 import type { SimTls } from "../tls.js";
 import type { SimService } from "../world.js";
-import { handleApim } from "./apim.js";
+import { handleApim, handleServiceList } from "./apim.js";
 import { handleDns } from "./dns.js";
 import { ArmFailure, armError, requestIds, type ArmRequest, type ArmResponse } from "./http.js";
 import { handleLogsQuery } from "./logs.js";
 import { handleArmMetrics, handleMetricsBatch } from "./metrics.js";
-import { handleResourceHealth } from "./resource-health.js";
+import { handleResourceHealth, handleResourceHealthList } from "./resource-health.js";
 import { handleStorage } from "./storage.js";
 
 export interface ArmServer {
@@ -70,6 +70,8 @@ async function serve(state: SimState, req: IncomingMessage, res: ServerResponse,
 }
 
 const SERVICE_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/([^/]+)(\/.*)?$/i;
+const SERVICE_LIST_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.ApiManagement\/service\/?$/i;
+const HEALTH_LIST_PATH = /^\/subscriptions\/([^/]+)(?:\/resourceGroups\/([^/]+))?\/providers\/Microsoft\.ResourceHealth\/availabilityStatuses\/?$/i;
 const DNS_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Network\/dnsZones\/([^/]+)(\/.*)?$/i;
 const STORAGE_PATH = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\/providers\/Microsoft\.Storage\/storageAccounts\/([^/]+)(\/.*)?$/i;
 const BATCH_PATH = /^\/subscriptions\/([^/]+)\/metrics:getBatch$/i;
@@ -86,6 +88,17 @@ async function route(state: SimState, req: ArmRequest): Promise<ArmResponse> {
     checkSubscription(state, req, m[1]!);
     if (req.method !== "POST") return armError(405, "MethodNotAllowed", "metrics:getBatch takes POST.");
     return handleMetricsBatch(state, req);
+  }
+  if ((m = HEALTH_LIST_PATH.exec(req.path))) {
+    checkSubscription(state, req, m[1]!);
+    if (m[2] !== undefined) checkResourceGroup(state, req, m[2]);
+    return handleResourceHealthList(state, req);
+  }
+  if ((m = SERVICE_LIST_PATH.exec(req.path))) {
+    checkSubscription(state, req, m[1]!);
+    checkResourceGroup(state, req, m[2]!);
+    throttle(state, req, null);
+    return handleServiceList(state, req, (service) => !managementPlaneDown(state, service));
   }
   if ((m = SERVICE_PATH.exec(req.path))) {
     checkSubscription(state, req, m[1]!);
@@ -147,19 +160,21 @@ function throttle(state: SimState, req: ArmRequest, service: SimService | null):
 
 /** region-outage with managementPlane down (or a flapping region while down): ARM cannot reach the service. */
 function managementPlane(state: SimState, service: SimService): void {
-  const now = Date.now();
-  const target = { region: service.spec.region, service: service.spec.name };
-  const outage = state.faults.find("region-outage", target, now);
-  const flap = state.faults.find("flap", target, now);
-  const down =
-    (outage && outage.options.managementPlane === "down") || (flap && flap.options.managementPlane === "down" && flapIsDown(flap, now));
-  if (down) {
+  if (managementPlaneDown(state, service)) {
     throw new ArmFailure(
       armError(503, "ServiceUnavailable", `The API Management service '${service.spec.name}' in region '${service.spec.region}' is temporarily unavailable. Retry later.`, {
         "retry-after": String(state.timings.retryAfterSeconds),
       }),
     );
   }
+}
+
+function managementPlaneDown(state: SimState, service: SimService): boolean {
+  const now = Date.now();
+  const target = { region: service.spec.region, service: service.spec.name };
+  const outage = state.faults.find("region-outage", target, now);
+  const flap = state.faults.find("flap", target, now);
+  return !!((outage && outage.options.managementPlane === "down") || (flap && flap.options.managementPlane === "down" && flapIsDown(flap, now)));
 }
 
 function readBody(req: IncomingMessage): Promise<string> {

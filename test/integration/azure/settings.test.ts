@@ -1,6 +1,6 @@
 import { describe, expect, it } from "vitest";
 import { RestError, createHttpHeaders, createPipelineRequest } from "@azure/core-rest-pipeline";
-import { armClientOptions } from "../../../src/azure/client-options.js";
+import { armClientOptions, MAX_SOCKETS_PER_HOST } from "../../../src/azure/client-options.js";
 import { createSimTls } from "../../../src/sim/tls.js";
 import { createCredential, SIMULATOR_TOKEN, type CredentialSpec } from "../../../src/azure/credentials.js";
 import { toAzureOperationError } from "../../../src/azure/errors.js";
@@ -54,6 +54,9 @@ describe("client options", () => {
     expect(context).toBeDefined();
     // Another client trusting the same CA shares the context: no CA list is parsed per client or per connection.
     expect((armClientOptions({ caCertPem: pem }).agent?.options as { secureContext?: unknown }).secureContext).toBe(context);
+    // …and the connection pool, bounded per host: N pairs do not open N times the connections.
+    expect(armClientOptions({ caCertPem: pem }).agent).toBe(options.agent);
+    expect(options.agent?.maxSockets).toBe(MAX_SOCKETS_PER_HOST);
     expect(options.userAgentOptions.userAgentPrefix).toBe("apim-dr");
     expect(armClientOptions({}).endpoint).toBe("https://management.azure.com");
     expect(armClientOptions({}).agent).toBeUndefined();

@@ -2,7 +2,7 @@ import { afterAll, afterEach, beforeAll, describe, expect, it } from "vitest";
 import { request } from "node:http";
 import { startSimulatedAzure, type SimulatedAzure } from "../../../src/sim/index.js";
 import { createAzureAdapters, type AzureAdapters, type AzureAdapterSettings } from "../../../src/azure/index.js";
-import { locationResumeToken } from "../../../src/azure/apim.js";
+import { AzureApimAdapter, locationResumeToken } from "../../../src/azure/apim.js";
 import type { BackupLocation, OperationProgress, StorageAccess } from "../../../src/ports/apim.js";
 import { AzureOperationError } from "../../../src/ports/errors.js";
 
@@ -115,6 +115,27 @@ describe("production adapters against the simulated Azure", () => {
       expect(sim.stats().arm.reads - readsBefore).toBeGreaterThanOrEqual(2);
       expect(progress.at(-1)).toMatchObject({ status: "succeeded" });
     });
+
+    it("sees the end of a restore through the resource group's service list when its own polls are a minute apart", async () => {
+      const backupAt = location(accessKey());
+      await azure.apim.waitForOperation(await azure.apim.beginBackup(sim.services.primary.id, backupAt));
+      // Own-pace polls every 60 s: only the list (every 50 ms here) can tell this adapter that the 400 ms restore ended.
+      const apim = new AzureApimAdapter({ credential: azure.credential, client: { armEndpoint: sim.armEndpoint, caCertPem: sim.caCertPem }, pollIntervalMs: 60_000, watchIntervalMs: 50 });
+      const before = sim.stats().services[sim.world.standby.name]!;
+      const progress: OperationProgress[] = [];
+      await apim.waitForOperation(await apim.beginRestore(sim.services.standby.id, backupAt), { onProgress: (p) => progress.push(p) });
+      expect(progress.at(-1)).toMatchObject({ status: "succeeded" });
+      expect(sim.stats().services[sim.world.standby.name]!.restores.succeeded - before.restores.succeeded).toBe(1);
+    }, 30_000);
+
+    it("reads a failed restore's error from the operation once the list shows the service out of Updating", async () => {
+      const backupAt = location(accessKey());
+      await azure.apim.waitForOperation(await azure.apim.beginBackup(sim.services.primary.id, backupAt));
+      const apim = new AzureApimAdapter({ credential: azure.credential, client: { armEndpoint: sim.armEndpoint, caCertPem: sim.caCertPem }, pollIntervalMs: 60_000, watchIntervalMs: 50 });
+      await sim.fault("restore-failure", { service: sim.world.standby.name }, { count: 1 });
+      const error = await failureOf(apim.waitForOperation(await apim.beginRestore(sim.services.standby.id, backupAt)));
+      expect(error).toMatchObject({ code: "RestoreFailed", retryable: false });
+    }, 30_000);
 
     const accessTypes: [string, () => StorageAccess][] = [
       ["AccessKey", accessKey],
@@ -328,6 +349,22 @@ describe("production adapters against the simulated Azure", () => {
       expect(during.summary).toContain("unavailable");
       expect(Date.parse(during.occurredAt!)).toBeGreaterThan(0);
       expect((await azure.resourceHealth.currentAvailability(sim.services.standby.id)).state).toBe("Available");
+    });
+
+    it("lists a resource group's statuses in one read, by lower-case resource id", async () => {
+      const group = /\/resourceGroups\/([^/]+)\//i.exec(sim.services.primary.id)![1]!;
+      await sim.fault("region-outage", { region: "westeurope" });
+      const readsBefore = sim.stats().arm.reads;
+      const statuses = await azure.resourceHealth.availabilityInGroup!(sim.subscriptionId, group);
+      expect(sim.stats().arm.reads - readsBefore).toBe(1);
+      expect(statuses.get(sim.services.primary.id.toLowerCase())).toMatchObject({ state: "Unavailable", reasonType: "Unplanned", cause: "PlatformInitiated" });
+      expect(statuses.get(sim.services.standby.id.toLowerCase())).toMatchObject({ state: "Available" });
+    });
+
+    it("names the resource group a list could not find", async () => {
+      const error = await failureOf(azure.resourceHealth.availabilityInGroup!(sim.subscriptionId, "rg-nowhere"));
+      expect(error).toMatchObject({ code: "ResourceGroupNotFound", statusCode: 404 });
+      expect(error.message).toMatch(/^listing the Resource Health of resource group rg-nowhere failed: Resource group 'rg-nowhere' could not be found/);
     });
   });
 

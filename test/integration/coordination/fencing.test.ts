@@ -3,6 +3,7 @@ import { startSimulatedAzure, type SimulatedAzure } from "../../../src/sim/index
 import { BlobStateStore, createAzureAdapters, createBlobServiceClient, type AzureAdapters } from "../../../src/azure/index.js";
 import { DNS_EPOCH_KEY, fencedDns } from "../../../src/coordination/fenced-ports.js";
 import { NotLeaderError, type Leadership, type ReplicaInfo } from "../../../src/ports/leadership.js";
+import type { DnsPort } from "../../../src/ports/dns.js";
 
 const self: ReplicaInfo = { replicaId: "ctl-weu", region: "westeurope", adminUrl: "http://127.0.0.1:7001" };
 
@@ -50,6 +51,29 @@ describe("fencing against the simulated Azure", () => {
     );
     expect(dnsWrites()).toBe(writes);
     expect((await azure.dns.getCname(zoneId, recordName))?.cname).toBe(sim.services.standby.gatewayHost);
+  });
+
+  it("a write with the etag of the record it last read through the fenced port checks that read's epoch, without reading again", async () => {
+    const { zoneId, recordName } = sim.dns;
+    let reads = 0;
+    const counting: DnsPort = {
+      getCname: (z, r, signal) => (reads++, azure.dns.getCname(z, r, signal)),
+      setCname: (z, r, record, precondition, signal) => azure.dns.setCname(z, r, record, precondition, signal),
+    };
+    const leader = fencedDns(counting, leading({ epoch: 4, leader: true }), "contoso");
+    const stale = fencedDns(counting, leading({ epoch: 1, leader: true }), "contoso");
+
+    const read = await leader.getCname(zoneId, recordName);
+    await leader.setCname(zoneId, recordName, { cname: sim.services.standby.gatewayHost, ttl: 60 }, { ifMatch: read!.etag });
+    expect(reads).toBe(1);
+    expect((await azure.dns.getCname(zoneId, recordName))?.metadata?.[DNS_EPOCH_KEY]).toBe("4");
+
+    // The reused read still fences: it carries epoch 4, newer than 1.
+    const seenByStale = await stale.getCname(zoneId, recordName);
+    const writes = dnsWrites();
+    await expect(stale.setCname(zoneId, recordName, { cname: sim.services.primary.gatewayHost, ttl: 60 }, { ifMatch: seenByStale!.etag })).rejects.toThrow(/epoch 4, newer than this replica's 1/);
+    expect(dnsWrites()).toBe(writes);
+    expect(reads).toBe(2);
   });
 
   it("a replica that no longer holds the lease does not even read before refusing", async () => {

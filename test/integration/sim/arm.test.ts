@@ -174,6 +174,42 @@ describe("regional outage and degradation", () => {
     expect((await call("GET", `${primary.id}?${API}`)).status).toBe(200);
   });
 
+  it("lists the resource group's services (ListByResourceGroup) with provisioningState Updating while a restore runs, leaving out a region whose management plane is down", async () => {
+    const { primary, standby } = sim.services;
+    const group = primary.id.replace(/\/[^/]+$/, "");
+    const idle = await call("GET", `${group}?${API}`);
+    expect(idle.status).toBe(200);
+    expect(idle.body.nextLink).toBeNull();
+    expect(idle.body.value.map((s: { name: string }) => s.name).sort()).toEqual([sim.world.primary.name, sim.world.standby.name].sort());
+    expect(idle.body.value.map((s: { properties: { provisioningState: string } }) => s.properties.provisioningState)).toEqual(["Succeeded", "Succeeded"]);
+
+    await runOperation(primary.id, "backup", storageBody("list-during-restore.apimbackup"));
+    const started = await call("POST", `${standby.id}/restore?${API}`, { body: storageBody("list-during-restore.apimbackup") });
+    expect(started.status).toBe(202);
+    await sim.fault("region-outage", { region: primary.region }, { managementPlane: "down" });
+    const during = await call("GET", `${group}?${API}`);
+    expect(during.body.value).toEqual([expect.objectContaining({ name: sim.world.standby.name, properties: expect.objectContaining({ provisioningState: "Updating", targetProvisioningState: "Succeeded" }) })]);
+    sim.clearFault("region-outage");
+    await pollToEnd(sim.caCertPem, sim.armEndpoint, String(started.headers.location));
+    const after = await call("GET", `${group}?${API}`);
+    expect(after.body.value.find((s: { name: string }) => s.name === sim.world.standby.name).properties.provisioningState).toBe("Succeeded");
+  });
+
+  it("lists Resource Health of the resource group and of the subscription (one current status per service), Unavailable for the region that is out", async () => {
+    const { primary, standby } = sim.services;
+    const group = primary.id.replace(/\/providers\/.*$/, "");
+    await sim.fault("region-outage", { region: primary.region }, { managementPlane: "down" });
+    for (const scope of [group, `/subscriptions/${sim.subscriptionId}`]) {
+      const res = await call("GET", `${scope}/providers/Microsoft.ResourceHealth/availabilityStatuses?api-version=2022-10-01`);
+      expect(res.status).toBe(200);
+      expect(res.body.nextLink).toBeNull();
+      const byId = new Map(res.body.value.map((s: { id: string; properties: { availabilityState: string } }) => [s.id, s.properties.availabilityState]));
+      expect(byId.get(`${primary.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`)).toBe("Unavailable");
+      expect(byId.get(`${standby.id}/providers/Microsoft.ResourceHealth/availabilityStatuses/current`)).toBe("Available");
+    }
+    sim.clearFault("region-outage");
+  });
+
   it("region-outage in reset mode drops connections", async () => {
     await sim.fault("region-outage", { region: sim.services.primary.region }, { mode: "reset" });
     await expect(gateway(sim.gateways[sim.services.primary.region]!, "/status-0123456789abcdef", sim.customHostname)).rejects.toThrow();

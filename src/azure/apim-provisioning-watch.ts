@@ -1,0 +1,153 @@
+import type { Clock } from "../ports/clock.js";
+import { AzureOperationError } from "../ports/errors.js";
+
+/** A list refused for good (not retryable: 403 when the identity may read the services but not list their group). */
+const REFUSED_RETRY_MS = 3_600_000;
+
+/** Each service's `provisioningState` in one resource group, by lower-case service name: one ARM read. */
+export type ListProvisioningStates = (subscriptionId: string, resourceGroup: string, signal: AbortSignal) => Promise<Map<string, string>>;
+
+/** Why `ServiceWatch.next` returned: the service left `Updating` (worth one poll), or the fallback interval passed. */
+export type WatchWake = "left-updating" | "fallback";
+
+/**
+ * Sees the end of many backups/restores with one read a second: while any operation runs in a resource group, it
+ * lists the group's services (ApiManagementService.listByResourceGroup) and tells each operation when its service
+ * leaves `Updating` (APIM shows `Updating` while a backup or restore runs), so the operation is polled once, right
+ * then, to read its result or error. An operation whose service it cannot follow (the list fails, leaves the service
+ * out, or shows it idle while the operation still runs) is told so by `watching` and polled at its own pace instead;
+ * a list refused for good (not retryable, e.g. 403) is not asked again for an hour.
+ */
+export class ProvisioningWatch {
+  private readonly groups = new Map<string, Group>();
+  /** Resource groups whose list was refused for good, until when their operations are polled at their own pace. */
+  private readonly refusedUntil = new Map<string, number>();
+
+  constructor(
+    private readonly list: ListProvisioningStates,
+    private readonly clock: Clock,
+    private readonly intervalMs = 1_000,
+  ) {}
+
+  /** Follows one service until `dispose()`; the group's listing runs while at least one service is followed. */
+  follow(subscriptionId: string, resourceGroup: string, serviceName: string): ServiceWatch {
+    const key = `${subscriptionId}/${resourceGroup}`.toLowerCase();
+    let group = this.groups.get(key);
+    if (!group) {
+      group = new Group(() => this.list(subscriptionId, resourceGroup, group!.stop.signal));
+      this.groups.set(key, group);
+      void this.run(key, group);
+    }
+    const watch = new ServiceWatch(serviceName.toLowerCase(), this.clock, () => {
+      group.watches.delete(watch);
+      if (group.watches.size === 0) this.end(key, group);
+    });
+    group.watches.add(watch);
+    return watch;
+  }
+
+  private async run(key: string, group: Group): Promise<void> {
+    while (!group.stop.signal.aborted) {
+      let states: Map<string, string> | undefined;
+      if ((this.refusedUntil.get(key) ?? 0) <= this.clock.now()) {
+        try {
+          states = await group.read();
+        } catch (error) {
+          // Every watch falls back to its own pace until a list answers again; a refused list is not asked for an hour.
+          if (error instanceof AzureOperationError && !error.retryable) this.refusedUntil.set(key, this.clock.now() + REFUSED_RETRY_MS);
+        }
+      }
+      if (group.stop.signal.aborted) break;
+      for (const watch of group.watches) watch.observe(states);
+      try {
+        await this.clock.sleep(this.intervalMs, group.stop.signal);
+      } catch {
+        break;
+      }
+    }
+    this.end(key, group);
+  }
+
+  private end(key: string, group: Group): void {
+    group.stop.abort();
+    if (this.groups.get(key) === group) this.groups.delete(key);
+  }
+}
+
+class Group {
+  readonly watches = new Set<ServiceWatch>();
+  readonly stop = new AbortController();
+  constructor(readonly read: () => Promise<Map<string, string>>) {}
+}
+
+export class ServiceWatch {
+  /** The next time the service is seen out of `Updating` is worth a poll (first sight, or after `Updating` was seen). */
+  private armed = true;
+  /** The last list showed the service `Updating`: its end will be seen, so own-pace polls can be rare. */
+  private followed = false;
+  private woken = false;
+  private wake: (() => void) | undefined;
+
+  constructor(
+    private readonly name: string,
+    private readonly clock: Clock,
+    readonly dispose: () => void,
+  ) {}
+
+  /** True while the listing shows the service busy: the caller may widen its own polling to a slow fallback. */
+  get watching(): boolean {
+    return this.followed;
+  }
+
+  /** Resolves when the service leaves `Updating` (or did since the last call), or after `fallbackMs`. */
+  async next(fallbackMs: number, signal?: AbortSignal): Promise<WatchWake> {
+    if (this.woken) {
+      this.woken = false;
+      return "left-updating";
+    }
+    const stop = new AbortController();
+    const onAbort = () => stop.abort(signal?.reason);
+    signal?.addEventListener("abort", onAbort, { once: true });
+    let wake: WatchWake;
+    try {
+      const woke = new Promise<WatchWake>((resolve) => {
+        this.wake = () => {
+          this.woken = false;
+          resolve("left-updating");
+        };
+      });
+      const slept = this.clock.sleep(fallbackMs, stop.signal).then(
+        () => "fallback" as const,
+        () => "fallback" as const, // aborted: by the caller (thrown below) or because it woke first
+      );
+      wake = await Promise.race([woke, slept]);
+    } finally {
+      this.wake = undefined;
+      stop.abort();
+      signal?.removeEventListener("abort", onAbort);
+    }
+    if (signal?.aborted) throw signal.reason;
+    return wake;
+  }
+
+  /** One list's answer (undefined: the list failed). */
+  observe(states: Map<string, string> | undefined): void {
+    const state = states?.get(this.name);
+    if (state === undefined) {
+      this.followed = false;
+      return;
+    }
+    if (state.toLowerCase() === "updating") {
+      this.followed = true;
+      this.armed = true;
+      return;
+    }
+    this.followed = false;
+    if (!this.armed) return;
+    // Left Updating (or was never seen in it): one poll tells whether the operation ended. If it still runs, the
+    // service's state does not show it, and the watch waits until it is seen Updating again.
+    this.armed = false;
+    this.woken = true;
+    this.wake?.();
+  }
+}
