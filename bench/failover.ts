@@ -4,7 +4,7 @@
  * real `apim-dr run` in a child process; its CPU and RSS are read from /proc. See bench/README.md.
  *
  *   npx tsx bench/failover.ts [--outage 1,10,50] [--idle 1,10,50,200] [--idle-seconds 30]
- *                             [--restore-ms 3000] [--throttle 10] [--no-drill] [--profile DIR] [--heap-snapshot DIR]
+ *                             [--restore-ms 3000] [--throttle 10] [--no-drill] [--readiness-seconds N] [--profile DIR] [--heap-snapshot DIR]
  *   (npm run bench:failover)
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -35,6 +35,8 @@ const { values } = parseArgs({
     profile: { type: "string" },
     /** The controller's V8 old-space limit in MiB (node --max-old-space-size); V8's own default when absent. */
     "heap-limit": { type: "string" },
+    /** Readiness rounds every N seconds instead of config/sim.yaml's 5 (the drills' pace; production's example is 300). */
+    "readiness-seconds": { type: "string" },
     /** Write a heap snapshot of the controller into this folder at the end of each idle measurement. */
     "heap-snapshot": { type: "string" },
   },
@@ -104,7 +106,9 @@ async function start(pairs: number, extra: { throttled?: boolean } = {}): Promis
   const events: SimEvent[] = [];
   sim.onEvent((e) => events.push(e));
   const configPath = join(dir, "config.yaml");
-  await writeFile(configPath, stringify(await simControllerConfig(sim)));
+  const config = (await simControllerConfig(sim)) as { readiness?: { intervalSeconds?: number } };
+  if (values["readiness-seconds"]) config.readiness = { ...config.readiness, intervalSeconds: Number(values["readiness-seconds"]) };
+  await writeFile(configPath, stringify(config));
   const controller = new BuiltControllerProcess(configPath, { ...simEnv(sim), [ADMIN_TOKEN_ENV]: TOKEN, APIM_DR_LOG_LEVEL: "info", ...nodeOptions() }, join(dir, "controller.log"));
   let url: string;
   try {
@@ -339,7 +343,8 @@ async function main(): Promise<void> {
   }
   const drill = values["no-drill"] ? null : await drillShare();
 
-  console.log(`\nIdle (${IDLE_SECONDS} s after every pair is healthy; CPU in % of one core)\n`);
+  const readinessPace = values["readiness-seconds"] ? `readiness every ${values["readiness-seconds"]} s` : "readiness every 5 s (config/sim.yaml)";
+  console.log(`\nIdle (${IDLE_SECONDS} s after every pair is healthy; ${readinessPace}; CPU in % of one core)\n`);
   console.log("| pairs | controller CPU | simulator CPU | ARM requests/min | controller RSS | suspect flaps |");
   console.log("|---:|---:|---:|---:|---:|---:|");
   for (const r of idle) console.log(`| ${r.pairs} | ${r.cpuPercent.toFixed(1)} % | ${r.simCpuPercent.toFixed(0)} % | ${Math.round(r.armReadsPerMin)} | ${Math.round(r.rssMiB)} MiB | ${Number.isNaN(r.flaps) ? "? (audit not read in time)" : r.flaps} |`);

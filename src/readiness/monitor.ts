@@ -7,6 +7,7 @@ import type { Logger } from "../runtime/logger.js";
 import type { CutoverPlan } from "../runtime/plan.js";
 import { runChecks } from "./checks.js";
 import { readFacts, type ReadinessPorts } from "./reader.js";
+import { sharedForOneRound } from "./round-reads.js";
 import { pairReadiness, type PairReadiness } from "./render.js";
 import { expectedRestore } from "./restore-history.js";
 import type { CheckName, CheckResult } from "./types.js";
@@ -62,7 +63,8 @@ export class ReadinessMonitor {
   }
 
   async checkAll(signal?: AbortSignal): Promise<void> {
-    await Promise.all(this.config.pairs.map((p) => this.checkPair(p.name, signal)));
+    const ports = sharedForOneRound(this.ports);
+    await Promise.all(this.config.pairs.map((p) => this.checkPair(p.name, ports, signal)));
   }
 
   get(pair: string): PairReadiness | null {
@@ -88,7 +90,7 @@ export class ReadinessMonitor {
     return new MetricsText().family("apim_dr_readiness", "gauge", "Readiness check result: 1 READY, 0 NOT READY, -1 UNKNOWN.", samples).toString();
   }
 
-  private async checkPair(name: string, signal?: AbortSignal): Promise<void> {
+  private async checkPair(name: string, ports: ReadinessPorts, signal?: AbortSignal): Promise<void> {
     const pair = this.config.pairs.find((p) => p.name === name)!;
     const now = this.clock.now();
     const history = await this.host.audit(name).catch(() => []);
@@ -97,7 +99,7 @@ export class ReadinessMonitor {
     const facts = await readFacts(
       this.config,
       pair,
-      this.ports,
+      ports,
       now,
       {
         active: this.host.activeSide(name),

@@ -1,6 +1,6 @@
 import { loadEffectiveConfig, parseCommandArgs, UsageError, type CliCommand } from "../command.js";
 import { SecretReferenceError } from "../../config/index.js";
-import { pairReadiness, readFacts, renderReadiness, runChecks, type PairReadiness } from "../../readiness/index.js";
+import { pairReadiness, readFacts, renderReadiness, runChecks, sharedForOneRound, type PairReadiness } from "../../readiness/index.js";
 import { readinessPorts } from "../../readiness/wiring.js";
 
 const usage = "apim-dr check --config FILE [--pair P] [--json]";
@@ -27,7 +27,7 @@ export const command: CliCommand = {
     if (!pairs.length) throw new UsageError(`no pair named '${values.pair}' in ${values.config}; its pairs: ${config.pairs.map((p) => p.name).join(", ")}`);
     let ports;
     try {
-      ports = readinessPorts(config, ctx.env);
+      ports = sharedForOneRound(readinessPorts(config, ctx.env));
     } catch (error) {
       if (error instanceof SecretReferenceError) throw new UsageError(error.message);
       throw new UsageError((error as Error).message);
