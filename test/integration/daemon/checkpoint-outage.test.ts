@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
-import { startTcpProxy } from "../../support/tcp-proxy.js";
+import type { startTcpProxy } from "../../support/tcp-proxy.js";
 import { checkpointedUpTo, decodedEvents, enqueued, sendHealthSignals } from "./intake.js";
-import { startDaemonWorld, waitFor, type DaemonWorld } from "./world.js";
+import { startDaemonWorldWithCuttableStore, waitFor, type DaemonWorld } from "./world.js";
 
 /**
  * issue 14, item 5: the checkpoint store (the state account's blob endpoint, here behind a proxy the test cuts) does
@@ -13,15 +13,7 @@ describe("Event Hubs intake while the checkpoint account is unreachable", () => 
   let world: DaemonWorld;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   beforeAll(async () => {
-    world = await startDaemonWorld({
-      stateStoreEndpoint: async (sim) => {
-        const azurite = new URL(sim.storage.blobEndpoint);
-        proxy = await startTcpProxy({ host: azurite.hostname, port: Number(azurite.port) });
-        return `http://127.0.0.1:${proxy.port}${azurite.pathname}`;
-      },
-    });
-    await world.daemon.start();
-    await world.waitForPair("monitoring", (p) => p.state === "monitoring.healthy", 60_000);
+    ({ world, proxy } = await startDaemonWorldWithCuttableStore());
   });
   afterAll(async () => {
     await world?.stop();

@@ -1,7 +1,7 @@
 import { afterAll, beforeAll, describe, expect, it } from "vitest";
 import type { AuditEntry } from "../../../src/ports/state.js";
-import { startTcpProxy } from "../../support/tcp-proxy.js";
-import { PAIR, startDaemonWorld, waitFor, type DaemonWorld } from "./world.js";
+import type { startTcpProxy } from "../../support/tcp-proxy.js";
+import { PAIR, startDaemonWorldWithCuttableStore, waitFor, type DaemonWorld } from "./world.js";
 
 /**
  * The state and audit store (its own blob endpoint here, behind a proxy the test cuts) stops answering while one
@@ -12,15 +12,7 @@ describe("the state and audit store goes down while backups run", () => {
   let world: DaemonWorld;
   let proxy: Awaited<ReturnType<typeof startTcpProxy>>;
   beforeAll(async () => {
-    world = await startDaemonWorld({
-      stateStoreEndpoint: async (sim) => {
-        const azurite = new URL(sim.storage.blobEndpoint);
-        proxy = await startTcpProxy({ host: azurite.hostname, port: Number(azurite.port) });
-        return `http://127.0.0.1:${proxy.port}${azurite.pathname}`;
-      },
-    });
-    await world.daemon.start();
-    await world.waitForPair("monitoring", (p) => p.state === "monitoring.healthy", 60_000);
+    ({ world, proxy } = await startDaemonWorldWithCuttableStore());
   });
   afterAll(async () => {
     await world?.stop();

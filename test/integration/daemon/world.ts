@@ -10,6 +10,8 @@ import { BlobRestClient } from "../../../src/sim/storage/blob-rest.js";
 import type { PairStatus } from "../../../src/server/controller-api.js";
 import { CLI_ENTRY, DaemonProcess, execCli, type CliRun } from "./daemon.js";
 
+import { startTcpProxy } from "../../support/tcp-proxy.js";
+
 export const PAIR = "contoso";
 const STATE_CONTAINER = "apim-dr-state"; // config/sim.yaml stateStore.stateContainer
 
@@ -145,4 +147,22 @@ export async function startDaemonWorld(
       await rm(dir, { recursive: true, force: true });
     },
   };
+}
+
+/**
+ * A started daemon, healthy, whose state account (snapshots, audit trail, checkpoints) is reached through a TCP proxy
+ * the test can cut.
+ */
+export async function startDaemonWorldWithCuttableStore(): Promise<{ world: DaemonWorld; proxy: Awaited<ReturnType<typeof startTcpProxy>> }> {
+  let proxy: Awaited<ReturnType<typeof startTcpProxy>> | undefined;
+  const world = await startDaemonWorld({
+    stateStoreEndpoint: async (sim) => {
+      const azurite = new URL(sim.storage.blobEndpoint);
+      proxy = await startTcpProxy({ host: azurite.hostname, port: Number(azurite.port) });
+      return `http://127.0.0.1:${proxy.port}${azurite.pathname}`;
+    },
+  });
+  await world.daemon.start();
+  await world.waitForPair("monitoring", (p) => p.state === "monitoring.healthy", 60_000);
+  return { world, proxy: proxy! };
 }
