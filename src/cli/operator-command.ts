@@ -1,3 +1,4 @@
+import { systemClock } from "../ports/clock.js";
 import { userInfo } from "node:os";
 import { createInterface } from "node:readline/promises";
 import { parseCommandArgs, UsageError, type CliCommand, type CliContext, type CommandHelp } from "./command.js";
@@ -185,9 +186,9 @@ async function watch(client: ControllerClient, pair: string, ctx: CliContext, js
       if (!json) ctx.out(`${pair}: ${progress.done(status).text}`);
       return status;
     }
-    await new Promise<void>((resolve) => {
-      const timer = setTimeout(resolve, 1_000);
-      ctx.signal.addEventListener("abort", () => (clearTimeout(timer), resolve()), { once: true });
-    });
+    // The clock's sleep removes its abort listener when it wakes (a listener a second piled up on a long watch).
+    await systemClock()
+      .sleep(1_000, ctx.signal)
+      .catch(() => undefined);
   }
 }

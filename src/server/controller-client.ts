@@ -10,14 +10,19 @@ export const DEFAULT_CONTROLLER_URL = "http://127.0.0.1:7070";
 /** HTTP client of the admin API, turning its answers into messages an operator can act on. */
 export class ControllerClient {
   constructor(
-    readonly baseUrl: string,
+    private url: string,
     private readonly token: string | undefined,
   ) {
     try {
-      new URL(baseUrl);
+      new URL(url);
     } catch {
-      throw new UsageError(`--controller: '${baseUrl}' is not a URL; pass e.g. --controller ${DEFAULT_CONTROLLER_URL}`);
+      throw new UsageError(`--controller: '${url}' is not a URL; pass e.g. --controller ${DEFAULT_CONTROLLER_URL}`);
     }
+  }
+
+  /** The controller this client talks to: the one it was given, or the pair's leader once a follower named it. */
+  get baseUrl(): string {
+    return this.url;
   }
 
   static from(controller: string | undefined, env: NodeJS.ProcessEnv): ControllerClient {
@@ -39,9 +44,11 @@ export class ControllerClient {
     try {
       return (await this.request("POST", path, body)) as { state: string; busy: boolean };
     } catch (error) {
-      // A follower answers 409 naming the leader of the pair: send the command there, once.
+      // A follower answers 409 naming the leader of the pair: send the command there, once, and keep asking the leader
+      // from then on (the progress that follows is the leader's; a follower does not run the pair's backups or steps).
       if (!(error instanceof LeaderElsewhere)) throw error;
-      return (await new ControllerClient(error.leaderUrl.replace(/\/+$/, ""), this.token).request("POST", path, body)) as { state: string; busy: boolean };
+      this.url = error.leaderUrl.replace(/\/+$/, "");
+      return (await this.request("POST", path, body)) as { state: string; busy: boolean };
     }
   }
 

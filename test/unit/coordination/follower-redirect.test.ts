@@ -10,6 +10,8 @@ class FollowerController extends FakeController {
   constructor(private readonly leaderUrl: () => string) {
     super();
   }
+  /** What the follower last stored of the leader's state: it runs no backups, so its view of the backup stays put. */
+  override getPair = (name: string) => (name === pair.name ? { ...pair, backup: { ...pair.backup, latest: "apim-weu-before.apimbackup" } } : undefined);
   override async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
     this.commands.push({ name, action, request });
     return { accepted: false, state: pair.state, accepts: [], message: `this replica (ctl-weu) follows pair ${name}; its leader is ctl-neu in northeurope: send the command to ${this.leaderUrl()}`, leaderUrl: this.leaderUrl() };
@@ -43,5 +45,20 @@ describe("a command sent to a follower replica", () => {
     const io = captureContext(env());
     expect(await main(["pause", "--pair", "contoso", "--yes", "--reason", "maintenance", "--controller", followerServer.url], io.ctx)).toBe(0);
     expect(leader.commands).toEqual([{ name: "contoso", action: "pause", request: expect.objectContaining({ reason: "maintenance" }) }]);
+  });
+
+  it("follows the progress at the leader, not at the follower that redirected it", async () => {
+    leader.commands = [];
+    const accepts = pair.accepts;
+    pair.accepts = [...accepts, "backup"];
+    try {
+      const io = captureContext(env());
+      // The follower's view never shows a new backup: watching it would wait for ever.
+      expect(await main(["backup", "--pair", "contoso", "--yes", "--controller", followerServer.url], io.ctx)).toBe(0);
+      expect(leader.commands.map((c) => c.action)).toEqual(["backup"]);
+      expect(io.stdout()).toContain("backup apim-weu-x.apimbackup of apim-weu completed");
+    } finally {
+      pair.accepts = accepts;
+    }
   });
 });
