@@ -76,7 +76,9 @@ export function operatorCommand(action: OperatorAction): CliCommand {
       const pair = values.pair;
 
       // An action the pair would refuse needs no plan and no confirmation: sending it only fetches the reason (409).
-      const before = await client.getPair(pair);
+      let before = await client.getPair(pair);
+      // A follower shows the leader's last stored state: preview, send and watch where the pair is run.
+      if (client.followLeaderOf(before)) before = await client.getPair(pair);
       const acceptable = before.accepts.includes(action);
       if (acceptable && !values.json) for (const line of await client.preview(pair, action, Boolean(values.planned))) ctx.out(line);
       if (acceptable && !values.yes) {

@@ -25,6 +25,17 @@ export class ControllerClient {
     return this.url;
   }
 
+  /**
+   * Sends this client to the pair's leader when `status` came from a follower, whose view is the leader's last stored
+   * state: plans, commands and their progress are the leader's. True when it moved.
+   */
+  followLeaderOf(status: PairStatus): boolean {
+    const leaderUrl = status.leadership?.role === "follower" ? status.leadership.leader?.adminUrl : undefined;
+    if (!leaderUrl) return false;
+    this.url = leaderUrl.replace(/\/+$/, "");
+    return true;
+  }
+
   static from(controller: string | undefined, env: NodeJS.ProcessEnv): ControllerClient {
     return new ControllerClient((controller ?? env.APIM_DR_CONTROLLER ?? DEFAULT_CONTROLLER_URL).replace(/\/+$/, ""), env[ADMIN_TOKEN_ENV]);
   }
@@ -44,8 +55,8 @@ export class ControllerClient {
     try {
       return (await this.request("POST", path, body)) as { state: string; busy: boolean };
     } catch (error) {
-      // A follower answers 409 naming the leader of the pair: send the command there, once, and keep asking the leader
-      // from then on (the progress that follows is the leader's; a follower does not run the pair's backups or steps).
+      // A follower answers 409 naming the leader of the pair (leadership moved since we asked): send the command there,
+      // once, and keep asking the leader from then on.
       if (!(error instanceof LeaderElsewhere)) throw error;
       this.url = error.leaderUrl.replace(/\/+$/, "");
       return (await this.request("POST", path, body)) as { state: string; busy: boolean };

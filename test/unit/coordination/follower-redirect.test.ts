@@ -10,8 +10,6 @@ class FollowerController extends FakeController {
   constructor(private readonly leaderUrl: () => string) {
     super();
   }
-  /** What the follower last stored of the leader's state: it runs no backups, so its view of the backup stays put. */
-  override getPair = (name: string) => (name === pair.name ? { ...pair, backup: { ...pair.backup, latest: "apim-weu-before.apimbackup" } } : undefined);
   override async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
     this.commands.push({ name, action, request });
     return { accepted: false, state: pair.state, accepts: [], message: `this replica (ctl-weu) follows pair ${name}; its leader is ctl-neu in northeurope: send the command to ${this.leaderUrl()}`, leaderUrl: this.leaderUrl() };
@@ -46,19 +44,43 @@ describe("a command sent to a follower replica", () => {
     expect(await main(["pause", "--pair", "contoso", "--yes", "--reason", "maintenance", "--controller", followerServer.url], io.ctx)).toBe(0);
     expect(leader.commands).toEqual([{ name: "contoso", action: "pause", request: expect.objectContaining({ reason: "maintenance" }) }]);
   });
+});
 
-  it("follows the progress at the leader, not at the follower that redirected it", async () => {
-    leader.commands = [];
-    const accepts = pair.accepts;
-    pair.accepts = [...accepts, "backup"];
-    try {
-      const io = captureContext(env());
-      // The follower's view never shows a new backup: watching it would wait for ever.
-      expect(await main(["backup", "--pair", "contoso", "--yes", "--controller", followerServer.url], io.ctx)).toBe(0);
-      expect(leader.commands.map((c) => c.action)).toEqual(["backup"]);
-      expect(io.stdout()).toContain("backup apim-weu-x.apimbackup of apim-weu completed");
-    } finally {
-      pair.accepts = accepts;
-    }
+/** A leader that takes a backup when asked: its newest backup changes from then on. */
+class BackupLeader extends FakeController {
+  private latest = "apim-weu-1.apimbackup";
+  override getPair = (name: string) => (name === pair.name ? { ...pair, accepts: [...pair.accepts, "backup" as const], backup: { ...pair.backup, latest: this.latest } } : undefined);
+  override async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
+    this.commands.push({ name, action, request });
+    this.latest = "apim-weu-2.apimbackup";
+    return { accepted: true, state: pair.state, busy: false };
+  }
+}
+
+describe("a backup asked of a follower replica", () => {
+  const leader = new BackupLeader();
+  let leaderServer: AdminServer;
+  // The follower's view is the leader's last stored state: it runs no backups, so its newest backup never changes.
+  const follower = new FollowerController(() => leaderServer.url);
+  follower.getPair = (name: string) =>
+    name === pair.name
+      ? { ...pair, accepts: [], backup: { ...pair.backup, latest: "apim-weu-0.apimbackup" }, leadership: { role: "follower", leader: { replicaId: "ctl-neu", region: "northeurope", adminUrl: leaderServer.url }, epoch: 3, leaseExpiresAt: null, replica: null } }
+      : undefined;
+  let followerServer: AdminServer;
+  beforeAll(async () => {
+    leaderServer = await startAdminServer(leader, { host: "127.0.0.1", port: 0, token: "tok" });
+    followerServer = await startAdminServer(follower, { host: "127.0.0.1", port: 0, token: "tok" });
+  });
+  afterAll(async () => {
+    await leaderServer.close();
+    await followerServer.close();
+  });
+
+  it("is planned, sent and watched at the leader, and ends when the leader's new backup is there", async () => {
+    const io = captureContext({ APIM_DR_ADMIN_TOKEN: "tok", USER: "alice" });
+    expect(await main(["backup", "--pair", "contoso", "--yes", "--controller", followerServer.url], io.ctx)).toBe(0);
+    expect(leader.commands.map((c) => c.action)).toEqual(["backup"]);
+    expect(follower.commands).toEqual([]);
+    expect(io.stdout()).toContain("backup apim-weu-2.apimbackup of apim-weu completed");
   });
 });
