@@ -36,7 +36,7 @@ export interface ApimAdapterOptions {
    * instead of polling each at its own pace (default true). False: own-pace polling only.
    */
   watchProvisioningState?: boolean;
-  /** Time between two lists of a resource group's services while operations run there (default: pollIntervalMs). */
+  /** Time between two lists of a resource group's services while operations run there (default: pollIntervalMs, at most 500 ms). */
   watchIntervalMs?: number;
 }
 

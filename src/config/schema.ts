@@ -301,42 +301,6 @@ const containerName = (description: string) =>
     "a blob container name: 3-63 lower-case letters, digits and single inner hyphens",
   );
 
-export const stateStoreSchema = z
-  .discriminatedUnion("type", [
-    z
-      .strictObject({
-        type: z.literal("blob"),
-        accountName: expects(
-          z.string().regex(/^[a-z0-9]{3,24}$/).describe("Storage account for the controller's state, audit trail and checkpoints."),
-          "a storage account name: 3-24 lower-case letters and digits",
-        ),
-        blobEndpoint: httpUrl("Blob endpoint; default https://<accountName>.blob.core.windows.net.").optional(),
-        accountId: armId(STORAGE_ACCOUNT, "ARM resource id of the state account: the readiness check reads its region (it must not be the primary's). Without it that check answers UNKNOWN.").optional(),
-        auth: z
-          .discriminatedUnion("type", [
-            z.strictObject({ type: z.literal("credential") }).describe("Use azure.credential (needs Storage Blob Data Contributor)."),
-            z
-              .strictObject({
-                type: z.literal("accountKey"),
-                accountKeyEnv: envVarName("Name of the environment variable holding the account key (never the key itself)."),
-              })
-              .describe("Shared key read from an environment variable."),
-          ])
-          .describe("How the controller authenticates to the state storage account.")
-          .prefault({ type: "credential" }),
-        stateContainer: containerName("Container for the per-pair machine snapshots.").default("apim-dr-state"),
-        auditContainer: containerName("Container for the append-only audit trail.").default("apim-dr-audit"),
-      })
-      .describe("Durable state in Azure Blob Storage (production)."),
-    z
-      .strictObject({
-        type: z.literal("file"),
-        dir: nonEmptyString("Directory for snapshots and the audit trail, relative to the config file's directory."),
-      })
-      .describe("State on the local disk (single machine, development and drills)."),
-  ])
-  .describe("Where the controller keeps its state and audit trail.");
-
 const storageAuthSchema = (account: string) =>
   z
     .discriminatedUnion("type", [
@@ -350,6 +314,31 @@ const storageAuthSchema = (account: string) =>
     ])
     .describe(`How the controller authenticates to the ${account} storage account.`)
     .prefault({ type: "credential" });
+
+export const stateStoreSchema = z
+  .discriminatedUnion("type", [
+    z
+      .strictObject({
+        type: z.literal("blob"),
+        accountName: expects(
+          z.string().regex(/^[a-z0-9]{3,24}$/).describe("Storage account for the controller's state, audit trail and checkpoints."),
+          "a storage account name: 3-24 lower-case letters and digits",
+        ),
+        blobEndpoint: httpUrl("Blob endpoint; default https://<accountName>.blob.core.windows.net.").optional(),
+        accountId: armId(STORAGE_ACCOUNT, "ARM resource id of the state account: the readiness check reads its region (it must not be the primary's). Without it that check answers UNKNOWN.").optional(),
+        auth: storageAuthSchema("state"),
+        stateContainer: containerName("Container for the per-pair machine snapshots.").default("apim-dr-state"),
+        auditContainer: containerName("Container for the append-only audit trail.").default("apim-dr-audit"),
+      })
+      .describe("Durable state in Azure Blob Storage (production)."),
+    z
+      .strictObject({
+        type: z.literal("file"),
+        dir: nonEmptyString("Directory for snapshots and the audit trail, relative to the config file's directory."),
+      })
+      .describe("State on the local disk (single machine, development and drills)."),
+  ])
+  .describe("Where the controller keeps its state and audit trail.");
 
 // Several replicas (one per region) agree on one leader per pair through blob leases; see README "Deployment topology".
 export const coordinationSchema = z

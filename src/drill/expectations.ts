@@ -1,5 +1,5 @@
 import type { AuditEntry } from "../ports/state.js";
-import { notificationOf } from "../notify/events.js";
+import { matches, notificationOf, type NotificationEvent } from "../notify/events.js";
 import type { SimStats } from "../sim/state.js";
 import type { Expectation, Phase, ScenarioResult } from "./report-types.js";
 import type { Observation } from "./run-scenario.js";
@@ -157,7 +157,7 @@ export function checkExpectations(o: Observation): Outcome {
 export function notifiedCheck(audit: AuditEntry[], webhooks: SimStats["webhooks"], want: { event: string; target: string; withinSeconds: number }): { passed: boolean; detail: string } {
   const recorded = audit.find((entry) => {
     const n = notificationOf({ ...entry, seq: entry.seq ?? 0 });
-    return n !== null && (n.event === want.event || n.alsoMatches.some((e) => e === want.event));
+    return n !== null && matches(n, [want.event as NotificationEvent]);
   });
   if (!recorded) return { passed: false, detail: `the controller recorded no ${want.event} (${audit.length} audit entries)` };
   const at = Date.parse(recorded.at);

@@ -5,6 +5,7 @@ import { z } from "zod";
 import { FAULT_NAMES } from "../sim/faults.js";
 import { NOTIFICATION_EVENTS } from "../notify/events.js";
 import { PRECONDITION_BREAK_NAMES } from "../sim/preconditions.js";
+import { MAX_PAIRS } from "../sim/world.js";
 import { CHECK_NAMES } from "../readiness/types.js";
 import { configErrorMap, formatPath, problemsFromIssues } from "../config/problems.js";
 
@@ -85,7 +86,7 @@ export const scenarioSchema = z.strictObject({
     .strictObject({
       standbySku: z.string().optional(),
       primarySku: z.string().optional(),
-      pairs: z.number().int().min(1).max(500).optional().describe("How many pairs the simulator runs and the controller protects (default 1); the drill acts on and watches the first, 'contoso'."),
+      pairs: z.number().int().min(1).max(MAX_PAIRS).optional().describe("How many pairs the simulator runs and the controller protects (default 1); the drill acts on and watches the first, 'contoso'."),
     })
     .optional(),
   /** Several controller replicas with coordination (a leader per pair by blob lease); the first leads at the start. */

@@ -4,9 +4,6 @@ import type { BackupFacts, Decision, PairContext, PrimaryFacts, RegionHealth, Re
 import { BACKUP_LIFETIME_MS } from "../backup/backup-names.js";
 import { formatDuration } from "../ports/duration.js";
 
-/** Readable duration for reasons: `2h 5m`, `45s`, `3d 4h`. */
-export { formatDuration };
-
 function describeHealth(h: RegionHealth): string {
   return h.reason ? `${h.verdict}: ${h.reason}` : h.verdict;
 }

@@ -197,7 +197,7 @@ export function checkDns(f: ReadinessFacts): CheckResult {
   if (!f.dns.value || !f.dns.value.cname) return notReady("dns", `CNAME ${record} does not exist`, `create CNAME ${record} → ${dns.primaryTarget}`);
   const { cname, ttl } = f.dns.value;
   const target = cname.toLowerCase().replace(/\.$/, "");
-  const active = f.active ?? (target === dns.standbyTarget.toLowerCase() ? "standby" : "primary");
+  const active = f.active ?? activeFromDns(f);
   const expected = active === "standby" ? dns.standbyTarget : dns.primaryTarget;
   const rtoMs = f.pair.objectives.rtoMinutes * 60_000;
   const evidence = `CNAME ${record} → ${cname}, TTL ${ttl} s; expected restore ${Math.round(f.expectedRestore.ms / 1000)} s (${f.expectedRestore.source}); RTO ${f.pair.objectives.rtoMinutes} min`;

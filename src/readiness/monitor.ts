@@ -93,7 +93,10 @@ export class ReadinessMonitor {
   private async checkPair(name: string, ports: ReadinessPorts, signal?: AbortSignal): Promise<void> {
     const pair = this.config.pairs.find((p) => p.name === name)!;
     const now = this.clock.now();
-    const history = await this.host.audit(name).catch(() => []);
+    const history = await this.host.audit(name).catch((error: unknown) => {
+      this.log.warn({ pair: name, err: describeError(error) }, `readiness ${name}: cannot read the audit trail; the expected restore time falls back to the configured default`);
+      return [];
+    });
     const restore = expectedRestore(history, this.config.readiness.expectedRestoreMinutes * 60_000);
     this.restore.set(name, restore);
     const facts = await readFacts(

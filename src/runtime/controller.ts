@@ -237,12 +237,15 @@ export class Controller implements ControllerApi {
     this.loops.push(task.catch((error: unknown) => this.ports.log.error({ err: describeError(error) }, "a controller loop stopped")));
   }
 
+  /** A poller's round failed: counted in /metrics and logged; the poller carries on. */
+  private readonly pollerFailed = (error: unknown, poller: string) => {
+    this.counters.pollerErrors[poller] = (this.counters.pollerErrors[poller] ?? 0) + 1;
+    this.ports.log.warn({ err: describeError(error), poller }, `${poller} poller round failed`);
+  };
+
   private resourceHealthPoller(services: { serviceId: string; region: string }[]): ResourceHealthPoller {
-    const onReadError = (error: unknown, serviceId: string) => {
-      this.counters.pollerErrors.resourceHealth = (this.counters.pollerErrors.resourceHealth ?? 0) + 1;
-      this.ports.log.warn({ err: `${describeError(error)} (${serviceId})`, poller: "resourceHealth" }, "resourceHealth poller round failed");
-    };
-    return new ResourceHealthPoller(services, { resourceHealth: this.ports.resourceHealth!, clock: this.ports.clock, onError: onReadError });
+    const onError = (error: unknown, serviceId: string) => this.pollerFailed(new Error(`${describeError(error)} (${serviceId})`), "resourceHealth");
+    return new ResourceHealthPoller(services, { resourceHealth: this.ports.resourceHealth!, clock: this.ports.clock, onError });
   }
 
   private every(ms: number, fn: () => Promise<void> | void): Promise<void> {
@@ -253,11 +256,7 @@ export class Controller implements ControllerApi {
     const { config, ports } = this;
     const signal = this.abort.signal;
     const emit = (s: Signal) => this.ingest(s);
-    const onError = (error: unknown, poller: string) => {
-      this.counters.pollerErrors[poller] = (this.counters.pollerErrors[poller] ?? 0) + 1;
-      ports.log.warn({ err: describeError(error), poller }, `${poller} poller round failed`);
-    };
-    const run = (poller: Poller, intervalSeconds: number) => this.loop(runPoller(poller, { intervalMs: intervalSeconds * 1000, clock: ports.clock, signal, emit, onError }));
+    const run = (poller: Poller, intervalSeconds: number) => this.loop(runPoller(poller, { intervalMs: intervalSeconds * 1000, clock: ports.clock, signal, emit, onError: this.pollerFailed }));
 
     for (const pair of config.pairs) {
       const services = [pair.primary, pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
@@ -276,8 +275,7 @@ export class Controller implements ControllerApi {
     // One workspace query answers for every service (its rows are per region): one poller for all pairs, not one per pair.
     const { logs } = config.signals;
     if (logs && ports.monitor) {
-      const services = config.pairs.flatMap((p) => [p.primary, p.standby].map((s) => ({ serviceId: s.serviceId, region: s.region })));
-      run(new LogsPoller(services, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
+      run(new LogsPoller(allServices, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
     }
     this.loop(this.every(this.options.tickMs, () => this.judge()));
     if (ports.vantage) {
@@ -433,7 +431,7 @@ export class Controller implements ControllerApi {
   }
   appendAudit(name: string, entries: AuditEntry[]): void {
     // A follower keeps its readiness results in memory only: the pair's trail is its leader's to write.
-    this.pairs.get(name)?.appendAudit(entries);
+    this.pairs.get(name)?.record(entries);
   }
   async command(name: string, action: OperatorAction, request: OperatorRequest): Promise<CommandResult> {
     // issue 14: only the leader acts; a follower names it, and the CLI retries there.

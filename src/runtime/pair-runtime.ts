@@ -130,11 +130,6 @@ export class PairRuntime {
     return failoverPlan(this.pair, this.machine.context(), { view: this.backups.view(), newest: this.backups.newestBackup() }, planned, this.deps.clock.now());
   }
 
-  /** Records entries on the pair's record stream (readiness changes), like every other record of the pair. */
-  appendAudit(entries: AuditEntry[]): void {
-    this.machine.record(entries);
-  }
-
   status(): PairStatus {
     return pairStatus({
       pair: this.pair,
@@ -142,12 +137,12 @@ export class PairRuntime {
       health: this.health.view(),
       backup: this.backups.view(),
       unsaved: this.unsaved(),
-      accepts: this.unsaved() ? [] : this.accepts(),
+      accepts: this.unsaved() ? [] : this.accepts(), // no dry runs when nothing would be accepted
       now: this.deps.clock.now(),
     });
   }
 
-  /** Records what happened to the pair outside its machine (e.g. leadership taken or lost), on its record stream. */
+  /** Records what happened to the pair outside its machine (leadership taken or lost, readiness changes), on its record stream. */
   record(entries: AuditEntry[]): void {
     this.machine.record(entries);
   }

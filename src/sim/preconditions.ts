@@ -45,6 +45,8 @@ const DAY_MS = 86_400_000;
 /** Applies a break; returns what changed, in words. */
 export async function breakPrecondition(state: SimState, name: PreconditionBreak, options: BreakOptions = {}): Promise<string> {
   const standby = state.services[1]!;
+  // Breaks act on the first pair, the one the drills watch and `repairAll` restores.
+  const firstPair = state.services.slice(0, 2);
   const one = (): SimService => (options.service ? state.resolveService(options.service) : standby);
   const touch = (s: SimService) => (s.etagCounter += 1);
   const { backup, state: stateAccount } = state.world.storageAccounts;
@@ -81,20 +83,20 @@ export async function breakPrecondition(state: SimState, name: PreconditionBreak
       const days = options.days ?? 5;
       if (!(days >= 0)) throw new Error(`certificate-expiring: --days must be a non-negative number, got ${options.days}`);
       const expiry = new Date(Date.now() + days * DAY_MS).toISOString();
-      for (const s of state.services) {
+      for (const s of firstPair) {
         s.spec.certificate = { ...s.spec.certificate, expiry };
         touch(s);
       }
       return `the certificate of ${state.world.customHostname} expires ${expiry} on both services`;
     }
     case "identity-off":
-      for (const s of state.services) {
+      for (const s of firstPair) {
         s.spec.identityType = "None";
         touch(s);
       }
       return "both services have no managed identity";
     case "role-removed":
-      for (const s of state.services) s.spec.identityHasStorageAccess = false;
+      for (const s of firstPair) s.spec.identityHasStorageAccess = false;
       return `no Storage Blob Data Contributor on ${backup.name} for either service`;
     case "cors-on":
       await state.storage.client.setCors([{ allowedOrigins: "https://portal.contoso.example", allowedMethods: "GET,PUT" }]);

@@ -245,10 +245,16 @@ export function gatewayHost(name: string): string {
   return `${name.toLowerCase()}.azure-api.net`;
 }
 
-/** The pair a service belongs to (its custom hostname and CNAME). */
+const pairIndex = new WeakMap<WorldSpec, Map<string, PairSpec>>();
+
+/** The pair a service belongs to (its custom hostname and CNAME); asked on every gateway request and service body. */
 export function pairOf(world: WorldSpec, serviceName: string): PairSpec {
-  const lower = serviceName.toLowerCase();
-  const pair = world.pairs.find((p) => p.primary.name.toLowerCase() === lower || p.standby.name.toLowerCase() === lower);
+  let index = pairIndex.get(world);
+  if (!index) {
+    index = new Map(world.pairs.flatMap((p) => [[p.primary.name.toLowerCase(), p] as const, [p.standby.name.toLowerCase(), p] as const]));
+    pairIndex.set(world, index);
+  }
+  const pair = index.get(serviceName.toLowerCase());
   if (!pair) throw new Error(`service '${serviceName}' belongs to no pair of the world`);
   return pair;
 }

@@ -1,5 +1,4 @@
 import { loadEffectiveConfig, parseCommandArgs, UsageError, type CliCommand } from "../command.js";
-import { SecretReferenceError } from "../../config/index.js";
 import { pairReadiness, readFacts, renderReadiness, runChecks, sharedForOneRound, type PairReadiness } from "../../readiness/index.js";
 import { readinessPorts } from "../../readiness/wiring.js";
 
@@ -29,7 +28,6 @@ export const command: CliCommand = {
     try {
       ports = sharedForOneRound(readinessPorts(config, ctx.env));
     } catch (error) {
-      if (error instanceof SecretReferenceError) throw new UsageError(error.message);
       throw new UsageError((error as Error).message);
     }
     const results: PairReadiness[] = [];

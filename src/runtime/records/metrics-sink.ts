@@ -4,12 +4,10 @@ import type { DeliveryPolicy, PairRecord, RecordSink } from "./record-stream.js"
 export interface RecordCounts {
   /** Failovers that moved traffic to the standby since the controller started. */
   failovers: Record<string, number>;
-  /** Records by pair and type. */
-  records: Record<string, Record<string, number>>;
 }
 
 export function emptyRecordCounts(): RecordCounts {
-  return { failovers: {}, records: {} };
+  return { failovers: {} };
 }
 
 /** Counts records as they pass; never fails, so it needs no retries. */
@@ -18,8 +16,6 @@ export function metricsSink(counts: RecordCounts): { sink: RecordSink; policy: D
     sink: {
       name: "metrics",
       deliver({ pair, type, state, detail }: PairRecord) {
-        const byType = (counts.records[pair] ??= {});
-        byType[type] = (byType[type] ?? 0) + 1;
         const from = typeof detail?.from === "string" ? detail.from : "";
         if (type === "transition" && state === "failedOver" && from.startsWith("failingOver")) counts.failovers[pair] = (counts.failovers[pair] ?? 0) + 1;
       },

@@ -19,8 +19,6 @@ export interface DeliveryPolicy {
   retryMs: number;
   /** Give up on a record after this many attempts (default: never, retry until delivered). */
   maxAttempts?: number;
-  /** Drop the oldest record beyond this many waiting (default: unbounded). */
-  maxQueue?: number;
   /**
    * Durable: the records this sink still owes are saved with the pair's snapshot (the outbox) and delivered
    * after a restart. Only the audit trail is durable.
@@ -31,8 +29,6 @@ export interface DeliveryPolicy {
 export interface SinkProblems {
   /** A delivery failed and will be retried (or given up, when `willRetry` is false). */
   failed(sink: string, record: PairRecord, error: unknown, willRetry: boolean): void;
-  /** A record was dropped without delivery (queue full or attempts used up). */
-  dropped?(sink: string, record: PairRecord, why: string): void;
 }
 
 /** What a pair's snapshot carries of its stream: the next sequence number and what the durable sinks still owe. */
@@ -64,8 +60,6 @@ class SinkQueue {
 
   push(records: PairRecord[]): void {
     this.waiting.push(...records);
-    const max = this.policy.maxQueue;
-    while (max !== undefined && this.waiting.length > max) this.problems.dropped?.(this.sink.name, this.waiting.shift()!, `more than ${max} records waiting`);
     this.running ??= this.drain().finally(() => (this.running = null));
   }
 
@@ -93,10 +87,7 @@ class SinkQueue {
         const willRetry = !this.stopping.aborted && (this.policy.maxAttempts === undefined || attempt < this.policy.maxAttempts);
         this.problems.failed(this.sink.name, record, error, willRetry);
         if (this.stopping.aborted) return false;
-        if (!willRetry) {
-          this.problems.dropped?.(this.sink.name, record, `${attempt} attempts failed`);
-          return true;
-        }
+        if (!willRetry) return true;
         await this.clock.sleep(this.policy.retryMs, this.stopping).catch(() => undefined);
         if (this.stopping.aborted) return false;
       }
