@@ -5,7 +5,8 @@ import type { Signal } from "../ports/signal.js";
 import type { AuditEntry } from "../ports/state.js";
 import type { Logger } from "../runtime/logger.js";
 import type { CutoverPlan } from "../runtime/plan.js";
-import type { PairStatus, ReadinessApi } from "../server/controller-api.js";
+import type { RegionRole } from "../ports/region.js";
+import type { ReadinessApi } from "../server/controller-api.js";
 import { ReadinessMonitor } from "./monitor.js";
 import type { ReadinessPorts } from "./reader.js";
 import { configuredSources, SignalsHeard } from "./signals-heard.js";
@@ -13,7 +14,8 @@ import { configuredSources, SignalsHeard } from "./signals-heard.js";
 /** The few things the daemon's readiness needs from the controller (src/runtime/controller.ts has them). */
 export interface ReadinessController {
   onSignal: ((signal: Signal) => void) | null;
-  getPair(name: string): PairStatus | undefined;
+  activeSide(name: string): RegionRole;
+  busy(name: string): boolean;
   audit(pair?: string): Promise<AuditEntry[]>;
   appendAudit(pair: string, entries: AuditEntry[]): void;
   failoverPlan(pair: string): CutoverPlan;
@@ -33,10 +35,8 @@ export function startReadiness(
     config,
     ports,
     {
-      activeSide: (name) => {
-        const pair = config.pairs.find((p) => p.name === name)!;
-        return controller.getPair(name)?.activeRegion === pair.standby.region ? "standby" : "primary";
-      },
+      activeSide: (name) => controller.activeSide(name),
+      busy: (name) => controller.busy(name),
       signalsHeard: () => heard.snapshot(),
       audit: (name) => controller.audit(name),
       appendAudit: (name, entries) => controller.appendAudit(name, entries),

@@ -17,6 +17,8 @@ import type { RegionRole } from "../ports/region.js";
 export interface ReadinessHost {
   /** The side the CNAME points at, as the controller knows it. */
   activeSide(pair: string): RegionRole;
+  /** Whether a failover or failback of the pair is running. */
+  busy(pair: string): boolean;
   /** When each configured signal source was last heard from. */
   signalsHeard(): { since: number; heard: Record<string, number | null> };
   /** The pair's audit trail (restores seen, for the expected restore time). */
@@ -62,9 +64,13 @@ export class ReadinessMonitor {
     }
   }
 
+  /**
+   * One round. A pair whose failover or failback runs keeps its last results: the operation changes what the checks
+   * read, and during a region outage the controller's reads and CPU belong to the failovers.
+   */
   async checkAll(signal?: AbortSignal): Promise<void> {
     const ports = sharedForOneRound(this.ports);
-    await Promise.all(this.config.pairs.map((p) => this.checkPair(p.name, ports, signal)));
+    await Promise.all(this.config.pairs.filter((p) => !this.host.busy(p.name)).map((p) => this.checkPair(p.name, ports, signal)));
   }
 
   get(pair: string): PairReadiness | null {

@@ -1,3 +1,5 @@
+import type { PairContext } from "../machine/types.js";
+import type { RegionRole } from "../ports/region.js";
 import { setMaxListeners } from "node:events";
 import type { EffectiveConfig, EffectivePair } from "../config/index.js";
 import type { BackupStorePort } from "../ports/backups.js";
@@ -102,6 +104,9 @@ function controllerAbort(): AbortController {
 export class Controller implements ControllerApi {
   private readonly abort = controllerAbort();
   private readonly loops: Promise<unknown>[] = [];
+  private readonly resourceHealthPollers: ResourceHealthPoller[] = [];
+  /** Pairs given signals of the current event-stream batch, judged at its end. */
+  private readonly unjudged = new Set<string>();
   private consumer: SignalConsumer | null = null;
   private started = false;
   /** While the Event Hubs backlog of a restart is replayed, signals are folded in but nothing is judged. */
@@ -169,6 +174,7 @@ export class Controller implements ControllerApi {
   ingest(signal: Signal, judge = true): void {
     this.onSignal?.(signal);
     this.verdicts?.noteOwn(signal);
+    for (const poller of this.resourceHealthPollers) poller.suspect(signal);
     // Another replica's probe verdicts are counted apart from this replica's own probes.
     const source = signal.channel === "replicas" ? "replicaProbe" : signal.source;
     this.counters.signalsReceived[source] = (this.counters.signalsReceived[source] ?? 0) + 1;
@@ -180,6 +186,7 @@ export class Controller implements ControllerApi {
     }
     let ignored: Ignored | null = null;
     for (const { name } of pairs) {
+      if (!judge) this.unjudged.add(name);
       const pair = this.pairs.get(name);
       // issue 14: a pair this replica follows is judged by its evaluator alone.
       if (!pair) {
@@ -198,10 +205,27 @@ export class Controller implements ControllerApi {
 
   /** Every pair re-judged (windows and staleness move with time); nothing while the replay runs. */
   private judge(): void {
+    this.judgePairs(this.config.pairs.map((p) => p.name));
+  }
+
+  /**
+   * The end of a batch from the event stream: only the pairs its signals concerned are judged (at 50 pairs an outage's
+   * burst is many batches; the others are re-judged by the next tick).
+   */
+  private judgeBatch(): void {
+    const names = [...this.unjudged];
+    this.unjudged.clear();
+    this.judgePairs(names);
+  }
+
+  private judgePairs(names: string[]): void {
     this.reportIgnored();
     if (this.replaying) return;
-    this.pairs.forEach((p) => p.evaluate());
-    for (const [name, evaluator] of this.evaluators) if (!this.pairs.has(name)) evaluator.evaluate(this.ports.clock.now());
+    for (const name of names) {
+      const runtime = this.pairs.get(name);
+      if (runtime) runtime.evaluate();
+      else this.evaluators.get(name)?.evaluate(this.ports.clock.now());
+    }
   }
 
   /** One log line for the signals ignored since the last one, however many (a replay can bring thousands). */
@@ -243,9 +267,13 @@ export class Controller implements ControllerApi {
     this.ports.log.warn({ err: describeError(error), poller }, `${poller} poller round failed`);
   };
 
-  private resourceHealthPoller(services: { serviceId: string; region: string }[]): ResourceHealthPoller {
+  /** A Resource Health poller whose next round a suspicion brings forward (see ResourceHealthPoller.suspect). */
+  private runResourceHealth(services: { serviceId: string; region: string }[], intervalSeconds: number): void {
     const onError = (error: unknown, serviceId: string) => this.pollerFailed(new Error(`${describeError(error)} (${serviceId})`), "resourceHealth");
-    return new ResourceHealthPoller(services, { resourceHealth: this.ports.resourceHealth!, clock: this.ports.clock, onError });
+    const intervalMs = intervalSeconds * 1000;
+    const poller = new ResourceHealthPoller(services, { resourceHealth: this.ports.resourceHealth!, clock: this.ports.clock, intervalMs, onError });
+    this.resourceHealthPollers.push(poller);
+    this.loop(runPoller(poller, { intervalMs, clock: this.ports.clock, signal: this.abort.signal, emit: (s) => this.ingest(s), onError: this.pollerFailed, early: poller.early }));
   }
 
   private every(ms: number, fn: () => Promise<void> | void): Promise<void> {
@@ -262,7 +290,7 @@ export class Controller implements ControllerApi {
       const services = [pair.primary, pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
       const { resourceHealth, metrics, probes } = config.signals;
       // A port that lists a resource group's statuses serves every pair from one poller (below).
-      if (resourceHealth && ports.resourceHealth && !ports.resourceHealth.availabilityInGroup) run(this.resourceHealthPoller(services), resourceHealth.intervalSeconds);
+      if (resourceHealth && ports.resourceHealth && !ports.resourceHealth.availabilityInGroup) this.runResourceHealth(services, resourceHealth.intervalSeconds);
       if (metrics && ports.monitor) {
         run(new MetricsPoller(services, { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 }, { monitor: ports.monitor, clock: ports.clock }), metrics.intervalSeconds);
       }
@@ -271,7 +299,7 @@ export class Controller implements ControllerApi {
       if (runtime) this.startPairLoops(runtime, signal);
     }
     const allServices = config.pairs.flatMap((p) => [p.primary, p.standby].map((s) => ({ serviceId: s.serviceId, region: s.region })));
-    if (config.signals.resourceHealth && ports.resourceHealth?.availabilityInGroup) run(this.resourceHealthPoller(allServices), config.signals.resourceHealth.intervalSeconds);
+    if (config.signals.resourceHealth && ports.resourceHealth?.availabilityInGroup) this.runResourceHealth(allServices, config.signals.resourceHealth.intervalSeconds);
     // One workspace query answers for every service (its rows are per region): one poller for all pairs, not one per pair.
     const { logs } = config.signals;
     if (logs && ports.monitor) {
@@ -298,7 +326,7 @@ export class Controller implements ControllerApi {
       this.consumer = await startSignalConsumer({
         source: ports.events,
         onSignals: (signals) => this.ingestBatch(signals),
-        onBatchEnd: () => this.judge(),
+        onBatchEnd: () => this.judgeBatch(),
         onCaughtUp: () => this.endReplay("replay done"),
         outOfScope: serviceScope(services),
         deadLetters: ports.deadLetters ?? createMemoryDeadLetterStore(),
@@ -421,6 +449,16 @@ export class Controller implements ControllerApi {
     // issue 14: a follower's view: its own health verdicts, the leader's last stored state.
     const evaluator = this.evaluators.get(name);
     return { ...followerStatus(pair, this.followerViews.get(name) ?? null, evaluator?.evaluate(this.ports.clock.now()) ?? null, this.ports.clock.now()), leadership };
+  }
+  /** Which side serves the pair now: what readiness asks of every pair each round (getPair would also dry-run every command). */
+  activeSide(name: string): RegionRole {
+    const runtime = this.pairs.get(name);
+    const stored = this.followerViews.get(name) as { context?: Partial<PairContext> } | null | undefined;
+    return (runtime ? runtime.context().activeRegion : stored?.context?.activeRegion) === "standby" ? "standby" : "primary";
+  }
+  /** Whether this replica runs a failover or failback of the pair now. */
+  busy(name: string): boolean {
+    return this.pairs.get(name)?.busy ?? false;
   }
   async preview(name: string, action: OperatorAction, options: { planned?: boolean } = {}): Promise<string[]> {
     return this.pair(name).preview(action, options.planned ?? false);

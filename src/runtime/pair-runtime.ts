@@ -1,3 +1,4 @@
+import type { PairContext } from "../machine/types.js";
 import type { EffectivePair } from "../config/index.js";
 import type { HealthEvaluator, HealthSettings, ObserveOutcome } from "../health/index.js";
 import type { AuditEntry, StateStore } from "../ports/state.js";
@@ -77,6 +78,15 @@ export class PairRuntime {
 
   get state(): string {
     return this.machine.state();
+  }
+
+  /** A failover or failback runs (the machine's `busy` tag). */
+  get busy(): boolean {
+    return this.machine.hasTag("busy");
+  }
+
+  context(): PairContext {
+    return this.machine.context();
   }
 
   /** Set while the newest state could not be stored. */

@@ -8,19 +8,59 @@ export interface Poller {
 }
 
 /** Runs a poller every `intervalMs` until aborted; one unreachable endpoint never stops the controller's other eyes. */
-export function runPoller(
+export async function runPoller(
   poller: Poller,
-  options: { intervalMs: number; clock: Clock; signal: AbortSignal; emit: (s: Signal) => void; onError?: (error: unknown, poller: string) => void },
+  options: { intervalMs: number; clock: Clock; signal: AbortSignal; emit: (s: Signal) => void; onError?: (error: unknown, poller: string) => void; early?: EarlyRound },
 ): Promise<void> {
-  return repeatEvery(
-    options.clock,
-    options.intervalMs,
-    options.signal,
-    async () => {
-      for (const s of await poller.pollOnce(options.signal)) options.emit(s);
-    },
-    (error) => options.onError?.(error, poller.name),
-  );
+  const round = async () => {
+    for (const s of await poller.pollOnce(options.signal)) options.emit(s);
+  };
+  const onError = (error: unknown) => options.onError?.(error, poller.name);
+  const { early } = options;
+  if (!early) return repeatEvery(options.clock, options.intervalMs, options.signal, round, onError);
+  while (!options.signal.aborted) {
+    const startedAt = options.clock.now();
+    try {
+      await round();
+    } catch (error) {
+      if (!options.signal.aborted) onError(error);
+    }
+    await early.wait(options.clock, options.intervalMs, startedAt, options.signal);
+  }
+}
+
+/**
+ * A poller's next round that something else may bring forward (a suspicion the round can confirm), never sooner than
+ * `minGapMs` after the previous round began: a flood of requests costs at most one round per gap.
+ */
+export class EarlyRound {
+  private pending = false;
+  private cut: (() => void) | null = null;
+
+  constructor(private readonly minGapMs: number) {}
+
+  bringForward(): void {
+    this.pending = true;
+    this.cut?.();
+  }
+
+  /** Sleeps the interval, or less when brought forward (also when asked while the last round ran). */
+  async wait(clock: Clock, intervalMs: number, lastStartedAt: number, signal: AbortSignal): Promise<void> {
+    const sleep = new AbortController();
+    const stop = () => sleep.abort();
+    signal.addEventListener("abort", stop, { once: true });
+    this.cut = stop;
+    try {
+      if (!this.pending) await clock.sleep(intervalMs, sleep.signal).catch(() => undefined);
+      if (!this.pending || signal.aborted) return;
+      this.pending = false;
+      const gapLeft = lastStartedAt + this.minGapMs - clock.now();
+      if (gapLeft > 0) await clock.sleep(gapLeft, signal).catch(() => undefined);
+    } finally {
+      this.cut = null;
+      signal.removeEventListener("abort", stop);
+    }
+  }
 }
 
 export interface PolledService {

@@ -2,7 +2,7 @@ import type { Clock } from "../../ports/clock.js";
 import { AzureOperationError, describeError } from "../../ports/errors.js";
 import type { ResourceAvailability, ResourceHealthPort } from "../../ports/resource-health.js";
 import type { Signal, SignalStatus } from "../../ports/signal.js";
-import type { PolledService, Poller } from "./poll-loop.js";
+import { EarlyRound, type PolledService, type Poller } from "./poll-loop.js";
 
 const STATUS: Record<ResourceAvailability["state"], SignalStatus> = {
   Available: "healthy",
@@ -18,17 +18,52 @@ const STATUS: Record<ResourceAvailability["state"], SignalStatus> = {
  * read on its own. A read that
  * fails gives an `unknown` signal marked `unreachable`: the evaluator needs to know that the API could not be
  * asked (then a Resource Health record from the hub may speak for it).
+ *
+ * A suspicion brings the next round forward (`suspect`): a hub record or a probe says a service is unhealthy while
+ * this poller last read it healthy. The hub's record only counts with the API behind it, so waiting for the next
+ * round (60 s in production) would delay the failover by up to that much.
  */
 export class ResourceHealthPoller implements Poller {
   readonly name = "resourceHealth";
   /** Resource groups whose list was refused for good, until when they are read service by service. */
   private readonly refusedUntil = new Map<string, number>();
+  /** Services (lower-case id) whose last read said unhealthy or could not be made: nothing left to confirm early. */
+  private readonly readDown = new Set<string>();
+  /** When each service and source last brought a round forward: once per interval each, so ARM reads at most double. */
+  private readonly suspectedAt = new Map<string, number>();
+  private readonly byId: Map<string, PolledService>;
+  readonly early = new EarlyRound(EARLY_ROUND_MIN_GAP_MS);
+
   constructor(
     private readonly services: PolledService[],
-    private readonly deps: { resourceHealth: ResourceHealthPort; clock: Clock; onError?: (error: unknown, serviceId: string) => void },
-  ) {}
+    private readonly deps: { resourceHealth: ResourceHealthPort; clock: Clock; intervalMs?: number; onError?: (error: unknown, serviceId: string) => void },
+  ) {
+    this.byId = new Map(services.map((s) => [s.serviceId.toLowerCase(), s]));
+  }
+
+  /** A signal from another source says a polled service is unhealthy: read Resource Health now, not at the next round. */
+  suspect(signal: Signal): void {
+    if (signal.kind !== "health" || signal.status !== "unhealthy" || (signal.channel === "arm" && signal.source === "resourceHealth")) return;
+    const id = signal.resourceId?.toLowerCase();
+    if (!id || !this.byId.has(id) || this.readDown.has(id)) return;
+    const key = `${id}|${signal.channel ?? "eventHubs"}|${signal.source}`;
+    const now = this.deps.clock.now();
+    if (now - (this.suspectedAt.get(key) ?? -Infinity) < (this.deps.intervalMs ?? 0)) return;
+    this.suspectedAt.set(key, now);
+    this.early.bringForward();
+  }
 
   async pollOnce(signal?: AbortSignal): Promise<Signal[]> {
+    const signals = await this.readAll(signal);
+    for (const s of signals) {
+      const id = s.resourceId!.toLowerCase();
+      if (s.status === "unhealthy" || s.attributes?.["unreachable"] === true) this.readDown.add(id);
+      else this.readDown.delete(id);
+    }
+    return signals;
+  }
+
+  private async readAll(signal?: AbortSignal): Promise<Signal[]> {
     const observedAt = new Date(this.deps.clock.now()).toISOString();
     const listed = await this.listGroups(signal);
     return Promise.all(
@@ -83,6 +118,8 @@ export class ResourceHealthPoller implements Poller {
 }
 
 const LIST_REFUSED_RETRY_MS = 3_600_000;
+/** An early round waits at least this long after the last one began (at most two lists a second per group under a flood). */
+const EARLY_ROUND_MIN_GAP_MS = 500;
 const GROUP = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i;
 
 function groupOf(serviceId: string): string | null {

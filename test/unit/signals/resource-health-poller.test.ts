@@ -1,6 +1,7 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { ResourceHealthPoller } from "../../../src/signals/pollers/resource-health-poller.js";
-import type { Clock } from "../../../src/ports/clock.js";
+import { runPoller } from "../../../src/signals/pollers/poll-loop.js";
+import { systemClock, type Clock } from "../../../src/ports/clock.js";
 import { AzureOperationError } from "../../../src/ports/errors.js";
 
 const clock: Clock = { now: () => Date.UTC(2026, 11, 1, 9, 0, 0), sleep: async () => undefined };
@@ -104,5 +105,62 @@ describe("Resource Health poller", () => {
     now += 2 * 60_000;
     await poller.pollOnce();
     expect(lists).toBe(3);
+  });
+});
+
+describe("Resource Health poller: a suspicion brings the next round forward", () => {
+  const hubRecord = (resourceId: string, observedAt = "2026-12-01T09:00:00.000Z") =>
+    ({ id: `rh:${observedAt}`, kind: "health", channel: "eventHubs", source: "resourceHealth", resourceId, region: "westeurope", status: "unhealthy", observedAt, summary: "Unavailable" }) as const;
+
+  async function started(state: { current: "Available" | "Unavailable" }) {
+    const reads: number[] = [];
+    const abort = new AbortController();
+    const poller = new ResourceHealthPoller([{ serviceId: WEU, region: "westeurope" }], {
+      clock: systemClock(),
+      intervalMs: 3_600_000,
+      resourceHealth: {
+        currentAvailability: async () => {
+          reads.push(Date.now());
+          return { state: state.current, summary: state.current };
+        },
+      },
+    });
+    const emitted: string[] = [];
+    const done = runPoller(poller, { intervalMs: 3_600_000, clock: systemClock(), signal: abort.signal, emit: (s) => emitted.push(s.status), early: poller.early });
+    await vi.waitFor(() => expect(reads).toHaveLength(1));
+    return { poller, reads, emitted, stop: () => (abort.abort(), done) };
+  }
+
+  it("reads at once (not an hour later) when the hub says a service it read healthy is unhealthy, once per source and interval", async () => {
+    const state: { current: "Available" | "Unavailable" } = { current: "Available" };
+    const run = await started(state);
+    state.current = "Unavailable";
+    run.poller.suspect(hubRecord(WEU));
+    await vi.waitFor(() => expect(run.emitted).toEqual(["healthy", "unhealthy"]));
+    // Read down now: nothing left to confirm, whatever else arrives.
+    run.poller.suspect(hubRecord(WEU, "2026-12-01T09:00:05.000Z"));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(run.reads).toHaveLength(2);
+    await run.stop();
+  });
+
+  it("is not brought forward by its own reads, by other services, or twice by one source within an interval", async () => {
+    const state = { current: "Available" as const };
+    const run = await started(state);
+    run.poller.suspect({ ...hubRecord(WEU), channel: "arm" });
+    run.poller.suspect(hubRecord(NEU));
+    run.poller.suspect({ ...hubRecord(WEU), status: "degraded" });
+    await new Promise((r) => setTimeout(r, 700));
+    expect(run.reads).toHaveLength(1);
+    run.poller.suspect(hubRecord(WEU));
+    await vi.waitFor(() => expect(run.reads).toHaveLength(2));
+    // Still read healthy, but this source already asked this interval: a forged flood costs one read, not one per event.
+    for (let i = 0; i < 20; i++) run.poller.suspect(hubRecord(WEU, `2026-12-01T09:00:${String(10 + i).padStart(2, "0")}.000Z`));
+    await new Promise((r) => setTimeout(r, 700));
+    expect(run.reads).toHaveLength(2);
+    // Another channel (the controller's own probes) is new evidence.
+    run.poller.suspect({ ...hubRecord(WEU), channel: "probe", source: "probe" });
+    await vi.waitFor(() => expect(run.reads).toHaveLength(3));
+    await run.stop();
   });
 });
