@@ -48,6 +48,7 @@ export class ProvisioningWatch {
 
   private async run(key: string, group: Group): Promise<void> {
     while (!group.stop.signal.aborted) {
+      const startedAt = this.clock.now();
       let states: Map<string, string> | undefined;
       if ((this.refusedUntil.get(key) ?? 0) <= this.clock.now()) {
         try {
@@ -60,7 +61,9 @@ export class ProvisioningWatch {
       if (group.stop.signal.aborted) break;
       for (const watch of group.watches) watch.observe(states);
       try {
-        await this.clock.sleep(this.intervalMs, group.stop.signal);
+        // Lists start one interval apart, however long each took: a slow list (many services, a busy controller) must not
+        // stretch the time an ended operation waits to be seen.
+        await this.clock.sleep(Math.max(0, startedAt + this.intervalMs - this.clock.now()), group.stop.signal);
       } catch {
         break;
       }

@@ -10,27 +10,30 @@ export const BACKUP_METADATA = { takenAt: "takenat", sourceServiceId: "sourceser
 export class BlobBackupStore implements BackupStorePort {
   /** The listing running now, per container. */
   private readonly running = new Map<string, Promise<BackupRecord[]>>();
-  /** The listing that starts when the running one ends, shared by everyone who asked meanwhile. */
-  private readonly queued = new Map<string, Promise<BackupRecord[]>>();
+  /** The listing that starts next, shared by everyone who asks before it starts. */
+  private readonly next = new Map<string, Promise<BackupRecord[]>>();
 
   constructor(private readonly service: BlobServiceClient) {}
 
   /**
    * Pairs that share a container list it together: a call joins the next listing that starts after
    * it (never one already running, which may miss a blob written just before the call). In a region
-   * outage 50 pairs then cost two listings, not 50 listings of every pair's backups.
+   * outage 50 pairs then cost one listing, not 50 listings of every pair's backups.
    */
   async list(container: string, signal?: AbortSignal): Promise<BackupRecord[]> {
     signal?.throwIfAborted();
-    const current = this.running.get(container);
-    let listing: Promise<BackupRecord[]>;
-    if (!current) listing = this.start(container);
-    else {
-      listing = this.queued.get(container) ?? current.then(() => undefined, () => undefined).then(() => {
-        this.queued.delete(container);
+    let listing = this.next.get(container);
+    if (!listing) {
+      const running = this.running.get(container);
+      listing = (async () => {
+        await running?.catch(() => undefined);
+        // Pairs that decide in the same moment ask within one turn of the event loop: start when it is over, so
+        // they all share this listing rather than queue for another.
+        await new Promise((resolve) => setImmediate(resolve));
+        this.next.delete(container);
         return this.start(container);
-      });
-      this.queued.set(container, listing);
+      })();
+      this.next.set(container, listing);
     }
     return [...(await abortable(listing, signal))];
   }

@@ -1,5 +1,5 @@
 import { spawn, type ChildProcess } from "node:child_process";
-import { createWriteStream, type WriteStream } from "node:fs";
+import { closeSync, openSync, readFileSync, statSync } from "node:fs";
 import { dirname, join } from "node:path";
 import { fileURLToPath } from "node:url";
 
@@ -10,10 +10,12 @@ export function cliCommand(): string[] {
   return built ? [join(here, "..", "cli", "main.js")] : ["--import", "tsx", join(here, "..", "cli", "main.ts")];
 }
 
-/** `apim-dr run` as a child process, exactly as users deploy it; its JSON logs go to a file. */
+/**
+ * `apim-dr run` as a child process, exactly as users deploy it; its JSON logs go straight to a file (as a container
+ * runtime drains stdout: never through this process, whose simulator may be too busy to read a pipe in time).
+ */
 export class ControllerProcess {
   private child: ChildProcess | null = null;
-  private log: WriteStream;
   url = "";
 
   constructor(
@@ -22,9 +24,7 @@ export class ControllerProcess {
     readonly logPath: string,
     /** Arguments for `apim-dr run`; a replica of a coordinated drill advertises its real address. */
     private readonly listen = "127.0.0.1:0",
-  ) {
-    this.log = createWriteStream(logPath, { flags: "a" });
-  }
+  ) {}
 
   /** The running daemon's process id (benchmarks read its CPU and memory). */
   get pid(): number | undefined {
@@ -33,30 +33,27 @@ export class ControllerProcess {
 
   /** Starts the daemon and resolves with its admin URL once it says it listens. */
   async start(timeoutMs = 60_000): Promise<string> {
-    const child = spawn(process.execPath, [...cliCommand(), "run", "--config", this.configPath, "--listen", this.listen], {
-      env: { ...process.env, ...this.env },
-      stdio: ["ignore", "pipe", "pipe"],
-    });
+    const log = openSync(this.logPath, "a");
+    const from = statSync(this.logPath).size;
+    let child: ChildProcess;
+    try {
+      child = spawn(process.execPath, [...cliCommand(), "run", "--config", this.configPath, "--listen", this.listen], {
+        env: { ...process.env, ...this.env },
+        stdio: ["ignore", log, log],
+      });
+    } finally {
+      closeSync(log); // the child has its own copy
+    }
     this.child = child;
-    child.stdout!.pipe(this.log, { end: false });
-    child.stderr!.pipe(this.log, { end: false });
-    this.url = await new Promise<string>((resolve, reject) => {
-      let seen = "";
-      const timer = setTimeout(() => reject(new Error(`the controller did not report its admin URL within ${timeoutMs / 1000} s; see ${this.logPath}`)), timeoutMs);
-      child.stdout!.on("data", (chunk: Buffer) => {
-        seen += chunk.toString();
-        const match = /admin api listening on (http:\/\/[^\s"]+)/.exec(seen);
-        if (match) {
-          clearTimeout(timer);
-          resolve(match[1]!);
-        }
-      });
-      child.once("exit", (code) => {
-        clearTimeout(timer);
-        reject(new Error(`the controller exited with status ${code} before it was ready; see ${this.logPath}`));
-      });
-    });
-    return this.url;
+    const exited = new Promise<number | null>((resolve) => child.once("exit", (code) => resolve(code)));
+    const deadline = Date.now() + timeoutMs;
+    for (;;) {
+      const match = /admin api listening on (http:\/\/[^\s"]+)/.exec(readFileSync(this.logPath).subarray(from).toString("utf8"));
+      if (match) return (this.url = match[1]!);
+      const code = await Promise.race([exited, new Promise<"waiting">((resolve) => setTimeout(() => resolve("waiting"), 50))]);
+      if (code !== "waiting") throw new Error(`the controller exited with status ${code} before it was ready; see ${this.logPath}`);
+      if (Date.now() > deadline) throw new Error(`the controller did not report its admin URL within ${timeoutMs / 1000} s; see ${this.logPath}`);
+    }
   }
 
   /** kill -9: no chance to persist anything beyond what it already did. */
@@ -77,7 +74,6 @@ export class ControllerProcess {
   /** SIGTERM: the controller persists its step and exits. */
   async stop(): Promise<void> {
     await this.signal("SIGTERM");
-    this.log.end();
   }
 
   private async signal(sig: NodeJS.Signals): Promise<void> {

@@ -27,6 +27,9 @@ export interface ReadinessHost {
   appendAudit(pair: string, entries: AuditEntry[]): void;
 }
 
+/** The restore history is read at least this often, whatever else happens (e.g. another replica led the pair). */
+const HISTORY_MAX_AGE_MS = 10 * 60_000;
+
 const STATUS_VALUE = { READY: 1, "NOT READY": 0, UNKNOWN: -1 } as const;
 
 /**
@@ -36,8 +39,10 @@ const STATUS_VALUE = { READY: 1, "NOT READY": 0, UNKNOWN: -1 } as const;
  */
 export class ReadinessMonitor {
   private readonly latest = new Map<string, PairReadiness>();
-  /** Expected restore time per pair, as of the last round. */
+  /** Expected restore time per pair, as of the last read of its audit trail. */
   private readonly restore = new Map<string, { ms: number; source: string }>();
+  /** When each pair's audit trail was last read; forgotten when a failover or failback runs. */
+  private readonly historyReadAt = new Map<string, number>();
 
   constructor(
     private readonly config: EffectiveConfig,
@@ -70,7 +75,12 @@ export class ReadinessMonitor {
    */
   async checkAll(signal?: AbortSignal): Promise<void> {
     const ports = sharedForOneRound(this.ports);
-    await Promise.all(this.config.pairs.filter((p) => !this.host.busy(p.name)).map((p) => this.checkPair(p.name, ports, signal)));
+    const idle: string[] = [];
+    for (const { name } of this.config.pairs) {
+      if (!this.host.busy(name)) idle.push(name);
+      else this.historyReadAt.delete(name); // the operation may add a restore: read the history again after it
+    }
+    await Promise.all(idle.map((name) => this.checkPair(name, ports, signal)));
   }
 
   get(pair: string): PairReadiness | null {
@@ -96,15 +106,29 @@ export class ReadinessMonitor {
     return new MetricsText().family("apim_dr_readiness", "gauge", "Readiness check result: 1 READY, 0 NOT READY, -1 UNKNOWN.", samples).toString();
   }
 
+  /**
+   * The pair's expected restore time, from the restores its audit trail records. The trail is read again only after a
+   * failover or failback ran (the one thing that adds a restore) or after HISTORY_MAX_AGE_MS, not every round.
+   */
+  private async expectedRestore(name: string, now: number): Promise<{ ms: number; source: string }> {
+    const known = this.restore.get(name);
+    if (known && now - (this.historyReadAt.get(name) ?? -Infinity) < HISTORY_MAX_AGE_MS) return known;
+    const history = await this.host.audit(name).then(
+      (entries) => (this.historyReadAt.set(name, now), entries),
+      (error: unknown) => {
+        this.log.warn({ pair: name, err: describeError(error) }, `readiness ${name}: cannot read the audit trail; the expected restore time falls back to the configured default`);
+        return [];
+      },
+    );
+    const restore = expectedRestore(history, this.config.readiness.expectedRestoreMinutes * 60_000);
+    this.restore.set(name, restore);
+    return restore;
+  }
+
   private async checkPair(name: string, ports: ReadinessPorts, signal?: AbortSignal): Promise<void> {
     const pair = this.config.pairs.find((p) => p.name === name)!;
     const now = this.clock.now();
-    const history = await this.host.audit(name).catch((error: unknown) => {
-      this.log.warn({ pair: name, err: describeError(error) }, `readiness ${name}: cannot read the audit trail; the expected restore time falls back to the configured default`);
-      return [];
-    });
-    const restore = expectedRestore(history, this.config.readiness.expectedRestoreMinutes * 60_000);
-    this.restore.set(name, restore);
+    const restore = await this.expectedRestore(name, now);
     const facts = await readFacts(
       this.config,
       pair,

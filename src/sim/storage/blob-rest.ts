@@ -6,6 +6,7 @@ import { createHmac } from "node:crypto";
  */
 export class BlobRestClient {
   private readonly key: Buffer;
+  private corsRead: Promise<string[]> | undefined;
 
   constructor(
     /** http://127.0.0.1:PORT/ACCOUNT (path-style, as Azurite serves it). */
@@ -49,8 +50,20 @@ export class BlobRestClient {
     return xmlValues(await res.text(), "Name");
   }
 
-  /** The AllowedMethods of each Blob service CORS rule (empty when CORS is off). */
-  async corsAllowedMethods(): Promise<string[]> {
+  /**
+   * The AllowedMethods of each Blob service CORS rule (empty when CORS is off). Callers that ask while a read is
+   * under way share it: 50 restores accepted at once would otherwise queue 50 reads in Azurite, a delay real APIM
+   * does not have.
+   */
+  corsAllowedMethods(): Promise<string[]> {
+    if (this.corsRead) return this.corsRead;
+    const read = this.readCors().finally(() => {
+      if (this.corsRead === read) this.corsRead = undefined;
+    });
+    return (this.corsRead = read);
+  }
+
+  private async readCors(): Promise<string[]> {
     const res = await this.request("GET", "/", { restype: "service", comp: "properties" });
     if (res.status !== 200) throw await storageError(res, "read blob service properties");
     return xmlValues(await res.text(), "AllowedMethods");
@@ -63,6 +76,7 @@ export class BlobRestClient {
       .join("");
     const body = `<?xml version="1.0" encoding="utf-8"?><StorageServiceProperties><Cors>${cors}</Cors></StorageServiceProperties>`;
     const res = await this.request("PUT", "/", { restype: "service", comp: "properties" }, { "content-type": "application/xml" }, body);
+    this.corsRead = undefined; // a read under way may answer the old rules
     if (res.status !== 202) throw await storageError(res, "set blob service properties");
   }
 

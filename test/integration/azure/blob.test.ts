@@ -69,6 +69,21 @@ describe("blob adapters against Azurite", () => {
       for (const listing of await Promise.all(later)) expect(listing.map((r) => r.name).sort()).toEqual(["a.apimbackup", "b.apimbackup"]);
     });
 
+    it("pairs that ask in the same moment (a region outage) share one listing", async () => {
+      const counted = createBlobServiceClient({ blobEndpoint: azurite.blobEndpoint, auth: { type: "accountKey", accountName: azurite.accountName, accountKey: azurite.accountKey } });
+      const container = counted.getContainerClient("backups-burst");
+      await container.create();
+      await container.getBlockBlobClient("a.apimbackup").upload("x", 1);
+      let listings = 0;
+      counted.getContainerClient = () => container;
+      const list = container.listBlobsFlat.bind(container);
+      container.listBlobsFlat = ((options?: Parameters<typeof list>[0]) => (listings++, list(options))) as typeof list;
+      const store = new BlobBackupStore(counted);
+      const all = await Promise.all(Array.from({ length: 50 }, () => store.list("backups-burst")));
+      expect(listings).toBe(1);
+      for (const listing of all) expect(listing.map((r) => r.name)).toEqual(["a.apimbackup"]);
+    });
+
     it("keeps metadata it did not write when annotating", async () => {
       const container = service.getContainerClient("backups-annotate");
       await container.create();

@@ -25,10 +25,17 @@ describe("readiness monitor", () => {
       backupStoreFor: () => ({ list: failing("backups"), annotate: failing("annotate"), delete: failing("delete") }),
     } as unknown as ReadinessPorts;
     let failingOver = "contoso";
+    const auditReads: string[] = [];
     const monitor = new ReadinessMonitor(
       config,
       ports,
-      { activeSide: () => "primary", busy: (name) => name === failingOver, signalsHeard: () => ({ since: 0, heard: {} }), audit: async () => [], appendAudit: () => undefined },
+      {
+        activeSide: () => "primary",
+        busy: (name) => name === failingOver,
+        signalsHeard: () => ({ since: 0, heard: {} }),
+        audit: async (name) => (auditReads.push(name), []),
+        appendAudit: () => undefined,
+      },
       systemClock(),
       silentLogger,
     );
@@ -38,9 +45,13 @@ describe("readiness monitor", () => {
     expect(read.filter((r) => r.includes(config.pairs[0]!.primary.serviceId))).toEqual([]);
     expect(read).toContain(`service ${config.pairs[1]!.primary.serviceId}`);
 
-    // The failover is over: the pair is checked again.
+    // The failover is over: the pair is checked again, and its restore history (which the failover added to) read again.
     failingOver = "";
     await monitor.checkAll();
     expect(monitor.get(first.name)?.checks.length).toBeGreaterThan(0);
+    expect(auditReads.sort()).toEqual(["contoso", "fabrikam"]);
+    // Nothing ran since: the next round does not read either trail again.
+    await monitor.checkAll();
+    expect(auditReads).toHaveLength(2);
   });
 });
