@@ -10,6 +10,11 @@ import type { RegionRole } from "../ports/region.js";
  * What a follower replica says about a pair: its own health verdicts (it keeps evaluating) and the state the leader
  * last stored. Backups, operations and operator actions are the leader's: a follower accepts none.
  */
+/** Which side serves the pair, as a stored machine state says (the primary when nothing is stored). */
+export function storedActiveSide(stored: unknown): RegionRole {
+  return (stored as { context?: Partial<PairContext> } | null)?.context?.activeRegion === "standby" ? "standby" : "primary";
+}
+
 export function followerStatus(pair: EffectivePair, stored: unknown, health: PairHealth | null, now: number): PairStatus {
   const snapshot = stored as { value?: unknown; context?: Partial<PairContext> } | null;
   const ctx = snapshot?.context;
@@ -18,7 +23,7 @@ export function followerStatus(pair: EffectivePair, stored: unknown, health: Pai
     const v = health?.[side];
     return { region: pair[side].region, verdict: v?.verdict ?? "unknown", reason: v?.reason ?? "no signal yet", since: iso(v?.since) };
   };
-  const active = ctx?.activeRegion === "standby" ? pair.standby : pair.primary;
+  const active = pair[storedActiveSide(stored)];
   // The state's tags come from the machine itself, never from its name.
   const busy = snapshot?.value !== undefined && ctx ? failoverMachine.resolveState({ value: snapshot.value as never, context: ctx as PairContext }).hasTag("busy") : false;
   return {

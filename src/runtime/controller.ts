@@ -1,6 +1,5 @@
-import type { PairContext } from "../machine/types.js";
-import type { RegionRole } from "../ports/region.js";
 import { setMaxListeners } from "node:events";
+import type { RegionRole } from "../ports/region.js";
 import type { EffectiveConfig, EffectivePair } from "../config/index.js";
 import type { BackupStorePort } from "../ports/backups.js";
 import type { DeadLetterStore } from "../ports/dead-letters.js";
@@ -36,7 +35,7 @@ import { createEvaluator, type HealthEvaluator } from "../health/index.js";
 import { LeaderGate } from "../coordination/leader-gate.js";
 import { fencedApim, fencedBackups, fencedDns } from "../coordination/fenced-ports.js";
 import { takeOverAuditTrail } from "../coordination/fenced-audit.js";
-import { followerStatus } from "../coordination/follower-status.js";
+import { followerStatus, storedActiveSide } from "../coordination/follower-status.js";
 import { SignalRouter } from "./signal-router.js";
 // issue 14 item 6: replicas share their probe verdicts (several vantage points).
 import type { VantageStorePort } from "../ports/vantage.js";
@@ -453,8 +452,7 @@ export class Controller implements ControllerApi {
   /** Which side serves the pair now: what readiness asks of every pair each round (getPair would also dry-run every command). */
   activeSide(name: string): RegionRole {
     const runtime = this.pairs.get(name);
-    const stored = this.followerViews.get(name) as { context?: Partial<PairContext> } | null | undefined;
-    return (runtime ? runtime.context().activeRegion : stored?.context?.activeRegion) === "standby" ? "standby" : "primary";
+    return runtime ? runtime.context().activeRegion : storedActiveSide(this.followerViews.get(name));
   }
   /** Whether this replica runs a failover or failback of the pair now. */
   busy(name: string): boolean {

@@ -1,5 +1,5 @@
-import type { PairContext } from "../machine/types.js";
 import type { EffectivePair } from "../config/index.js";
+import type { PairContext } from "../machine/types.js";
 import type { HealthEvaluator, HealthSettings, ObserveOutcome } from "../health/index.js";
 import type { AuditEntry, StateStore } from "../ports/state.js";
 import { sameResourceId, type Signal } from "../ports/signal.js";
