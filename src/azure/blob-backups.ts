@@ -6,44 +6,48 @@ import { containerClient } from "./blob-client.js";
 /** Metadata keys on backup blobs (Azure lower-cases metadata names). */
 export const BACKUP_METADATA = { takenAt: "takenat", sourceServiceId: "sourceserviceid", sku: "sku" } as const;
 
+/** At most this many listings of one container at once. */
+const MAX_LISTINGS = 2;
+
 /** BackupStorePort on the backup container that APIM writes into (@azure/storage-blob). */
 export class BlobBackupStore implements BackupStorePort {
-  /** The listing running now, per container. */
-  private readonly running = new Map<string, Promise<BackupRecord[]>>();
-  /** The listing that starts next, shared by everyone who asks before it starts. */
+  /** The listings under way, per container. */
+  private readonly running = new Map<string, Set<Promise<BackupRecord[]>>>();
+  /** The listing that starts next, per container, shared by everyone who asks before it starts. */
   private readonly next = new Map<string, Promise<BackupRecord[]>>();
 
   constructor(private readonly service: BlobServiceClient) {}
 
   /**
-   * Pairs that share a container list it together: a call joins the next listing that starts after
-   * it (never one already running, which may miss a blob written just before the call). In a region
-   * outage 50 pairs then cost one listing, not 50 listings of every pair's backups.
+   * Pairs that share a container list it together: a call joins the next listing that starts after it (never one
+   * already running, which may miss a blob written just before the call). The next listing starts when the current
+   * turn of the event loop is over, so the 50 pairs of a region outage, which decide in the same moment, cost one
+   * listing; it does not wait for one already running (a periodic RPO read must not delay a failover) unless
+   * MAX_LISTINGS run.
    */
   async list(container: string, signal?: AbortSignal): Promise<BackupRecord[]> {
     signal?.throwIfAborted();
     let listing = this.next.get(container);
     if (!listing) {
-      const running = this.running.get(container);
-      listing = (async () => {
-        await running?.catch(() => undefined);
-        // Pairs that decide in the same moment ask within one turn of the event loop: start when it is over, so
-        // they all share this listing rather than queue for another.
-        await new Promise((resolve) => setImmediate(resolve));
-        this.next.delete(container);
-        return this.start(container);
-      })();
+      listing = this.startSoon(container);
       this.next.set(container, listing);
     }
     return [...(await abortable(listing, signal))];
   }
 
-  private start(container: string): Promise<BackupRecord[]> {
-    const listing = this.listNow(container).finally(() => {
-      if (this.running.get(container) === listing) this.running.delete(container);
-    });
-    this.running.set(container, listing);
-    return listing;
+  private async startSoon(container: string): Promise<BackupRecord[]> {
+    await new Promise((resolve) => setImmediate(resolve));
+    const running = this.running.get(container) ?? new Set<Promise<BackupRecord[]>>();
+    this.running.set(container, running);
+    while (running.size >= MAX_LISTINGS) await Promise.race(running).catch(() => undefined);
+    this.next.delete(container);
+    const listing = this.listNow(container);
+    running.add(listing);
+    try {
+      return await listing;
+    } finally {
+      running.delete(listing);
+    }
   }
 
   private async listNow(container: string): Promise<BackupRecord[]> {

@@ -84,6 +84,38 @@ describe("blob adapters against Azurite", () => {
       for (const listing of all) expect(listing.map((r) => r.name)).toEqual(["a.apimbackup"]);
     });
 
+    it("a listing asked for while another runs does not wait for it", async () => {
+      const counted = createBlobServiceClient({ blobEndpoint: azurite.blobEndpoint, auth: { type: "accountKey", accountName: azurite.accountName, accountKey: azurite.accountKey } });
+      const container = counted.getContainerClient("backups-overlap");
+      await container.create();
+      await container.getBlockBlobClient("a.apimbackup").upload("x", 1);
+      counted.getContainerClient = () => container;
+      // The first listing hangs until released (a slow periodic read); the second must not queue behind it.
+      let release = () => {};
+      const held = new Promise<void>((resolve) => (release = resolve));
+      const list = container.listBlobsFlat.bind(container);
+      let calls = 0;
+      container.listBlobsFlat = ((options?: Parameters<typeof list>[0]) => {
+        const inner = list(options);
+        if (++calls > 1) return inner;
+        return Object.assign(Object.create(inner), {
+          async next() {
+            await held;
+            return inner.next();
+          },
+          [Symbol.asyncIterator]() {
+            return this;
+          },
+        });
+      }) as typeof list;
+      const store = new BlobBackupStore(counted);
+      const slow = store.list("backups-overlap");
+      await new Promise((resolve) => setTimeout(resolve, 20));
+      expect((await store.list("backups-overlap")).map((r) => r.name)).toEqual(["a.apimbackup"]);
+      release();
+      expect((await slow).map((r) => r.name)).toEqual(["a.apimbackup"]);
+    });
+
     it("keeps metadata it did not write when annotating", async () => {
       const container = service.getContainerClient("backups-annotate");
       await container.create();
