@@ -19,23 +19,24 @@ export async function runPoller(
   const { early } = options;
   if (!early) return repeatEvery(options.clock, options.intervalMs, options.signal, round, onError);
   while (!options.signal.aborted) {
-    const startedAt = options.clock.now();
     try {
       await round();
     } catch (error) {
       if (!options.signal.aborted) onError(error);
     }
-    await early.wait(options.clock, options.intervalMs, startedAt, options.signal);
+    await early.wait(options.clock, options.intervalMs, options.signal);
   }
 }
 
 /**
  * A poller's next round that something else may bring forward (a suspicion the round can confirm), never sooner than
- * `minGapMs` after the previous round began: a flood of requests costs at most one round per gap.
+ * `minGapMs` after the previous early round began: a flood of requests costs at most one extra round per gap. A
+ * regular round that began just before does not hold it back: it read the service before the suspicion.
  */
 export class EarlyRound {
   private pending = false;
   private cut: (() => void) | null = null;
+  private lastEarlyAt = -Infinity;
 
   constructor(private readonly minGapMs: number) {}
 
@@ -45,7 +46,7 @@ export class EarlyRound {
   }
 
   /** Sleeps the interval, or less when brought forward (also when asked while the last round ran). */
-  async wait(clock: Clock, intervalMs: number, lastStartedAt: number, signal: AbortSignal): Promise<void> {
+  async wait(clock: Clock, intervalMs: number, signal: AbortSignal): Promise<void> {
     const sleep = new AbortController();
     const stop = () => sleep.abort();
     signal.addEventListener("abort", stop, { once: true });
@@ -54,8 +55,9 @@ export class EarlyRound {
       if (!this.pending) await clock.sleep(intervalMs, sleep.signal).catch(() => undefined);
       if (!this.pending || signal.aborted) return;
       this.pending = false;
-      const gapLeft = lastStartedAt + this.minGapMs - clock.now();
+      const gapLeft = this.lastEarlyAt + this.minGapMs - clock.now();
       if (gapLeft > 0) await clock.sleep(gapLeft, signal).catch(() => undefined);
+      this.lastEarlyAt = clock.now();
     } finally {
       this.cut = null;
       signal.removeEventListener("abort", stop);

@@ -118,7 +118,7 @@ export class ResourceHealthPoller implements Poller {
 }
 
 const LIST_REFUSED_RETRY_MS = 3_600_000;
-/** An early round waits at least this long after the last one began (at most four lists a second per group under a flood). */
+/** An early round waits at least this long after the last early round began (at most four extra lists a second per group under a flood). */
 const EARLY_ROUND_MIN_GAP_MS = 250;
 const GROUP = /^\/subscriptions\/([^/]+)\/resourceGroups\/([^/]+)\//i;
 
