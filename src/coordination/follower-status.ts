@@ -6,15 +6,15 @@ import { stateName } from "../runtime/state-name.js";
 import { failoverMachine } from "../machine/failover-machine.js";
 import type { RegionRole } from "../ports/region.js";
 
-/**
- * What a follower replica says about a pair: its own health verdicts (it keeps evaluating) and the state the leader
- * last stored. Backups, operations and operator actions are the leader's: a follower accepts none.
- */
 /** Which side serves the pair, as a stored machine state says (the primary when nothing is stored). */
 export function storedActiveSide(stored: unknown): RegionRole {
   return (stored as { context?: Partial<PairContext> } | null)?.context?.activeRegion === "standby" ? "standby" : "primary";
 }
 
+/**
+ * What a follower replica says about a pair: its own health verdicts (it keeps evaluating) and the state the leader
+ * last stored. Backups, operations and operator actions are the leader's: a follower accepts none.
+ */
 export function followerStatus(pair: EffectivePair, stored: unknown, health: PairHealth | null, now: number): PairStatus {
   const snapshot = stored as { value?: unknown; context?: Partial<PairContext> } | null;
   const ctx = snapshot?.context;

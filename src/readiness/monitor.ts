@@ -110,7 +110,7 @@ export class ReadinessMonitor {
    * The pair's expected restore time, from the restores its audit trail records. The trail is read again only after a
    * failover or failback ran (the one thing that adds a restore) or after HISTORY_MAX_AGE_MS, not every round.
    */
-  private async expectedRestore(name: string, now: number): Promise<{ ms: number; source: string }> {
+  private async restoreEstimate(name: string, now: number): Promise<{ ms: number; source: string }> {
     const known = this.restore.get(name);
     if (known && now - (this.historyReadAt.get(name) ?? -Infinity) < HISTORY_MAX_AGE_MS) return known;
     const history = await this.host.audit(name).then(
@@ -128,7 +128,7 @@ export class ReadinessMonitor {
   private async checkPair(name: string, ports: ReadinessPorts, signal?: AbortSignal): Promise<void> {
     const pair = this.config.pairs.find((p) => p.name === name)!;
     const now = this.clock.now();
-    const restore = await this.expectedRestore(name, now);
+    const restore = await this.restoreEstimate(name, now);
     const facts = await readFacts(
       this.config,
       pair,

@@ -1,7 +1,7 @@
 import { setMaxListeners } from "node:events";
-import type { RegionRole } from "../ports/region.js";
 import type { EffectiveConfig, EffectivePair } from "../config/index.js";
 import type { BackupStorePort } from "../ports/backups.js";
+import type { RegionRole } from "../ports/region.js";
 import type { DeadLetterStore } from "../ports/dead-letters.js";
 import type { EventStreamPort } from "../ports/events.js";
 import type { MonitorPort } from "../ports/monitor.js";
