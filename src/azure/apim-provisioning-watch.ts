@@ -4,6 +4,13 @@ import { AzureOperationError } from "../ports/errors.js";
 /** A list refused for good (not retryable: 403 when the identity may read the services but not list their group). */
 const REFUSED_RETRY_MS = 3_600_000;
 
+/**
+ * Lists a second per subscription, however many resource groups have operations running: ARM refills a subscription's
+ * reads at 25 a second, and the failover's own reads (the DNS record, the standby's gateway) must not be throttled.
+ * With one group the interval decides; with more, each group's lists are spaced out (50 groups: every 12.5 s).
+ */
+export const MAX_LISTS_PER_SECOND = 4;
+
 /** Each service's `provisioningState` in one resource group, by lower-case service name: one ARM read. */
 export type ListProvisioningStates = (subscriptionId: string, resourceGroup: string, signal: AbortSignal) => Promise<Map<string, string>>;
 
@@ -14,7 +21,8 @@ export type WatchWake = "left-updating" | "fallback";
  * Sees the end of many backups/restores with one read a second: while any operation runs in a resource group, it
  * lists the group's services (ApiManagementService.listByResourceGroup) and tells each operation when its service
  * leaves `Updating` (APIM shows `Updating` while a backup or restore runs), so the operation is polled once, right
- * then, to read its result or error. An operation whose service it cannot follow (the list fails, leaves the service
+ * then, to read its result or error. Groups of one subscription share a budget of MAX_LISTS_PER_SECOND lists. An
+ * operation whose service it cannot follow (the list fails, leaves the service
  * out, or shows it idle while the operation still runs) is told so by `watching` and polled at its own pace instead;
  * a list refused for good (not retryable, e.g. 403) is not asked again for an hour.
  */
@@ -34,7 +42,7 @@ export class ProvisioningWatch {
     const key = `${subscriptionId}/${resourceGroup}`.toLowerCase();
     let group = this.groups.get(key);
     if (!group) {
-      group = new Group(() => this.list(subscriptionId, resourceGroup, group!.stop.signal));
+      group = new Group(subscriptionId.toLowerCase(), () => this.list(subscriptionId, resourceGroup, group!.stop.signal));
       this.groups.set(key, group);
       void this.run(key, group);
     }
@@ -63,12 +71,19 @@ export class ProvisioningWatch {
       try {
         // Lists start one interval apart, however long each took: a slow list (many services, a busy controller) must not
         // stretch the time an ended operation waits to be seen.
-        await this.clock.sleep(Math.max(0, startedAt + this.intervalMs - this.clock.now()), group.stop.signal);
+        await this.clock.sleep(Math.max(0, startedAt + this.intervalOf(group) - this.clock.now()), group.stop.signal);
       } catch {
         break;
       }
     }
     this.end(key, group);
+  }
+
+  /** The interval, widened so that the groups of one subscription list at most MAX_LISTS_PER_SECOND times a second. */
+  private intervalOf(group: Group): number {
+    let groups = 0;
+    for (const g of this.groups.values()) if (g.subscriptionId === group.subscriptionId) groups++;
+    return Math.max(this.intervalMs, (groups * 1000) / MAX_LISTS_PER_SECOND);
   }
 
   private end(key: string, group: Group): void {
@@ -80,7 +95,10 @@ export class ProvisioningWatch {
 class Group {
   readonly watches = new Set<ServiceWatch>();
   readonly stop = new AbortController();
-  constructor(readonly read: () => Promise<Map<string, string>>) {}
+  constructor(
+    readonly subscriptionId: string,
+    readonly read: () => Promise<Map<string, string>>,
+  ) {}
 }
 
 export class ServiceWatch {

@@ -1,5 +1,5 @@
 import { describe, expect, it } from "vitest";
-import { ProvisioningWatch, type WatchWake } from "../../../src/azure/apim-provisioning-watch.js";
+import { MAX_LISTS_PER_SECOND, ProvisioningWatch, type WatchWake } from "../../../src/azure/apim-provisioning-watch.js";
 import { AzureOperationError } from "../../../src/ports/errors.js";
 import { ManualClock, settle } from "../../support/fakes/clock.js";
 
@@ -49,6 +49,23 @@ describe("ProvisioningWatch", () => {
     // One list per second for the group, whatever the number of services followed.
     expect(group.calls).toHaveLength(5);
     for (const w of [a, b, c]) w.dispose();
+  });
+
+  it("keeps the lists of one subscription within MAX_LISTS_PER_SECOND however many resource groups run operations; another subscription has its own", async () => {
+    const clock = new ManualClock();
+    const group = fakeGroup();
+    const watch = new ProvisioningWatch(group.list, clock, 500);
+    // 20 standbys, each in its own resource group, restoring at once; one more in another subscription.
+    const watches = Array.from({ length: 20 }, (_, i) => watch.follow("sub", `rg-${i}`, `apim-${i}`));
+    watches.push(watch.follow("other-sub", "rg-0", "apim-x"));
+    await settle();
+    const first = group.calls.length;
+    await clock.advance(60_000);
+    const perSubscription = (sub: string) => group.calls.slice(first).filter((c) => c.startsWith(`${sub}/`)).length;
+    // 20 groups at 4 lists a second share 240 lists a minute (each group every 5 s); the lone group lists every 500 ms.
+    expect(perSubscription("sub")).toBe(MAX_LISTS_PER_SECOND * 60);
+    expect(perSubscription("other-sub")).toBe(120);
+    for (const w of watches) w.dispose();
   });
 
   it("wakes for a service that is seen idle at first sight, then stops waking it until it is seen Updating again", async () => {
