@@ -21,10 +21,10 @@ export type WatchWake = "left-updating" | "fallback";
  * Sees the end of many backups/restores with one read a second: while any operation runs in a resource group, it
  * lists the group's services (ApiManagementService.listByResourceGroup) and tells each operation when its service
  * leaves `Updating` (APIM shows `Updating` while a backup or restore runs), so the operation is polled once, right
- * then, to read its result or error. Groups of one subscription share a budget of MAX_LISTS_PER_SECOND lists. An
- * operation whose service it cannot follow (the list fails, leaves the service
- * out, or shows it idle while the operation still runs) is told so by `watching` and polled at its own pace instead;
- * a list refused for good (not retryable, e.g. 403) is not asked again for an hour.
+ * then, to read its result or error. The groups of one subscription share MAX_LISTS_PER_SECOND. An operation whose
+ * service it cannot follow (the list fails, leaves the service out, or shows it idle while the operation still runs)
+ * is told so by `watching` and polled at its own pace instead; a list refused for good (not retryable, e.g. 403) is
+ * not asked again for an hour.
  */
 export class ProvisioningWatch {
   private readonly groups = new Map<string, Group>();

@@ -104,7 +104,6 @@ describe("apim-dr abort on a pair waiting in awaitingOperator", () => {
 
     const audit = lines((await world.cli(["audit", "--pair", PAIR])).stdout);
     expect(audit.some((l) => l.endsWith("operator by ops-tester: awaitingOperator — operator.aborted — both regions down, handled by hand"))).toBe(true);
-
   });
 });
 
