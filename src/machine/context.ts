@@ -16,6 +16,7 @@ export const failoverReset = {
   verifiedAt: { standby: null, primary: null },
   pendingApproval: null,
   failoverTrigger: null,
+  heldUntilPrimaryHealthy: null,
 } satisfies Partial<PairContext>;
 
 export function initialContext(settings: PairSettings): PairContext {

@@ -10,7 +10,7 @@ function describeHealth(h: RegionHealth): string {
 
 export type StartTrigger = { kind: "automatic"; reason: string } | { kind: "operator"; planned: boolean; actor?: string; reason?: string };
 
-export type StartVerdict = "failover" | "awaitApproval" | "brake" | "observe" | "refuse";
+export type StartVerdict = "failover" | "awaitApproval" | "brake" | "observe" | "refuse" | "held";
 
 /** Start a failover? Called when the primary is confirmed unhealthy or an operator asks. */
 export function decideStartFailover(ctx: PairContext, trigger: StartTrigger, at: number): Decision & { verdict: StartVerdict } {
@@ -25,6 +25,12 @@ export function decideStartFailover(ctx: PairContext, trigger: StartTrigger, at:
   }
   if (trigger.kind === "operator") {
     return { verdict: "failover", reason: `${why}: starting failover (operator failovers are not braked)` };
+  }
+  if (ctx.heldUntilPrimaryHealthy) {
+    return {
+      verdict: "held",
+      reason: `${why}, but an operator took over at ${new Date(ctx.heldUntilPrimaryHealthy).toISOString()} while the primary was unhealthy (abort, or approving no action): no automatic failover until the primary is healthy again or an operator requests one`,
+    };
   }
   const recent = ctx.automaticFailovers.filter((t) => at - t < policy.brakeWindowMs);
   if (recent.length > 0) {

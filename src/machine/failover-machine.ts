@@ -148,11 +148,17 @@ const machineSetup = setup({
     primaryNotHealthy: ({ context }) => primaryNotHealthy(context),
     approvedBackToUnhealthyPrimary: ({ context }) => context.pendingApproval?.step === "monitoring" && primaryNotHealthy(context),
     observeMode: ({ context }) => context.pair.policy.mode === "observe",
+    /** An operator's abort (or approving no action) holds automatic action until the primary is healthy again. */
+    heldByOperator: ({ context }) => !!context.heldUntilPrimaryHealthy,
   },
   actions: {
     /** Raised right after an action took a decision and kept it in `context.route`: the transitions on `decided` route on it. */
     thenRoute: raise(({ context }) => ({ type: "decided" as const, at: context.lastDecision?.at ?? 0 })),
-    recordHealth: assign(({ context, event }) => (isHealth(event) ? { health: applyHealth(context.health, event) } : {})),
+    recordHealth: assign(({ context, event }) => {
+      if (!isHealth(event)) return {};
+      // A healthy primary ends the hold an operator's abort put on automatic failover.
+      return { health: applyHealth(context.health, event), ...(event.type === "health.primaryHealthy" ? { heldUntilPrimaryHealthy: null } : {}) };
+    }),
     recordInventory: assign(({ context, event }) => {
       if (event.type === "backup.changeNoted") return noteChange(context, event.serviceId, event.at);
       if (event.type === "backup.completed") return coverChanges(context, event.backup.sourceServiceId, event.startedAt);
@@ -283,7 +289,8 @@ const machineSetup = setup({
       if (pending?.step === "failingOver") return { ...recorded, ...failoverReset };
       const attempts = { ...context.attempts };
       if (pending && pending.step !== "monitoring" && pending.step !== "failedOver") delete attempts[pending.step];
-      return { ...recorded, attempts, retryAt: null, pendingApproval: null };
+      const hold = pending?.step === "monitoring" && primaryNotHealthy(context) ? { heldUntilPrimaryHealthy: timeOf(context, event) } : {};
+      return { ...recorded, attempts, retryAt: null, pendingApproval: null, ...hold };
     }),
     applyAbort: assign(({ context, event }, params: { state: string }) => {
       const actor = "actor" in event && event.actor ? event.actor : "unknown";
@@ -294,7 +301,8 @@ const machineSetup = setup({
           ? `; the primary is still ${context.health.primary.verdict}: no automatic failover until it recovers or an operator requests one`
           : "";
       const reason = `operator ${actor} aborted${"reason" in event && event.reason ? ` (${event.reason})` : ""}; CNAME points at the ${context.activeRegion}: back to ${target}${left}${stillDown}`;
-      return { ...withDecision(context, { verdict: "aborted", reason }, timeOf(context, event), params.state), ...failoverReset };
+      const at = timeOf(context, event);
+      return { ...withDecision(context, { verdict: "aborted", reason }, at, params.state), ...failoverReset, ...(stillDown ? { heldUntilPrimaryHealthy: at } : {}) };
     }),
     decideFailback: assign(({ context, event }, params: { state: string }) => {
       if (event.type !== "operator.failbackRequested") return {};
@@ -372,6 +380,8 @@ export const failoverMachine = machineSetup.createMachine({
         decided: [routeTo(["failover"], "failingOver"), routeTo(["askOperator"], "awaitingOperator"), routeTo(["watch"], ".suspect")],
         "health.bothUnhealthy": [
           { guard: "observeMode", actions: ["recordHealth", { type: "record", params: { state: "monitoring", verdict: "observe", reason: "both regions are unhealthy; policy mode is observe: no action taken" } }] },
+          // The operator already decided on this outage: recorded, not asked again until the primary was healthy.
+          { guard: "heldByOperator", actions: ["recordHealth", { type: "recordEventReason", params: { state: "monitoring", verdict: "held", prefix: "both regions are unhealthy; an operator took over while the primary was unhealthy: not asking again until the primary is healthy again" } }] },
           { target: "awaitingOperator", actions: ["recordHealth", { type: "escalate", params: { state: "monitoring", verdict: "escalate", reason: "both regions are unhealthy: no failover, no DNS change; an operator must decide", resume: "monitoring" } }] },
         ],
         "health.observerImpaired": { actions: ["recordHealth", { type: "recordEventReason", params: { state: "monitoring", verdict: "alert", prefix: "observer impaired, no failover on its signals" } }] },

@@ -167,6 +167,11 @@ export interface PairContext {
   /** Where operator.resumed returns to. */
   pausedFrom: "monitoring" | "failedOver" | null;
   /**
+   * When an operator's abort (or approving "no action") left the primary unhealthy: no automatic failover until the
+   * primary is seen healthy again or an operator requests one (a snapshot from before this field reads as none).
+   */
+  heldUntilPrimaryHealthy?: number | null;
+  /**
    * The verdict of the decision just taken, which the machine routes on: each decision is computed once, by the
    * action that records it, and the transition that follows (on `decided`) only reads this.
    */

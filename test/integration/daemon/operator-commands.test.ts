@@ -105,6 +105,17 @@ describe("apim-dr abort on a pair waiting in awaitingOperator", () => {
     const audit = lines((await world.cli(["audit", "--pair", PAIR])).stdout);
     expect(audit.some((l) => l.endsWith("operator by ops-tester: awaitingOperator — operator.aborted — both regions down, handled by hand"))).toBe(true);
   });
+
+  it("the standby recovering first while the primary is still down starts no failover: the abort's word holds", async () => {
+    world.sim.clearFault("region-outage", { region: STANDBY_REGION });
+    const held = await world.waitForPair("the held decision once the standby is healthy again", (p) => p.lastDecision?.verdict === "held", 60_000);
+    expect(held.state).toBe("monitoring.suspect");
+    expect(held.health.standby.verdict).toBe("healthy");
+    expect(held.lastDecision?.reason).toMatch(/but an operator took over at \S+ while the primary was unhealthy \(abort, or approving no action\): no automatic failover until the primary is healthy again or an operator requests one$/);
+    const stats = world.sim.stats();
+    expect(Object.values(stats.services).map((s) => s.restores.started)).toEqual([0, 0]);
+    expect(stats.dns["api.contoso.example"]!.writes).toBe(0);
+  });
 });
 
 // A world of its own: what the both-regions-down test leaves behind (verdicts still recovering, the flaps of a dual

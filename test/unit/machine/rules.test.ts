@@ -117,6 +117,45 @@ describe("starting a failover", () => {
     expect(p.decision?.verdict).toBe("failover");
   });
 
+  it("keeps the abort's word: no automatic failover while the primary stays unhealthy, whatever verdicts change meanwhile", () => {
+    // Both regions down, the operator aborts and works by hand; then the standby comes back first.
+    const p = healthy(pair()).send({ type: "health.standbyUnhealthy", reason: "down" }).send({ type: "health.bothUnhealthy", reason: "both down" });
+    p.send({ type: "operator.aborted", actor: "ops", reason: "handled by hand" }, MIN);
+    expect(p.state).toBe('{"monitoring":"suspect"}');
+    p.send({ type: "health.standbyHealthy", reason: "back" }, MIN).send({ type: "health.primaryUnhealthy", reason: "still down" });
+    expect(p.state).toBe('{"monitoring":"suspect"}');
+    expect(p.decision).toMatchObject({
+      verdict: "held",
+      reason: `primary unhealthy (still down), but an operator took over at ${new Date(T0 + MIN).toISOString()} while the primary was unhealthy (abort, or approving no action): no automatic failover until the primary is healthy again or an operator requests one`,
+    });
+    // An operator may still ask.
+    expect(decideStartFailover(p.ctx, { kind: "operator", planned: false, actor: "ops" }, T0 + HOUR).verdict).toBe("failover");
+    // Both down again (the standby falls back): recorded, not asked again.
+    p.send({ type: "health.bothUnhealthy", reason: "both down again" });
+    expect(p.state).toBe('{"monitoring":"suspect"}');
+    expect(p.decision).toMatchObject({
+      verdict: "held",
+      reason: "both regions are unhealthy; an operator took over while the primary was unhealthy: not asking again until the primary is healthy again: both down again",
+    });
+    // Once the primary was healthy again, a new outage fails over on its own.
+    p.send({ type: "health.standbyHealthy", reason: "back" });
+    p.send({ type: "health.primaryHealthy", reason: "back" }, MIN).send({ type: "health.primaryUnhealthy", reason: "down again" }, HOUR);
+    expect(p.state).toBe('{"failingOver":"checkingBackup"}');
+  });
+
+  it("holds automatic failover after approving no action on a primary still unhealthy, and after aborting a failover", () => {
+    const approved = healthy(pair()).send({ type: "health.bothUnhealthy", reason: "both down" }).send({ type: "operator.approved", actor: "ops" });
+    approved.send({ type: "health.standbyHealthy", reason: "back" }).send({ type: "health.primaryUnhealthy", reason: "still down" });
+    expect(approved.state).toBe('{"monitoring":"suspect"}');
+    expect(approved.decision?.verdict).toBe("held");
+
+    const aborted = inCheckingBackup().send({ type: "operator.aborted", actor: "ops" });
+    // The primary wobbles (recovering, then unhealthy again): the aborted failover does not start again.
+    aborted.send({ type: "health.primarySuspect", reason: "recovering" }).send({ type: "health.primaryUnhealthy", reason: "unhealthy again" });
+    expect(aborted.state).toBe('{"monitoring":"suspect"}');
+    expect(aborted.decision?.verdict).toBe("held");
+  });
+
   it("escalates when both regions are unhealthy, without any DNS step", () => {
     const p = healthy(pair()).send({ type: "health.bothUnhealthy", reason: "both gateways fail probes" });
     expect(p.state).toBe('"awaitingOperator"');
