@@ -88,6 +88,11 @@ function primaryNotHealthy(ctx: PairContext): boolean {
   return ctx.health.primary.verdict === "suspect" || ctx.health.primary.verdict === "unhealthy";
 }
 
+/** Approving what a pair waits for in monitoring ("no action") while its primary is not healthy: it goes back to suspect. */
+function approvedBackToUnhealthyPrimary(ctx: PairContext): boolean {
+  return ctx.pendingApproval?.step === "monitoring" && primaryNotHealthy(ctx);
+}
+
 /** Time of an event; xstate's own error events carry none, so they take the time of the last decision. */
 function timeOf(ctx: PairContext, event: { at?: number }): number {
   return typeof event.at === "number" ? event.at : (ctx.lastDecision?.at ?? 0);
@@ -146,7 +151,7 @@ const machineSetup = setup({
     trafficOnStandby: ({ context }) => abortTarget(context) === "failedOver",
     pausedFromFailedOver: ({ context }) => context.pausedFrom === "failedOver",
     primaryNotHealthy: ({ context }) => primaryNotHealthy(context),
-    approvedBackToUnhealthyPrimary: ({ context }) => context.pendingApproval?.step === "monitoring" && primaryNotHealthy(context),
+    approvedBackToUnhealthyPrimary: ({ context }) => approvedBackToUnhealthyPrimary(context),
     observeMode: ({ context }) => context.pair.policy.mode === "observe",
     /** An operator's abort (or approving no action) holds automatic action until the primary is healthy again. */
     heldByOperator: ({ context }) => !!context.heldUntilPrimaryHealthy,
@@ -289,20 +294,18 @@ const machineSetup = setup({
       if (pending?.step === "failingOver") return { ...recorded, ...failoverReset };
       const attempts = { ...context.attempts };
       if (pending && pending.step !== "monitoring" && pending.step !== "failedOver") delete attempts[pending.step];
-      const hold = pending?.step === "monitoring" && primaryNotHealthy(context) ? { heldUntilPrimaryHealthy: timeOf(context, event) } : {};
+      const hold = approvedBackToUnhealthyPrimary(context) ? { heldUntilPrimaryHealthy: timeOf(context, event) } : {};
       return { ...recorded, attempts, retryAt: null, pendingApproval: null, ...hold };
     }),
     applyAbort: assign(({ context, event }, params: { state: string }) => {
       const actor = "actor" in event && event.actor ? event.actor : "unknown";
       const target = abortTarget(context);
       const left = context.operation ? `; the ${context.operation.kind} of ${context.operation.backupName} (${context.operation.operationId ?? "no operation id"}) is no longer followed` : "";
-      const stillDown =
-        target === "monitoring" && primaryNotHealthy(context)
-          ? `; the primary is still ${context.health.primary.verdict}: no automatic failover until it recovers or an operator requests one`
-          : "";
+      const held = target === "monitoring" && primaryNotHealthy(context);
+      const stillDown = held ? `; the primary is still ${context.health.primary.verdict}: no automatic failover until it recovers or an operator requests one` : "";
       const reason = `operator ${actor} aborted${"reason" in event && event.reason ? ` (${event.reason})` : ""}; CNAME points at the ${context.activeRegion}: back to ${target}${left}${stillDown}`;
       const at = timeOf(context, event);
-      return { ...withDecision(context, { verdict: "aborted", reason }, at, params.state), ...failoverReset, ...(stillDown ? { heldUntilPrimaryHealthy: at } : {}) };
+      return { ...withDecision(context, { verdict: "aborted", reason }, at, params.state), ...failoverReset, ...(held ? { heldUntilPrimaryHealthy: at } : {}) };
     }),
     decideFailback: assign(({ context, event }, params: { state: string }) => {
       if (event.type !== "operator.failbackRequested") return {};

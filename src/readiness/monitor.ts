@@ -113,13 +113,13 @@ export class ReadinessMonitor {
   private async restoreEstimate(name: string, now: number): Promise<{ ms: number; source: string }> {
     const known = this.restore.get(name);
     if (known && now - (this.historyReadAt.get(name) ?? -Infinity) < HISTORY_MAX_AGE_MS) return known;
-    const history = await this.host.audit(name).then(
-      (entries) => (this.historyReadAt.set(name, now), entries),
-      (error: unknown) => {
-        this.log.warn({ pair: name, err: describeError(error) }, `readiness ${name}: cannot read the audit trail; the expected restore time falls back to the configured default`);
-        return [];
-      },
-    );
+    let history: AuditEntry[] = [];
+    try {
+      history = await this.host.audit(name);
+      this.historyReadAt.set(name, now);
+    } catch (error) {
+      this.log.warn({ pair: name, err: describeError(error) }, `readiness ${name}: cannot read the audit trail; the expected restore time falls back to the configured default`);
+    }
     const restore = expectedRestore(history, this.config.readiness.expectedRestoreMinutes * 60_000);
     this.restore.set(name, restore);
     return restore;
