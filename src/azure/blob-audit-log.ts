@@ -7,7 +7,7 @@ import { checkPairName } from "./blob-state-store.js";
 /** How much of a segment's end `lastSeq` reads: more than a few entries, far less than a segment. */
 const TAIL_BYTES = 64 * 1024;
 // Azure caps one append block at 4 MiB and an append blob at 50,000 blocks.
-const MAX_LINE_BYTES = 4 * 1024 * 1024;
+const MAX_BLOCK_BYTES = 4 * 1024 * 1024;
 /** Segment metadata naming the epoch of the leader that owns the trail (issue 14: fenced audit writes). */
 export const AUDIT_EPOCH_KEY = "apimdrepoch";
 
@@ -17,7 +17,7 @@ export interface BlobAuditLogOptions {
 }
 
 /**
- * AuditLog on append blobs: one JSON line per entry, in segments `<pair>/000001.jsonl`,
+ * AuditLog on append blobs: one JSON line per entry (the entries of one call in one append block), in segments `<pair>/000001.jsonl`,
  * `<pair>/000002.jsonl`, … (a new segment when Azure's per-blob block limit is reached).
  *
  * Fenced writes (several replicas): the condition is the segment's etag. A position is `<segment>:<etag>` (no etag: the
@@ -43,22 +43,18 @@ export class BlobAuditLog implements FencedAuditLog {
     this.warn = options.warn ?? ((message) => process.stderr.write(`${message}\n`));
   }
 
-  append(entry: AuditEntry): Promise<void> {
-    const pair = checkPairName(entry.pair);
-    let checked: { line: string; bytes: number };
+  append(...entries: AuditEntry[]): Promise<void> {
+    let pair: string;
+    let blocks: Block[];
     try {
-      checked = this.lineOf(entry);
+      pair = pairOf(entries);
+      blocks = blocksOf(entries);
     } catch (error) {
       return Promise.reject(error as Error);
     }
-    return this.enqueue(pair, () => this.appendLine(pair, checked.line, checked.bytes));
-  }
-
-  private lineOf(entry: AuditEntry): { line: string; bytes: number } {
-    const line = `${JSON.stringify(entry)}\n`;
-    const bytes = Buffer.byteLength(line);
-    if (bytes > MAX_LINE_BYTES) throw new Error(`Audit entry for pair ${entry.pair} is ${bytes} bytes; the limit is ${MAX_LINE_BYTES}: shorten its detail.`);
-    return { line, bytes };
+    return this.enqueue(pair, async () => {
+      for (const block of blocks) await this.appendBlock(pair, block);
+    });
   }
 
   /** One write at a time per pair, in call order: entries keep their order. */
@@ -118,30 +114,33 @@ export class BlobAuditLog implements FencedAuditLog {
     });
   }
 
-  appendAt(entry: AuditEntry, position: string): Promise<string> {
-    const name = checkPairName(entry.pair);
-    const { line, bytes } = this.lineOf(entry);
+  appendAt(entries: readonly AuditEntry[], position: string): Promise<string> {
+    const name = pairOf(entries);
+    const blocks = blocksOf(entries);
     return this.enqueue(name, async () => {
       await this.ensureContainer();
       const action = `appending to the audit trail of pair ${name}`;
       let { segment, etag } = parsePosition(name, position);
-      for (;;) {
-        const blob = this.segmentBlob(name, segment);
-        if (!etag) etag = (await this.conditional(name, action, () => blob.create({ conditions: { ifNoneMatch: "*" } }))).etag ?? "";
-        try {
-          const appended = await this.conditional(name, action, () => blob.appendBlock(line, bytes, { conditions: { ifMatch: etag } }));
-          this.segments.set(name, segment);
-          return `${segment}:${appended.etag ?? ""}`;
-        } catch (error) {
-          if ((error as { code?: string }).code !== "BlockCountExceedsLimit") throw error;
-          // The segment is full: the next one carries the same owner, created only if nobody else did.
-          const properties = await this.conditional(name, action, () => blob.getProperties({ conditions: { ifMatch: etag } }));
-          const next = this.segmentBlob(name, segment + 1);
-          const created = await this.conditional(name, action, () => next.create({ metadata: properties.metadata ?? {}, conditions: { ifNoneMatch: "*" } }));
-          segment += 1;
-          etag = created.etag ?? "";
+      for (const block of blocks) {
+        for (;;) {
+          const blob = this.segmentBlob(name, segment);
+          if (!etag) etag = (await this.conditional(name, action, () => blob.create({ conditions: { ifNoneMatch: "*" } }))).etag ?? "";
+          try {
+            etag = (await this.conditional(name, action, () => blob.appendBlock(block.text, block.bytes, { conditions: { ifMatch: etag } }))).etag ?? "";
+            this.segments.set(name, segment);
+            break;
+          } catch (error) {
+            if ((error as { code?: string }).code !== "BlockCountExceedsLimit") throw error;
+            // The segment is full: the next one carries the same owner, created only if nobody else did.
+            const properties = await this.conditional(name, action, () => blob.getProperties({ conditions: { ifMatch: etag } }));
+            const next = this.segmentBlob(name, segment + 1);
+            const created = await this.conditional(name, action, () => next.create({ metadata: properties.metadata ?? {}, conditions: { ifNoneMatch: "*" } }));
+            segment += 1;
+            etag = created.etag ?? "";
+          }
         }
       }
+      return `${segment}:${etag}`;
     });
   }
 
@@ -247,7 +246,7 @@ export class BlobAuditLog implements FencedAuditLog {
     }
   }
 
-  private async appendLine(pair: string, line: string, bytes: number): Promise<void> {
+  private async appendBlock(pair: string, block: Block): Promise<void> {
     const action = `appending to the audit trail of pair ${pair}`;
     await this.ensureContainer();
     let segment = this.segments.get(pair) ?? (await this.lastSegment(pair));
@@ -256,7 +255,7 @@ export class BlobAuditLog implements FencedAuditLog {
       const blob = this.segmentBlob(pair, segment);
       try {
         if (this.segments.get(pair) !== segment) await blob.createIfNotExists(metadata ? { metadata } : {});
-        await blob.appendBlock(line, bytes);
+        await blob.appendBlock(block.text, block.bytes);
         this.segments.set(pair, segment);
         return;
       } catch (error) {
@@ -291,4 +290,38 @@ function parsePosition(pair: string, position: string): { segment: number; etag:
   const match = /^(\d+):(.*)$/.exec(position);
   if (!match) throw new Error(`'${position}' is not a position in the audit trail of pair ${pair}: take it from tail(), claim() or appendAt()`);
   return { segment: Number(match[1]), etag: match[2]! };
+}
+
+/** Whole JSON lines, at most one append block's worth. */
+interface Block {
+  text: string;
+  bytes: number;
+}
+
+/** The one pair the entries belong to (a trail is per pair). */
+function pairOf(entries: readonly AuditEntry[]): string {
+  const pair = entries[0]?.pair;
+  if (pair === undefined) throw new Error("Nothing to append: give at least one audit entry.");
+  const other = entries.find((e) => e.pair !== pair);
+  if (other) throw new Error(`Audit entries of pairs ${pair} and ${other.pair} cannot be appended together: append each pair's entries on their own.`);
+  return checkPairName(pair);
+}
+
+/** The entries as JSON lines packed into as few append blocks as Azure's 4 MiB block limit allows. */
+function blocksOf(entries: readonly AuditEntry[]): Block[] {
+  const blocks: Block[] = [];
+  let current: Block = { text: "", bytes: 0 };
+  for (const entry of entries) {
+    const line = `${JSON.stringify(entry)}\n`;
+    const bytes = Buffer.byteLength(line);
+    if (bytes > MAX_BLOCK_BYTES) throw new Error(`Audit entry for pair ${entry.pair} is ${bytes} bytes; the limit is ${MAX_BLOCK_BYTES}: shorten its detail.`);
+    if (current.bytes + bytes > MAX_BLOCK_BYTES) {
+      blocks.push(current);
+      current = { text: "", bytes: 0 };
+    }
+    current.text += line;
+    current.bytes += bytes;
+  }
+  blocks.push(current);
+  return blocks;
 }

@@ -64,48 +64,49 @@ export interface FencedAuditLogger {
 }
 
 /**
- * The leader's audit sink: appends each record conditionally from the claimed position. Records owed from before the
- * take-over that the trail already has (seq at most the claimed lastSeq) are skipped, as a restarted controller does.
+ * The leader's audit sink: appends what is waiting in one conditional write from the claimed position. Records owed
+ * from before the take-over that the trail already has (seq at most the claimed lastSeq) are skipped, as a restarted
+ * controller does.
  */
 export function fencedAuditSink(audit: FencedAuditLog, pair: string, trail: ClaimedTrail, replicaId: string, log: FencedAuditLogger): { sink: RecordSink; policy: DeliveryPolicy } {
   let position = trail.position;
   let appendedUpTo = trail.lastSeq;
   let ownedBy: number | null = null;
-  const refuse = (record: PairRecord) => {
-    log.warn(
-      { pair, seq: record.seq, verdict: record.verdict, replica: replicaId, epoch: trail.epoch, trailEpoch: ownedBy },
-      `pair ${pair}: audit append refused: replica ${replicaId} (epoch ${trail.epoch}) is no longer the leader of pair ${pair}; the trail belongs to epoch ${ownedBy}; entry ${record.seq} (${record.verdict ?? record.type}) is not written`,
-    );
+  const refuse = (records: readonly PairRecord[]) => {
+    for (const record of records) {
+      log.warn(
+        { pair, seq: record.seq, verdict: record.verdict, replica: replicaId, epoch: trail.epoch, trailEpoch: ownedBy },
+        `pair ${pair}: audit append refused: replica ${replicaId} (epoch ${trail.epoch}) is no longer the leader of pair ${pair}; the trail belongs to epoch ${ownedBy}; entry ${record.seq} (${record.verdict ?? record.type}) is not written`,
+      );
+    }
+  };
+  const deliverAll = async (records: readonly PairRecord[]) => {
+    let owed = records.filter((r) => r.seq > appendedUpTo);
+    if (owed.length === 0) return;
+    if (ownedBy !== null) return refuse(owed);
+    for (let attempt = 1; ; attempt++) {
+      try {
+        position = await audit.appendAt(owed, position);
+        appendedUpTo = owed[owed.length - 1]!.seq;
+        return;
+      } catch (error) {
+        if (!(error instanceof AuditTrailMovedError)) throw error; // unreachable store: the stream retries later
+        const tail = await audit.tail(pair);
+        if (tail.epoch !== null && tail.epoch > trail.epoch) {
+          ownedBy = tail.epoch;
+          return refuse(owed); // dropped, not retried: the trail is the new leader's
+        }
+        position = tail.position;
+        // Only this leader writes seq'd entries since its claim: a seq already there is our own append whose answer was lost.
+        appendedUpTo = Math.max(appendedUpTo, tail.lastSeq);
+        owed = owed.filter((r) => r.seq > appendedUpTo);
+        if (owed.length === 0) return;
+        if (attempt >= MOVED_ATTEMPTS) throw new Error(`the audit trail of pair ${pair} keeps moving under unconditional writes (${describeError(error)}); retried later`);
+      }
+    }
   };
   return {
-    sink: {
-      name: "audit",
-      async deliver(record: PairRecord) {
-        if (record.seq <= appendedUpTo) return;
-        if (ownedBy !== null) return refuse(record);
-        for (let attempt = 1; ; attempt++) {
-          try {
-            position = await audit.appendAt(record, position);
-            appendedUpTo = record.seq;
-            return;
-          } catch (error) {
-            if (!(error instanceof AuditTrailMovedError)) throw error; // unreachable store: the stream retries later
-            const tail = await audit.tail(pair);
-            if (tail.epoch !== null && tail.epoch > trail.epoch) {
-              ownedBy = tail.epoch;
-              return refuse(record); // dropped, not retried: the trail is the new leader's
-            }
-            position = tail.position;
-            // Only this leader writes seq'd entries since its claim: a seq already there is our own append whose answer was lost.
-            if (tail.lastSeq >= record.seq) {
-              appendedUpTo = tail.lastSeq;
-              return;
-            }
-            if (attempt >= MOVED_ATTEMPTS) throw new Error(`the audit trail of pair ${pair} keeps moving under unconditional writes (${describeError(error)}); retried later`);
-          }
-        }
-      },
-    },
+    sink: { name: "audit", deliver: (record) => deliverAll([record]), deliverAll },
     policy: { retryMs: AUDIT_RETRY_MS, durable: true },
   };
 }

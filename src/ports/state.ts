@@ -21,7 +21,8 @@ export interface AuditEntry {
 }
 
 export interface AuditLog {
-  append(entry: AuditEntry): Promise<void>;
+  /** Appends the entries in order, all of one pair; several in one call cost one write where the store allows. */
+  append(...entries: AuditEntry[]): Promise<void>;
   /** The highest `seq` appended for the pair (0 when none): what a restarted controller need not append again. */
   lastSeq(pair: string): Promise<number>;
   read(pair?: string): Promise<AuditEntry[]>;
@@ -58,8 +59,11 @@ export interface FencedAuditLog extends AuditLog {
   tail(pair: string): Promise<AuditTail>;
   /** Records `epoch` as the trail's owner if the trail still ends at `position`; resolves the new position. Rejects with AuditTrailMovedError. */
   claim(pair: string, epoch: number, position: string): Promise<string>;
-  /** Appends only if the trail still ends at `position`; resolves the new position. Rejects with AuditTrailMovedError. */
-  appendAt(entry: AuditEntry, position: string): Promise<string>;
+  /**
+   * Appends the entries (all of one pair, in order) only if the trail still ends at `position`; resolves the new position.
+   * Rejects with AuditTrailMovedError. Entries too large for one write go in several, so a rejection may follow a partial append.
+   */
+  appendAt(entries: readonly AuditEntry[], position: string): Promise<string>;
 }
 
 export function isFencedAuditLog(audit: AuditLog): audit is FencedAuditLog {

@@ -41,6 +41,7 @@ import { SignalRouter } from "./signal-router.js";
 import type { VantageStorePort } from "../ports/vantage.js";
 import { controllerHealthSettings, shareProbeVerdicts, type VerdictSharing } from "../vantage/index.js";
 import { StoreWait } from "./store-wait.js";
+import { WriteSlots } from "./write-slots.js";
 
 export interface ControllerPorts extends Omit<PairRuntimeDeps, "backups" | "sinks"> {
   /** The audit trail: a durable subscriber of every pair's records, and what `audit` reads. */
@@ -83,6 +84,8 @@ const LOOKBACK_MS = 5 * 60_000;
 const NOTIFY_ON_STOP_MS = 3_000;
 /** How long the event stream waits for a change to be stored before it may checkpoint past it. */
 const CHANGE_STORE_WAIT_MS = 5_000;
+/** State saves and audit appends of all pairs in flight at once (see WriteSlots); a handful keeps one pair's write quick. */
+const STORE_WRITE_SLOTS = 8;
 
 /** The longest the controller waits for the Event Hubs replay before it judges health anyway. */
 const REPLAY_LIMIT_MS = 60_000;
@@ -149,7 +152,8 @@ export class Controller implements ControllerApi {
     const verification = config.signals.probes ? { probePath: config.signals.probes.path, probeTimeoutMs: config.signals.probes.timeoutMs } : {};
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
     const sinks: SinkFactory[] = [() => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
-    const pairDeps = (pair: EffectivePair, audit: SinkFactory = (name) => auditSink(ports.audit, name)): PairRuntimeDeps => ({ ...ports, ...verification, sinks: [audit, ...sinks], backups: ports.backupStoreFor(pair) });
+    const writes = new WriteSlots(STORE_WRITE_SLOTS);
+    const pairDeps = (pair: EffectivePair, audit: SinkFactory = (name) => auditSink(ports.audit, name)): PairRuntimeDeps => ({ ...ports, ...verification, sinks: [audit, ...sinks], backups: ports.backupStoreFor(pair), writes });
     // issue 14: with coordination, no runtime starts here: each starts when this replica takes the pair's lease.
     if (!ports.leadership) {
       for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, pairDeps(pair), options.signal));
@@ -287,20 +291,23 @@ export class Controller implements ControllerApi {
 
     for (const pair of config.pairs) {
       const services = [pair.primary, pair.standby].map((s) => ({ serviceId: s.serviceId, region: s.region }));
-      const { resourceHealth, metrics, probes } = config.signals;
+      const { resourceHealth, probes } = config.signals;
       // A port that lists a resource group's statuses serves every pair from one poller (below).
       if (resourceHealth && ports.resourceHealth && !ports.resourceHealth.availabilityInGroup) this.runResourceHealth(services, resourceHealth.intervalSeconds);
-      if (metrics && ports.monitor) {
-        run(new MetricsPoller(services, { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 }, { monitor: ports.monitor, clock: ports.clock }), metrics.intervalSeconds);
-      }
       if (probes) this.loop(this.startProbes(pair, probes, run));
       const runtime = this.pairs.get(pair.name);
       if (runtime) this.startPairLoops(runtime, signal);
     }
     const allServices = config.pairs.flatMap((p) => [p.primary, p.standby].map((s) => ({ serviceId: s.serviceId, region: s.region })));
     if (config.signals.resourceHealth && ports.resourceHealth?.availabilityInGroup) this.runResourceHealth(allServices, config.signals.resourceHealth.intervalSeconds);
-    // One workspace query answers for every service (its rows are per region): one poller for all pairs, not one per pair.
-    const { logs } = config.signals;
+    // One metrics batch call answers for 50 services of a region, one workspace query for every service (its rows are per
+    // region): one poller each for all pairs, not one per pair.
+    const { metrics, logs } = config.signals;
+    if (metrics && ports.monitor) {
+      const onError = (error: unknown, batch: { region: string }[]) => this.pollerFailed(new Error(`${describeError(error)} (metrics of ${batch.length} service(s) in ${batch[0]!.region})`), "metric");
+      const settings = { fiveXxRatioThreshold: metrics.fiveXxRatioThreshold, lookbackMs: LOOKBACK_MS, capacityDegradedPercent: 90 };
+      run(new MetricsPoller(allServices, settings, { monitor: ports.monitor, clock: ports.clock, onError }), metrics.intervalSeconds);
+    }
     if (logs && ports.monitor) {
       run(new LogsPoller(allServices, { workspaceId: logs.workspaceId, query: logs.query, lookbackMs: LOOKBACK_MS, fiveXxRatioThreshold: 0.5 }, { monitor: ports.monitor, clock: ports.clock }), logs.intervalSeconds);
     }

@@ -48,10 +48,13 @@ export class FileAuditLog implements AuditLog {
   private chain: Promise<void> = Promise.resolve();
   constructor(private readonly dir: string) {}
 
-  append(entry: AuditEntry): Promise<void> {
+  append(...entries: AuditEntry[]): Promise<void> {
     const write = async () => {
       await mkdir(this.dir, { recursive: true });
-      await appendFile(fileFor(this.dir, entry.pair, ".audit.jsonl"), JSON.stringify(entry) + "\n", { flush: true });
+      for (const pair of new Set(entries.map((e) => e.pair))) {
+        const lines = entries.filter((e) => e.pair === pair).map((e) => JSON.stringify(e) + "\n");
+        await appendFile(fileFor(this.dir, pair, ".audit.jsonl"), lines.join(""), { flush: true });
+      }
     };
     // Appends are chained so entries keep their order.
     this.chain = this.chain.then(write, write);

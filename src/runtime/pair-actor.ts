@@ -7,6 +7,7 @@ import type { AuditEntry, StateStore } from "../ports/state.js";
 import { stateName } from "./state-name.js";
 import { machineRecords } from "./records/machine-records.js";
 import { outboxFrom, RecordStream, type Outbox, type SinkFactory } from "./records/record-stream.js";
+import { UNLIMITED_WRITES, type WriteSlots } from "./write-slots.js";
 
 export interface PairActorOptions {
   /** The failover machine with its step actors provided (see createFailoverMachine). */
@@ -21,6 +22,8 @@ export interface PairActorOptions {
    * including what a deposed leader appended after the snapshot it resumes from).
    */
   firstSeq?: number;
+  /** Shared by every pair: its snapshot saves and audit appends wait for a slot, and take what is newest when they get it. */
+  writes?: WriteSlots;
   /** Called when a load, a save or a sink's delivery fails; the actor keeps running and retries. */
   onError?: (error: unknown, what: "load" | "save" | "machine" | `sink ${string}`) => void;
 }
@@ -80,6 +83,7 @@ async function loadWithRetry(options: PairActorOptions, signal?: AbortSignal): P
 /** Starts one pair's actor: restored from the state store when a snapshot exists, else fresh; every transition is saved. */
 export async function startPairActor(options: PairActorOptions, signal?: AbortSignal): Promise<PairActor> {
   const { machine, input, stateStore, clock } = options;
+  const writes = options.writes ?? UNLIMITED_WRITES;
   const pair = input.name;
   const report = options.onError ?? (() => {});
   const stored = await loadWithRetry(options, signal);
@@ -114,7 +118,7 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
     const restored = outbox ?? { nextSeq: 1, owed: [] };
     outbox = { ...restored, nextSeq: Math.max(restored.nextSeq, options.firstSeq) };
   }
-  const stream = new RecordStream(pair, clock, { failed: (sink, _record, error) => report(error, `sink ${sink}`) }, outbox, () => persist());
+  const stream = new RecordStream(pair, clock, { failed: (sink, _records, error) => report(error, `sink ${sink}`) }, outbox, () => persist(), writes);
   for (const make of options.sinks ?? []) {
     const { sink, policy } = make(pair);
     stream.subscribe(sink, policy);
@@ -129,9 +133,12 @@ export async function startPairActor(options: PairActorOptions, signal?: AbortSi
     // Let the machine finish its step first: its records and its snapshot are saved together.
     await Promise.resolve();
     while (dirty) {
-      dirty = false;
       try {
-        await stateStore.save(pair, { ...(latest as object), outbox: stream.outbox() });
+        await writes.run("save", () => {
+          // Whatever changed while this save waited for its slot goes in it.
+          dirty = false;
+          return stateStore.save(pair, { ...(latest as object), outbox: stream.outbox() });
+        });
         unsaved = null;
       } catch (error) {
         unsaved = { since: unsaved?.since ?? clock.now(), error: (error as Error).message };

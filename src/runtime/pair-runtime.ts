@@ -16,6 +16,7 @@ import { pairStatus } from "./status-view.js";
 import { failoverPlan, type CutoverPlan } from "./plan.js";
 import type { SinkFactory } from "./records/record-stream.js";
 import type { Logger } from "./logger.js";
+import type { WriteSlots } from "./write-slots.js";
 
 export interface PairRuntimeDeps extends StepPorts {
   stateStore: StateStore;
@@ -24,6 +25,8 @@ export interface PairRuntimeDeps extends StepPorts {
   log: Logger;
   /** issue 14: the record stream numbers from at least this (a new leader, after what its audit trail holds). */
   firstSeq?: number;
+  /** Every pair's snapshot saves and audit appends share these (see WriteSlots). */
+  writes?: WriteSlots;
   /** Told of every failed state write or delivery (the controller's health shows it). */
   onStoreError?: (pair: string, what: string, error: unknown) => void;
 }
@@ -63,6 +66,7 @@ export class PairRuntime {
         sinks: deps.sinks,
         clock: deps.clock,
         ...(deps.firstSeq !== undefined ? { firstSeq: deps.firstSeq } : {}),
+        ...(deps.writes ? { writes: deps.writes } : {}),
         onError: (error, what) => {
           deps.onStoreError?.(pair.name, what, error);
           log.error({ err: describeError(error), what }, `pair ${pair.name}: ${what} failed`);

@@ -1,5 +1,6 @@
 import type { Clock } from "../../ports/clock.js";
 import type { AuditEntry } from "../../ports/state.js";
+import { UNLIMITED_WRITES, type WriteSlots } from "../write-slots.js";
 
 /** One thing a pair decided or did: a decision, a transition, an operator command, an Azure operation. `seq` orders one pair's records. */
 export type PairRecord = AuditEntry & { seq: number };
@@ -9,7 +10,15 @@ export interface RecordSink {
   readonly name: string;
   /** A rejection is retried by the sink's delivery policy; the other sinks and the machine never wait for it. */
   deliver(record: PairRecord): Promise<void> | void;
+  /**
+   * When present, the queue hands over everything waiting (up to MAX_BATCH records, in order) in one call: the audit
+   * trail appends them in one write, so 50 pairs failing over at once send a few appends each instead of one per record.
+   */
+  deliverAll?(records: readonly PairRecord[]): Promise<void>;
 }
+
+/** Records one `deliverAll` call takes at most. */
+export const MAX_BATCH = 100;
 
 /** Makes a pair's subscriber: adding a sink (a webhook, say) is one such function plus one line in the wiring. */
 export type SinkFactory = (pair: string) => { sink: RecordSink; policy: DeliveryPolicy };
@@ -27,8 +36,8 @@ export interface DeliveryPolicy {
 }
 
 export interface SinkProblems {
-  /** A delivery failed and will be retried (or given up, when `willRetry` is false). */
-  failed(sink: string, record: PairRecord, error: unknown, willRetry: boolean): void;
+  /** A delivery of these records failed and will be retried (or given up, when `willRetry` is false). */
+  failed(sink: string, records: readonly PairRecord[], error: unknown, willRetry: boolean): void;
 }
 
 /** What a pair's snapshot carries of its stream: the next sequence number and what the durable sinks still owe. */
@@ -56,6 +65,7 @@ class SinkQueue {
     private readonly clock: Clock,
     private readonly problems: SinkProblems,
     private readonly stopping: AbortSignal,
+    private readonly writes: WriteSlots,
   ) {}
 
   push(records: PairRecord[]): void {
@@ -70,26 +80,33 @@ class SinkQueue {
 
   private async drain(): Promise<void> {
     while (this.waiting.length > 0 && !this.stopping.aborted) {
-      const record = this.waiting[0]!;
+      const done = await this.deliver();
       // Delivered records leave the outbox without a save of their own: a redelivery after a restart is recognized by its seq.
-      if (await this.deliver(record)) this.waiting.shift();
+      if (done !== null) this.waiting.splice(0, done);
       else if (this.stopping.aborted) return;
     }
   }
 
-  /** True when the record is done with (delivered or given up). */
-  private async deliver(record: PairRecord): Promise<boolean> {
+  /**
+   * How many records at the head of the queue are done with (delivered or given up); null when stopped first. Each
+   * attempt takes what is waiting once its write slot comes, so records that queued meanwhile go with it.
+   */
+  private async deliver(): Promise<number | null> {
     for (let attempt = 1; ; attempt++) {
+      let records: PairRecord[] = [];
       try {
-        await this.sink.deliver(record);
-        return true;
+        await this.writes.run("append", async () => {
+          records = this.waiting.slice(0, this.sink.deliverAll ? MAX_BATCH : 1);
+          await (this.sink.deliverAll ? this.sink.deliverAll(records) : this.sink.deliver(records[0]!));
+        });
+        return records.length;
       } catch (error) {
         const willRetry = !this.stopping.aborted && (this.policy.maxAttempts === undefined || attempt < this.policy.maxAttempts);
-        this.problems.failed(this.sink.name, record, error, willRetry);
-        if (this.stopping.aborted) return false;
-        if (!willRetry) return true;
+        this.problems.failed(this.sink.name, records, error, willRetry);
+        if (this.stopping.aborted) return null;
+        if (!willRetry) return records.length;
         await this.clock.sleep(this.policy.retryMs, this.stopping).catch(() => undefined);
-        if (this.stopping.aborted) return false;
+        if (this.stopping.aborted) return null;
       }
     }
   }
@@ -112,6 +129,8 @@ export class RecordStream {
     restored: Outbox = { nextSeq: 1, owed: [] },
     /** Told when records were published, so the pair saves them with its snapshot. */
     private readonly onOutboxChanged: () => void = () => {},
+    /** The store's write slots, shared with every pair: the durable sink's deliveries take one each. */
+    private readonly writes: WriteSlots = UNLIMITED_WRITES,
   ) {
     this.nextSeq = restored.nextSeq;
     this.restored = restored.owed;
@@ -119,7 +138,7 @@ export class RecordStream {
 
   subscribe(sink: RecordSink, policy: DeliveryPolicy): void {
     if (policy.durable && this.queues.some((q) => q.policy.durable)) throw new Error(`pair ${this.pair}: only one durable sink (the audit trail) can keep an outbox`);
-    const queue = new SinkQueue(sink, policy, this.clock, this.problems, this.stopping.signal);
+    const queue = new SinkQueue(sink, policy, this.clock, this.problems, this.stopping.signal, policy.durable ? this.writes : UNLIMITED_WRITES);
     this.queues.push(queue);
     // What a durable sink owed before a restart goes first, in its order.
     if (policy.durable && this.restored.length > 0) {

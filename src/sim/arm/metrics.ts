@@ -60,6 +60,8 @@ export function handleMetricsBatch(state: SimState, req: ArmRequest): ArmRespons
   }
   const ids = (req.body as { resourceids?: unknown } | undefined)?.resourceids;
   if (!Array.isArray(ids) || ids.length === 0) fail(400, "BadRequest", "The request body must be {\"resourceids\": [\"/subscriptions/...\"]} with at least one resource id.");
+  // Azure's limit for one batch call (same subscription and region).
+  if (ids.length > 50) fail(400, "BadRequest", `The batch asks for ${ids.length} resource ids; one call takes at most 50: split it.`);
   const now = Date.now();
   const to = req.query.get("endtime") ? parseTime(req.query.get("endtime")!, "endtime") : now;
   const from = req.query.get("starttime") ? parseTime(req.query.get("starttime")!, "starttime") : to - 3_600_000;

@@ -199,6 +199,20 @@ describe("blob adapters against Azurite", () => {
       expect(blob.blobType).toBe("AppendBlob");
     });
 
+    it("appends the entries of one call as one block, packing blocks up to Azure's 4 MiB, and refuses mixing pairs", async () => {
+      const log = new BlobAuditLog(service, "audit-batch");
+      await log.append(entry("p", "2026-12-01T08:00:00.000Z", "one"), entry("p", "2026-12-01T08:00:01.000Z", "two"), entry("p", "2026-12-01T08:00:02.000Z", "three"));
+      const blob = service.getContainerClient("audit-batch").getAppendBlobClient("p/000001.jsonl");
+      expect((await blob.getProperties()).blobCommittedBlockCount).toBe(1);
+      const big = "x".repeat(1_500_000); // three of these exceed one block: two blocks
+      await log.append(entry("p", "2026-12-01T08:01:00.000Z", `a${big}`), entry("p", "2026-12-01T08:01:01.000Z", `b${big}`), entry("p", "2026-12-01T08:01:02.000Z", `c${big}`));
+      expect((await blob.getProperties()).blobCommittedBlockCount).toBe(3);
+      expect((await log.read("p")).map((e) => e.reason!.slice(0, 5))).toEqual(["one", "two", "three", "axxxx", "bxxxx", "cxxxx"]);
+      await expect(log.append(entry("p", "2026-12-01T08:02:00.000Z", "x"), entry("q", "2026-12-01T08:02:00.000Z", "y"))).rejects.toThrow(
+        "Audit entries of pairs p and q cannot be appended together: append each pair's entries on their own.",
+      );
+    });
+
     it("continues the existing segment after a restart", async () => {
       await new BlobAuditLog(service, "audit-restart").append(entry("p", "2026-12-01T08:00:00.000Z", "before"));
       await new BlobAuditLog(service, "audit-restart").append(entry("p", "2026-12-01T08:01:00.000Z", "after"));

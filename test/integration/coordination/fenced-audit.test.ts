@@ -65,13 +65,13 @@ describe("fenced audit writes on append blobs (Azurite)", () => {
     expect(empty).toEqual({ lastSeq: 0, epoch: null, position: "1:" });
     const claimed = await audit.claim("p1", 4, empty.position);
     await expect(audit.claim("p1", 5, empty.position)).rejects.toThrow(AuditTrailMovedError); // created meanwhile
-    const appended = await audit.appendAt(record("p1", 1, "a", "x"), claimed);
-    await expect(audit.appendAt(record("p1", 2, "b", "x"), claimed)).rejects.toThrow(AuditTrailMovedError);
+    const appended = await audit.appendAt([record("p1", 1, "a", "x")], claimed);
+    await expect(audit.appendAt([record("p1", 2, "b", "x")], claimed)).rejects.toThrow(AuditTrailMovedError);
     await audit.append({ at: new Date().toISOString(), pair: "p1", type: "operator", verdict: "refused" }); // unconditional
-    await expect(audit.appendAt(record("p1", 2, "b", "x"), appended)).rejects.toThrow(AuditTrailMovedError);
+    await expect(audit.appendAt([record("p1", 2, "b", "x")], appended)).rejects.toThrow(AuditTrailMovedError);
     const tail = await audit.tail("p1");
     expect(tail).toMatchObject({ lastSeq: 1, epoch: 4 });
-    await audit.appendAt(record("p1", 2, "b", "x"), tail.position);
+    await audit.appendAt([record("p1", 2, "b", "x")], tail.position);
     expect((await audit.read("p1")).map((e) => e.verdict)).toEqual(["a", "refused", "b"]);
   });
 });

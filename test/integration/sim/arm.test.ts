@@ -237,6 +237,10 @@ describe("regional outage and degradation", () => {
     expect(batch.status).toBe(200);
     expect(batch.body.values[0]).toMatchObject({ resourceid: primary.id, resourceregion: "westeurope", namespace: "Microsoft.ApiManagement/service" });
     expect(batch.body.values[0].value.map((m: { name: { value: string } }) => m.name.value)).toEqual(["Requests", "Capacity"]);
+    const tooMany = await call("POST", `/subscriptions/${sim.subscriptionId}/metrics:getBatch?api-version=2024-02-01&metricnamespace=Microsoft.ApiManagement/service&metricnames=Requests`, {
+      body: { resourceids: Array(51).fill(primary.id) },
+    });
+    expect([tooMany.status, tooMany.body.error?.message]).toEqual([400, "The batch asks for 51 resource ids; one call takes at most 50: split it."]);
     const logs = await call("POST", `/v1/workspaces/${sim.workspaceId}/query`, {
       body: { query: "ApiManagementGatewayLogs | where TimeGenerated > ago(5m) | summarize Total = count(), Failed = countif(ResponseCode >= 500) by Region", timespan: "PT1H" },
     });

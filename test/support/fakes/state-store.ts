@@ -53,13 +53,17 @@ export class MemoryAuditLog implements FencedAuditLog {
   private readonly versions = new Map<string, number>();
   private readonly epochs = new Map<string, number>();
 
-  async append(entry: AuditEntry): Promise<void> {
+  /** Every call is counted: how many writes the entries cost. */
+  appends = 0;
+
+  async append(...entries: AuditEntry[]): Promise<void> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error("audit store unavailable");
     }
-    this.entries.push(entry);
-    this.move(entry.pair);
+    this.appends++;
+    this.entries.push(...entries);
+    for (const e of entries) this.move(e.pair);
   }
 
   async read(pair?: string): Promise<AuditEntry[]> {
@@ -80,14 +84,16 @@ export class MemoryAuditLog implements FencedAuditLog {
     return this.move(pair);
   }
 
-  async appendAt(entry: AuditEntry, position: string): Promise<string> {
+  async appendAt(entries: readonly AuditEntry[], position: string): Promise<string> {
     if (this.failNext > 0) {
       this.failNext--;
       throw new Error("audit store unavailable");
     }
-    this.check(entry.pair, position);
-    this.entries.push(entry);
-    const moved = this.move(entry.pair);
+    const pair = entries[0]!.pair;
+    this.check(pair, position);
+    this.appends++;
+    this.entries.push(...entries);
+    const moved = this.move(pair);
     if (this.loseNextAnswers > 0) {
       this.loseNextAnswers--;
       throw new Error("connection reset before the answer arrived");

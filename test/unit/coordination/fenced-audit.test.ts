@@ -98,6 +98,18 @@ describe("fenced audit writes", () => {
     expect(log.lines).toEqual([]);
   });
 
+  it("appends what waits in one conditional write, and a batch whose answer was lost is not written twice", async () => {
+    const audit = new MemoryAuditLog();
+    const leader = fencedAuditSink(audit, PAIR, await claimAuditTrail(audit, PAIR, 3, claimOptions), "ctl-neu", capturingLog()).sink;
+    const appends = audit.appends;
+    await leader.deliverAll!([record(1, "a", "ctl-neu"), record(2, "b", "ctl-neu"), record(3, "c", "ctl-neu")]);
+    expect(audit.appends - appends).toBe(1);
+    audit.loseNextAnswers = 1;
+    await expect(leader.deliverAll!([record(4, "d", "ctl-neu"), record(5, "e", "ctl-neu")])).rejects.toThrow(/connection reset/);
+    await leader.deliverAll!([record(4, "d", "ctl-neu"), record(5, "e", "ctl-neu"), record(6, "f", "ctl-neu")]); // the stream's retry, with a record queued since
+    expect(seqs(await audit.read(PAIR))).toEqual([1, 2, 3, 4, 5, 6]);
+  });
+
   it("a replica whose epoch is older than the trail's owner cannot claim it", async () => {
     const audit = new MemoryAuditLog();
     await claimAuditTrail(audit, PAIR, 5, claimOptions);

@@ -2,14 +2,15 @@ import { createFailoverMachine } from "../../../src/runtime/steps/index.js";
 import { startPairActor, type PairActor } from "../../../src/runtime/pair-actor.js";
 import type { PairSettings } from "../../../src/machine/types.js";
 import { auditSink } from "../../../src/runtime/records/audit-sink.js";
+import type { WriteSlots } from "../../../src/runtime/write-slots.js";
 import { fakeWorld, MemoryAuditLog, MemoryStateStore, pairSettings, PRIMARY_ID, settle } from "../../support/fakes/index.js";
 
 export type World = ReturnType<typeof fakeWorld>;
 
 /** A world, a store, and a running pair actor wired to the real step actors. */
-export async function startedPair(settings: PairSettings = pairSettings(), world: World = fakeWorld(), store = new MemoryStateStore()) {
+export async function startedPair(settings: PairSettings = pairSettings(), world: World = fakeWorld(), store = new MemoryStateStore(), writes?: WriteSlots) {
   const audit = new MemoryAuditLog();
-  const start = () => startPairActor({ machine: createFailoverMachine(world.ports), input: settings, stateStore: store, sinks: [(pair) => auditSink(audit, pair)], clock: world.clock });
+  const start = () => startPairActor({ machine: createFailoverMachine(world.ports), input: settings, stateStore: store, sinks: [(pair) => auditSink(audit, pair)], clock: world.clock, ...(writes ? { writes } : {}) });
   const pair = await start();
   return { world, store, audit, pair, start, settings };
 }

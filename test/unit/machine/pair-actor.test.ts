@@ -1,6 +1,7 @@
 import { describe, expect, it } from "vitest";
 import { MemoryStateStore, settle } from "../../support/fakes/index.js";
 import { startPairActor } from "../../../src/runtime/pair-actor.js";
+import { WriteSlots } from "../../../src/runtime/write-slots.js";
 import { createFailoverMachine } from "../../../src/runtime/steps/index.js";
 import { addBackup, healthyPair, sendAndSettle, startedPair } from "./helpers.js";
 
@@ -108,6 +109,36 @@ describe("startPairActor persistence and audit", () => {
       ["decision", "paused"],
       ["transition", undefined],
     ]);
+    await pair.stop();
+  });
+
+  it("while other pairs hold every write slot, what the pair records goes in one save and one append once a slot frees", async () => {
+    const store = new MemoryStateStore();
+    const writes = new WriteSlots(1);
+    const { pair, audit } = await startedPair(undefined, undefined, store, writes);
+    await healthyPair(pair);
+    await pair.flush();
+    const before = { saves: store.saves, appends: audit.appends, entries: audit.entries.length };
+    let release!: () => void;
+    const otherPair = writes.run("save", () => new Promise<void>((resolve) => (release = resolve)));
+    await sendAndSettle(pair, { type: "operator.paused", actor: "ops", reason: "maintenance" });
+    await sendAndSettle(pair, { type: "operator.resumed", actor: "ops" });
+    expect([store.saves, audit.appends]).toEqual([before.saves, before.appends]);
+    release();
+    await otherPair;
+    await pair.flush();
+    expect([store.saves - before.saves, audit.appends - before.appends]).toEqual([1, 1]);
+    const written = audit.entries.slice(before.entries);
+    expect(written.map((e) => [e.type, e.verdict ?? e.state])).toEqual([
+      ["operator", "operator.paused"],
+      ["decision", "paused"],
+      ["transition", "paused"],
+      ["operator", "operator.resumed"],
+      ["decision", "resumed"],
+      ["transition", "monitoring.healthy"],
+    ]);
+    expect(written.map((e) => e.seq)).toEqual([...written.map((e) => e.seq)].sort((a, b) => a! - b!));
+    expect(((await store.load("contoso")) as { value: unknown }).value).toEqual(pair.actor.getSnapshot().value);
     await pair.stop();
   });
 
