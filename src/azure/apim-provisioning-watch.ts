@@ -67,11 +67,20 @@ export class ProvisioningWatch {
         }
       }
       if (group.stop.signal.aborted) break;
-      for (const watch of group.watches) watch.observe(states);
+      let ended = false;
+      let running = false;
+      for (const watch of group.watches) {
+        const seen = watch.observe(states);
+        ended ||= seen === "ended";
+        running ||= seen === "updating";
+      }
       try {
         // Lists start one interval apart, however long each took: a slow list (many services, a busy controller) must not
-        // stretch the time an ended operation waits to be seen.
-        await this.clock.sleep(Math.max(0, startedAt + this.intervalOf(group) - this.clock.now()), group.stop.signal);
+        // stretch the time an ended operation waits to be seen. Operations started together end together (a region's
+        // restores within a few hundred milliseconds): once a list sees one end while others still run, the next comes
+        // after half the interval, as far as the subscription's list budget allows.
+        const interval = ended && running ? this.soonOf(group) : this.intervalOf(group);
+        await this.clock.sleep(Math.max(0, startedAt + interval - this.clock.now()), group.stop.signal);
       } catch {
         break;
       }
@@ -81,9 +90,19 @@ export class ProvisioningWatch {
 
   /** The interval, widened so that the groups of one subscription list at most MAX_LISTS_PER_SECOND times a second. */
   private intervalOf(group: Group): number {
+    return Math.max(this.intervalMs, this.budgetOf(group));
+  }
+
+  /** Half the interval while operations are ending, never below the subscription's budget. */
+  private soonOf(group: Group): number {
+    return Math.max(this.intervalMs / 2, this.budgetOf(group));
+  }
+
+  /** The shortest interval that keeps the groups of one subscription within MAX_LISTS_PER_SECOND. */
+  private budgetOf(group: Group): number {
     let groups = 0;
     for (const g of this.groups.values()) if (g.subscriptionId === group.subscriptionId) groups++;
-    return Math.max(this.intervalMs, (groups * 1000) / MAX_LISTS_PER_SECOND);
+    return (groups * 1000) / MAX_LISTS_PER_SECOND;
   }
 
   private end(key: string, group: Group): void {
@@ -151,24 +170,25 @@ export class ServiceWatch {
     return wake;
   }
 
-  /** One list's answer (undefined: the list failed). */
-  observe(states: Map<string, string> | undefined): void {
+  /** One list's answer (undefined: the list failed): what it showed of this service. */
+  observe(states: Map<string, string> | undefined): "updating" | "ended" | "other" {
     const state = states?.get(this.name);
     if (state === undefined) {
       this.followed = false;
-      return;
+      return "other";
     }
     if (state.toLowerCase() === "updating") {
       this.followed = true;
       this.armed = true;
-      return;
+      return "updating";
     }
     this.followed = false;
-    if (!this.armed) return;
+    if (!this.armed) return "other";
     // Left Updating (or was never seen in it): one poll tells whether the operation ended. If it still runs, the
     // service's state does not show it, and the watch waits until it is seen Updating again.
     this.armed = false;
     this.woken = true;
     this.wake?.();
+    return "ended";
   }
 }

@@ -7,8 +7,8 @@ export const AUDIT_RETRY_MS = 5_000;
 /**
  * The audit trail as a durable subscriber (one replica; with several, a pair's leader writes its trail through
  * src/coordination/fenced-audit.ts instead). A record owed from before a crash may have been appended just before
- * the crash: the trail's last sequence number, read once per pair, tells, so every record is appended once. What is waiting
- * goes in one append.
+ * the crash: the trail's last sequence number, read once per pair, tells, so every record is appended once. What is
+ * waiting goes in one append.
  */
 export function auditSink(audit: AuditLog, pair: string): { sink: RecordSink; policy: DeliveryPolicy } {
   let appendedUpTo: number | null = null;

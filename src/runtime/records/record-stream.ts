@@ -18,7 +18,7 @@ export interface RecordSink {
 }
 
 /** Records one `deliverAll` call takes at most. */
-export const MAX_BATCH = 100;
+const MAX_BATCH = 100;
 
 /** Makes a pair's subscriber: adding a sink (a webhook, say) is one such function plus one line in the wiring. */
 export type SinkFactory = (pair: string) => { sink: RecordSink; policy: DeliveryPolicy };

@@ -51,6 +51,30 @@ describe("ProvisioningWatch", () => {
     for (const w of [a, b, c]) w.dispose();
   });
 
+  it("lists again after half the interval once a list sees one operation end while others still run, within the subscription's budget", async () => {
+    const run = async (groups: string[]) => {
+      const clock = new ManualClock();
+      const t0 = clock.now();
+      const group = fakeGroup();
+      const listedAt: number[] = [];
+      const watch = new ProvisioningWatch((sub, rg, signal) => (rg === "rg" && listedAt.push(clock.now() - t0), group.list(sub, rg, signal)), clock, 500);
+      for (const name of ["apim-a", "apim-b", "apim-c"]) group.states.set(name, "Updating");
+      const watches = ["apim-a", "apim-b", "apim-c"].map((name) => watch.follow("sub", "rg", name));
+      for (const [i, rg] of groups.entries()) watches.push(watch.follow("sub", rg, `apim-other-${i}`));
+      await settle();
+      await clock.advance(900);
+      group.states.set("apim-a", "Succeeded"); // seen by the list at 1000: b and c still run
+      await clock.advance(200);
+      group.states.set("apim-b", "Succeeded"); // seen by the next list: c still runs
+      await clock.advance(900);
+      for (const w of watches) w.dispose();
+      return listedAt;
+    };
+    expect(await run([])).toEqual([0, 500, 1000, 1250, 1500, 2000]);
+    // With a second resource group of the subscription listing too, the 4 lists a second are taken: no list comes sooner.
+    expect(await run(["rg-2"])).toEqual([0, 500, 1000, 1500, 2000]);
+  });
+
   it("keeps the lists of one subscription within MAX_LISTS_PER_SECOND however many resource groups run operations; another subscription has its own", async () => {
     const clock = new ManualClock();
     const group = fakeGroup();
