@@ -57,7 +57,7 @@ describe("ProvisioningWatch", () => {
       const t0 = clock.now();
       const group = fakeGroup();
       const listedAt: number[] = [];
-      const watch = new ProvisioningWatch((sub, rg, signal) => (rg === "rg" && listedAt.push(clock.now() - t0), group.list(sub, rg, signal)), clock, 500);
+      const watch = new ProvisioningWatch((sub, rg) => (rg === "rg" && listedAt.push(clock.now() - t0), group.list(sub, rg)), clock, 500);
       for (const name of ["apim-a", "apim-b", "apim-c"]) group.states.set(name, "Updating");
       const watches = ["apim-a", "apim-b", "apim-c"].map((name) => watch.follow("sub", "rg", name));
       for (const [i, rg] of groups.entries()) watches.push(watch.follow("sub", rg, `apim-other-${i}`));
