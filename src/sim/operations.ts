@@ -25,6 +25,8 @@ export interface SimOperation {
   error?: { code: string; message: string };
 }
 
+type BackupRead = { blob: Awaited<ReturnType<SimState["storage"]["client"]["getBlob"]>> } | { error: unknown };
+
 /** A request APIM refuses before starting the operation (answered synchronously). */
 export class OperationRefused extends Error {
   constructor(readonly status: number, readonly code: string, message: string) {
@@ -79,12 +81,19 @@ export class OperationEngine {
     const timings = this.state.timings;
     const slow = kind === "restore" ? this.state.faults.find("slow-restore", target(service), Date.now()) : undefined;
     const duration = kind === "backup" ? timings.backupDurationMs : timings.restoreDurationMs * (slow ? (slow.options.factor ?? 3) : 1);
-    const timer = setTimeout(() => {
-      this.timers.delete(timer);
-      const done = this.finish(operation, snapshot).finally(() => this.pending.delete(done));
+    // APIM reads the backup while it restores: read halfway, away from the burst of restores being accepted (each
+    // acceptance reads CORS from the same Azurite) and from the burst of ends, where 50 queued reads would add their
+    // wait to every restore's duration. Faults and the expiry are still judged at the end.
+    let backup: Promise<BackupRead> | undefined;
+    if (kind === "restore") {
+      this.after(duration / 2, () => {
+        backup = this.readBackup(request);
+      });
+    }
+    this.after(duration, () => {
+      const done = this.finish(operation, snapshot, () => backup ?? this.readBackup(request)).finally(() => this.pending.delete(done));
       this.pending.add(done);
-    }, duration);
-    this.timers.add(timer);
+    });
     return operation;
   }
 
@@ -114,7 +123,15 @@ export class OperationEngine {
     await Promise.allSettled([...this.pending]);
   }
 
-  private async finish(operation: SimOperation, snapshot: BackupPayload): Promise<void> {
+  private after(ms: number, run: () => void): void {
+    const timer = setTimeout(() => {
+      this.timers.delete(timer);
+      run();
+    }, ms);
+    this.timers.add(timer);
+  }
+
+  private async finish(operation: SimOperation, snapshot: BackupPayload, backup: () => Promise<BackupRead>): Promise<void> {
     const { service } = operation;
     const counts = operation.kind === "backup" ? service.backups : service.restores;
     try {
@@ -125,7 +142,7 @@ export class OperationEngine {
         );
       }
       if (operation.kind === "backup") await this.writeBackup(operation, snapshot);
-      else await this.applyRestore(operation);
+      else await this.applyRestore(operation, await backup());
       if (this.stopped) return;
       operation.status = "succeeded";
       counts.succeeded += 1;
@@ -158,20 +175,26 @@ export class OperationEngine {
     await client.putBlob(containerName, backupName, JSON.stringify(snapshot));
   }
 
-  private async applyRestore(operation: SimOperation): Promise<void> {
+  /** The backup blob as read during the restore; never rejects (the failure is the restore's, at its end). */
+  private readBackup(request: BackupRestoreRequest): Promise<BackupRead> {
+    return this.state.storage.client.getBlob(request.containerName, request.backupName).then(
+      (blob) => ({ blob }),
+      (error: unknown) => ({ error }),
+    );
+  }
+
+  private async applyRestore(operation: SimOperation, read: BackupRead): Promise<void> {
     const { service, request } = operation;
     const failure = this.state.faults.find("restore-failure", target(service), Date.now());
     if (failure) {
       this.state.faults.consume(failure);
       throw new OperationFailed("RestoreFailed", "Restore operation failed due to an internal error in the service. Retry the operation.");
     }
-    let blob;
-    try {
-      blob = await this.state.storage.client.getBlob(request.containerName, request.backupName);
-    } catch (error) {
-      if (error instanceof StorageRestError) throw new OperationFailed("RestoreFailed", `Cannot restore: ${error.message}`);
-      throw error;
+    if ("error" in read) {
+      if (read.error instanceof StorageRestError) throw new OperationFailed("RestoreFailed", `Cannot restore: ${read.error.message}`);
+      throw read.error;
     }
+    const { blob } = read;
     if (!blob) {
       throw new OperationFailed(
         "InvalidParameters",
