@@ -4,7 +4,7 @@
  * real `apim-dr run` in a child process; its CPU and RSS are read from /proc. See bench/README.md.
  *
  *   npx tsx bench/failover.ts [--outage 1,10,50] [--idle 1,10,50,200] [--idle-seconds 30]
- *                             [--restore-ms 3000] [--throttle 10] [--no-drill] [--readiness-seconds N] [--profile DIR] [--heap-snapshot DIR]
+ *                             [--restore-ms 3000] [--throttle 10] [--no-drill] [--readiness-seconds N] [--profile DIR] [--heap-snapshot DIR] [--keep]
  *   (npm run bench:failover)
  */
 import { existsSync, readFileSync } from "node:fs";
@@ -39,6 +39,8 @@ const { values } = parseArgs({
     "readiness-seconds": { type: "string" },
     /** Write a heap snapshot of the controller into this folder at the end of each idle measurement. */
     "heap-snapshot": { type: "string" },
+    /** Leave each run's folder (the controller's log, its config, the simulator's state) instead of removing it. */
+    keep: { type: "boolean", default: false },
   },
 });
 const list = (text: string) => (text ? text.split(",").map(Number).filter((n) => n > 0) : []);
@@ -127,7 +129,8 @@ async function start(pairs: number, extra: { throttled?: boolean } = {}): Promis
 async function stop(r: Running): Promise<void> {
   await r.controller.stop();
   await r.sim.stop();
-  await rm(r.dir, { recursive: true, force: true });
+  if (values.keep) console.log(`  kept ${r.dir} (controller.log, config.yaml, the simulator's state)`);
+  else await rm(r.dir, { recursive: true, force: true });
 }
 
 /** Polls `check` every `everyMs` (1 s by default: a pair's status costs the controller CPU, the bench must not load it). */

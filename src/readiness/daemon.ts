@@ -1,4 +1,3 @@
-import { setMaxListeners } from "node:events";
 import type { EffectiveConfig } from "../config/index.js";
 import { systemClock, type Clock } from "../ports/clock.js";
 import type { Signal } from "../ports/signal.js";
@@ -14,6 +13,7 @@ import { configuredSources, SignalsHeard } from "./signals-heard.js";
 /** The few things the daemon's readiness needs from the controller (src/runtime/controller.ts has them). */
 export interface ReadinessController {
   onSignal: ((signal: Signal) => void) | null;
+  onOperationStart: ((pair: string) => void) | null;
   activeSide(name: string): RegionRole;
   busy(name: string): boolean;
   audit(pair?: string): Promise<AuditEntry[]>;
@@ -44,10 +44,8 @@ export function startReadiness(
     clock,
     log,
   );
+  controller.onOperationStart = (pair) => monitor.yieldToOperation(pair);
   const abort = new AbortController();
-  // A round reads every precondition of every pair at once, each SDK request listening on this one signal:
-  // many listeners by design, not a leak.
-  setMaxListeners(0, abort.signal);
   const loop = monitor.run(abort.signal);
   return {
     monitor,

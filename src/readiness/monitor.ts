@@ -1,3 +1,4 @@
+import { setMaxListeners } from "node:events";
 import type { EffectiveConfig } from "../config/index.js";
 import type { Clock } from "../ports/clock.js";
 import { describeError } from "../ports/errors.js";
@@ -43,6 +44,8 @@ export class ReadinessMonitor {
   private readonly restore = new Map<string, { ms: number; source: string }>();
   /** When each pair's audit trail was last read; forgotten when a failover or failback runs. */
   private readonly historyReadAt = new Map<string, number>();
+  /** The round in progress; a failover or failback that starts stops it (see yieldToOperation). */
+  private round: AbortController | null = null;
 
   constructor(
     private readonly config: EffectiveConfig,
@@ -80,7 +83,31 @@ export class ReadinessMonitor {
       if (!this.host.busy(name)) idle.push(name);
       else this.historyReadAt.delete(name); // the operation may add a restore: read the history again after it
     }
-    await Promise.all(idle.map((name) => this.checkPair(name, ports, signal)));
+    const round = new AbortController();
+    // Every read of every pair listens on this one signal: many listeners by design, not a leak.
+    setMaxListeners(0, round.signal);
+    const stop = () => round.abort(signal?.reason);
+    signal?.addEventListener("abort", stop, { once: true });
+    this.round = round;
+    try {
+      await Promise.all(idle.map((name) => this.checkPair(name, ports, round.signal)));
+    } finally {
+      signal?.removeEventListener("abort", stop);
+      if (this.round === round) this.round = null;
+    }
+  }
+
+  /**
+   * A failover or failback of `pair` started: the round in progress stops, so the operation does not share ARM's
+   * read budget, the connections and the CPU with hundreds of readiness reads (in a region outage the round may
+   * have started a moment before the first pair's failover). Pairs already checked keep their new results, the
+   * others their last ones; the next round starts at its usual time.
+   */
+  yieldToOperation(pair: string): void {
+    const round = this.round;
+    if (!round || round.signal.aborted) return;
+    round.abort(new Error(`the failover or failback of pair ${pair} started`));
+    this.log.info({ pair }, `readiness round stopped: the failover or failback of pair ${pair} started; pairs not checked yet keep their last results until the next round`);
   }
 
   get(pair: string): PairReadiness | null {
@@ -141,6 +168,7 @@ export class ReadinessMonitor {
       },
       signal,
     );
+    if (signal?.aborted) return; // reads cut short are not facts: the pair keeps its last results
     const result = pairReadiness(name, now, runChecks(facts));
     const previous = this.latest.get(name);
     this.latest.set(name, result);

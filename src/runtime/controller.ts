@@ -117,6 +117,8 @@ export class Controller implements ControllerApi {
   private ignored: { count: Record<string, number>; newest: Ignored | null } = { count: {}, newest: null };
   /** Told of every signal as it arrives (the readiness monitor notes when each source was last heard from). */
   onSignal: ((signal: Signal) => void) | null = null;
+  /** Told when a pair's failover or failback starts (the readiness monitor stops its round for it). */
+  onOperationStart: ((pair: string) => void) | null = null;
   private readonly counters: ControllerCounters = { signalsReceived: {}, signalsIgnored: {}, eventsReceived: 0, eventsDecoded: 0, eventsDeadLettered: 0, pollerErrors: {}, failovers: {}, unexpectedErrors: 0 };
   // issue 14: with several replicas a pair's runtime runs only while this replica leads it; meanwhile its evaluator
   // keeps judging health, so the replica is ready the moment it takes over.
@@ -153,12 +155,16 @@ export class Controller implements ControllerApi {
     // Every record of every pair leaves through its stream to these subscribers; a new sink is one more line here.
     const sinks: SinkFactory[] = [() => logSink(ports.log), () => metricsSink(recordCounts), ...(ports.notifications?.sinks ?? []), ...(ports.sinks ?? [])];
     const writes = new WriteSlots(STORE_WRITE_SLOTS);
-    const pairDeps = (pair: EffectivePair, audit: SinkFactory = (name) => auditSink(ports.audit, name)): PairRuntimeDeps => ({ ...ports, ...verification, sinks: [audit, ...sinks], backups: ports.backupStoreFor(pair), writes });
+    // The runtimes, started before the controller exists, tell it of every failover or failback that starts.
+    const built: { controller?: Controller } = {};
+    const onOperationStart = (name: string) => built.controller?.onOperationStart?.(name);
+    const pairDeps = (pair: EffectivePair, audit: SinkFactory = (name) => auditSink(ports.audit, name)): PairRuntimeDeps => ({ ...ports, ...verification, sinks: [audit, ...sinks], backups: ports.backupStoreFor(pair), writes, onOperationStart });
     // issue 14: with coordination, no runtime starts here: each starts when this replica takes the pair's lease.
     if (!ports.leadership) {
       for (const pair of config.pairs) pairs.set(pair.name, await PairRuntime.start(pair, healthSettings, pairDeps(pair), options.signal));
     }
     const controller = new Controller(config, ports, pairs, recordCounts, pairDeps, { tickMs: options.tickMs ?? 1_000, rpoRefreshMs: options.rpoRefreshMs ?? 30_000, unexpectedErrors: options.unexpectedErrors ?? (() => 0) });
+    built.controller = controller;
     if (ports.leadership) controller.startLeaderGate(ports.leadership);
     try {
       await controller.startSources();

@@ -29,6 +29,8 @@ export interface PairRuntimeDeps extends StepPorts {
   writes?: WriteSlots;
   /** Told of every failed state write or delivery (the controller's health shows it). */
   onStoreError?: (pair: string, what: string, error: unknown) => void;
+  /** Told when a failover or failback starts (the machine takes its `busy` tag). */
+  onOperationStart?: (pair: string) => void;
 }
 
 /**
@@ -41,6 +43,7 @@ export class PairRuntime {
   readonly health: HealthFeed;
   readonly commands: OperatorCommands;
   private backupsWereAllowed = true;
+  private wasBusy = false;
 
   private constructor(
     readonly pair: EffectivePair,
@@ -125,6 +128,9 @@ export class PairRuntime {
     const allowed = this.machine.hasTag("backupsAllowed");
     if (allowed && !this.backupsWereAllowed) this.backups.backupsAllowedAgain();
     this.backupsWereAllowed = allowed;
+    const busy = this.busy;
+    if (busy && !this.wasBusy) this.deps.onOperationStart?.(this.name);
+    this.wasBusy = busy;
   }
 
   accepts(): OperatorAction[] {

@@ -1,4 +1,4 @@
-import { describe, expect, it } from "vitest";
+import { describe, expect, it, vi } from "vitest";
 import { effectiveConfig, validateConfig } from "../../../src/config/index.js";
 import { systemClock } from "../../../src/ports/clock.js";
 import type { ReadinessPorts } from "../../../src/readiness/index.js";
@@ -53,5 +53,59 @@ describe("readiness monitor", () => {
     // Nothing ran since: the next round does not read either trail again.
     await monitor.checkAll();
     expect(auditReads).toHaveLength(2);
+  });
+
+  it("stops its round when a failover starts: pairs already checked keep the new results, the others their last, and nothing is written for them", async () => {
+    const config = effectiveConfig(validateConfig({ ...validDocument(), pairs: [pair("contoso"), pair("fabrikam")] }), "/tmp");
+    const [contoso, fabrikam] = config.pairs;
+    let hang = false;
+    const aborted: string[] = [];
+    // fabrikam's primary answers at once in the first round; in the second it answers only when the round is stopped.
+    const getService = (id: string, signal?: AbortSignal) => {
+      if (!hang || id !== fabrikam!.primary.serviceId) return Promise.reject(new Error("service refused"));
+      return new Promise((_, reject) =>
+        signal?.addEventListener("abort", () => {
+          aborted.push(id);
+          reject(signal.reason);
+        }),
+      );
+    };
+    const refused = () => Promise.reject(new Error("refused"));
+    const ports = {
+      apim: { getService },
+      dns: { getCname: refused },
+      storageAccounts: { getAccount: refused },
+      roleAssignments: { listForPrincipal: refused },
+      blobServiceFor: () => ({ corsRules: refused }),
+      backupStoreFor: () => ({ list: refused, annotate: refused, delete: refused }),
+    } as unknown as ReadinessPorts;
+    const appended: string[] = [];
+    let now = Date.parse("2026-12-05T10:00:00Z");
+    const clock = { ...systemClock(), now: () => now };
+    const monitor = new ReadinessMonitor(
+      config,
+      ports,
+      { activeSide: () => "primary", busy: () => false, signalsHeard: () => ({ since: 0, heard: {} }), audit: async () => [], appendAudit: (name) => appended.push(name) },
+      clock,
+      silentLogger,
+    );
+    await monitor.checkAll();
+    const first = monitor.get(fabrikam!.name);
+    expect(first).not.toBeNull();
+    expect(appended.sort()).toEqual(["contoso", "fabrikam"]); // the first round's checks that are not READY
+
+    hang = true;
+    now += 5_000;
+    appended.length = 0;
+    const round = monitor.checkAll();
+    await vi.waitFor(() => expect(monitor.get(contoso!.name)?.checkedAt).toBe(new Date(now).toISOString()));
+    monitor.yieldToOperation("contoso");
+    await round; // ends without waiting for fabrikam's read, and without failing
+
+    expect(aborted).toEqual([fabrikam!.primary.serviceId]);
+    expect(monitor.get(fabrikam!.name)).toBe(first);
+    expect(appended).not.toContain("fabrikam");
+    // No round runs now: nothing to stop.
+    monitor.yieldToOperation("contoso");
   });
 });
