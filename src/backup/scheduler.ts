@@ -3,6 +3,7 @@ import type { BackupRecord, BackupStorePort } from "../ports/backups.js";
 import { backupsToDelete, type RetentionRule } from "./retention.js";
 import { isBackupOf } from "./latest-backup.js";
 import { describeError } from "../ports/errors.js";
+import { linkedAbort } from "../ports/abort.js";
 import { DEFAULT_RETRY, withRetries, type RetryPolicy } from "./retry.js";
 import { takeBackup, type BackupDeps, type BackupProgress, type BackupTarget } from "./take-backup.js";
 
@@ -151,18 +152,14 @@ export class BackupScheduler {
   }
 
   private async sleepUntil(at: number, signal: AbortSignal): Promise<void> {
-    const wake = (this.wake = new AbortController());
-    // Not AbortSignal.any([signal, wake.signal]): on Node 20 every combined signal stays referenced by the
-    // long-lived stop signal, so a scheduler waking thousands of times grows the heap for good.
-    const stop = () => wake.abort(signal.reason);
-    if (signal.aborted) stop();
-    else signal.addEventListener("abort", stop, { once: true });
+    const { controller: wake, release } = linkedAbort(signal);
+    this.wake = wake;
     try {
       await this.deps.clock.sleep(at - this.deps.clock.now(), wake.signal);
     } catch {
       // Woken by a change, a request or shutdown: the loop recomputes what is due.
     } finally {
-      signal.removeEventListener("abort", stop);
+      release();
     }
   }
 

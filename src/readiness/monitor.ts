@@ -1,6 +1,7 @@
 import { setMaxListeners } from "node:events";
 import type { EffectiveConfig } from "../config/index.js";
 import type { Clock } from "../ports/clock.js";
+import { linkedAbort } from "../ports/abort.js";
 import { describeError } from "../ports/errors.js";
 import type { AuditEntry } from "../ports/state.js";
 import { MetricsText } from "../runtime/metrics.js";
@@ -83,16 +84,14 @@ export class ReadinessMonitor {
       if (!this.host.busy(name)) idle.push(name);
       else this.historyReadAt.delete(name); // the operation may add a restore: read the history again after it
     }
-    const round = new AbortController();
+    const { controller: round, release } = linkedAbort(signal);
     // Every read of every pair listens on this one signal: many listeners by design, not a leak.
     setMaxListeners(0, round.signal);
-    const stop = () => round.abort(signal?.reason);
-    signal?.addEventListener("abort", stop, { once: true });
     this.round = round;
     try {
       await Promise.all(idle.map((name) => this.checkPair(name, ports, round.signal)));
     } finally {
-      signal?.removeEventListener("abort", stop);
+      release();
       if (this.round === round) this.round = null;
     }
   }

@@ -2,6 +2,7 @@ import { fromCallback, type EventObject } from "xstate";
 import type { ApimPort, BackupLocation, OperationHandle } from "../../ports/apim.js";
 import type { IdleWait } from "../../backup/operations.js";
 import type { BackupStorePort } from "../../ports/backups.js";
+import { linkedAbort } from "../../ports/abort.js";
 import type { Clock } from "../../ports/clock.js";
 import type { DnsPort } from "../../ports/dns.js";
 import { AzureOperationError, describeError } from "../../ports/errors.js";
@@ -66,9 +67,7 @@ export function stepActor<TInput extends { step: StepName; notBefore: number | n
 
 /** Runs `fn` with a signal that aborts after `ms` of clock time (or when `outer` aborts). */
 export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSignal, what: string, fn: (signal: AbortSignal) => Promise<T>): Promise<T> {
-  const controller = new AbortController();
-  const stop = () => controller.abort(outer.reason);
-  outer.addEventListener("abort", stop, { once: true });
+  const { controller, release } = linkedAbort(outer);
   const timer = clock.sleep(ms, controller.signal).then(
     () => {
       const error = new Error(`${what} did not answer within ${ms} ms`);
@@ -80,7 +79,7 @@ export async function withTimeout<T>(clock: Clock, ms: number, outer: AbortSigna
   try {
     return await Promise.race([fn(controller.signal), timer]);
   } finally {
-    outer.removeEventListener("abort", stop);
+    release();
     if (!controller.signal.aborted) controller.abort(new Error("done"));
   }
 }

@@ -1,4 +1,5 @@
 import { repeatEvery, type Clock } from "../../ports/clock.js";
+import { linkedAbort } from "../../ports/abort.js";
 import type { Signal, SignalStatus } from "../../ports/signal.js";
 
 /** A source that produces one round of signals when asked. */
@@ -47,10 +48,8 @@ export class EarlyRound {
 
   /** Sleeps the interval, or less when brought forward (also when asked while the last round ran). */
   async wait(clock: Clock, intervalMs: number, signal: AbortSignal): Promise<void> {
-    const sleep = new AbortController();
-    const stop = () => sleep.abort();
-    signal.addEventListener("abort", stop, { once: true });
-    this.cut = stop;
+    const { controller: sleep, release } = linkedAbort(signal);
+    this.cut = () => sleep.abort();
     try {
       if (!this.pending) await clock.sleep(intervalMs, sleep.signal).catch(() => undefined);
       if (!this.pending || signal.aborted) return;
@@ -60,7 +59,7 @@ export class EarlyRound {
       this.lastEarlyAt = clock.now();
     } finally {
       this.cut = null;
-      signal.removeEventListener("abort", stop);
+      release();
     }
   }
 }
