@@ -8,6 +8,7 @@ it("a linked controller aborts with its outer signal's reason, at once when that
   expect(getEventListeners(outer.signal, "abort")).toHaveLength(1);
   outer.abort(new Error("stopping"));
   expect(controller.signal.reason).toEqual(new Error("stopping"));
+  release(); // after the outer abort too: nothing left to remove
 
   expect(linkedAbort(outer.signal).controller.signal.aborted).toBe(true);
 
